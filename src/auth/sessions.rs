@@ -1,0 +1,240 @@
+//! Login sessions: who holds a valid cookie, until when.
+//!
+//! A session id is 256 bits from the OS random source, handed to the browser
+//! once in a cookie and kept here only as its SHA-256, so a memory dump or a
+//! log line cannot be replayed. Each session carries a `watch` flag that flips
+//! when it ends (logout, expiry, revocation); every WebSocket opened under it
+//! watches that flag and closes within the sweep interval.
+//!
+//! The map sits behind a std `Mutex`: every operation is a short lookup or
+//! insert, never held across an `.await`, so an async mutex would only add cost.
+
+use crate::auth::credentials::sha256;
+use crate::config::secrets::random_bytes;
+use base64::Engine;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+/// SHA-256 of a session id: the only form the server keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SessionKey([u8; 32]);
+
+/// What a session may do. Guests come with share links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionKind {
+    Owner,
+}
+
+/// A snapshot of one live session, handed to handlers through the principal.
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub key: SessionKey,
+    pub kind: SessionKind,
+    pub idle_expires_at: u64,
+    pub absolute_expires_at: u64,
+    /// Flips to `true` when the session ends, for whatever reason.
+    pub ended: watch::Receiver<bool>,
+}
+
+struct Record {
+    kind: SessionKind,
+    last_active: Instant,
+    absolute_deadline: Instant,
+    ended: watch::Sender<bool>,
+}
+
+impl Record {
+    fn idle_deadline(&self, idle: Duration) -> Instant {
+        (self.last_active + idle).min(self.absolute_deadline)
+    }
+}
+
+#[derive(Clone)]
+pub struct Sessions {
+    inner: Arc<Mutex<HashMap<SessionKey, Record>>>,
+    idle: Duration,
+    lifetime: Duration,
+}
+
+/// How often expired sessions are swept (and their sockets told): well under
+/// the one second within which a socket must notice its session ended.
+pub const SWEEP_INTERVAL: Duration = Duration::from_millis(250);
+
+impl Sessions {
+    pub fn new(idle: Duration, lifetime: Duration) -> Self {
+        Self {
+            inner: Arc::default(),
+            idle,
+            lifetime,
+        }
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle
+    }
+
+    /// Starts a fresh session; returns the cookie value (shown once) and its view.
+    pub fn create(&self, kind: SessionKind) -> (String, SessionView) {
+        self.create_with_deadline(kind, self.lifetime)
+    }
+
+    /// Like [`create`](Self::create) with a shorter absolute lifetime (guests end with their link).
+    pub fn create_with_deadline(
+        &self,
+        kind: SessionKind,
+        lifetime: Duration,
+    ) -> (String, SessionView) {
+        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+        let key = SessionKey(sha256(secret.as_bytes()));
+        let now = Instant::now();
+        let record = Record {
+            kind,
+            last_active: now,
+            absolute_deadline: now + lifetime.min(self.lifetime),
+            ended: watch::channel(false).0,
+        };
+        let view = self.view(key, &record);
+        self.lock().insert(key, record);
+        (secret, view)
+    }
+
+    /// Finds the live session for a cookie value. `touch` marks owner activity.
+    pub fn lookup(&self, cookie_value: &str, touch: bool) -> Option<SessionView> {
+        let key = SessionKey(sha256(cookie_value.as_bytes()));
+        let mut map = self.lock();
+        let now = Instant::now();
+        let record = map.get_mut(&key)?;
+        if now >= record.idle_deadline(self.idle) {
+            let record = map.remove(&key)?;
+            record.ended.send_replace(true);
+            return None;
+        }
+        if touch {
+            record.last_active = now;
+        }
+        Some(self.view(key, record))
+    }
+
+    /// Marks activity (a keystroke) on a session, if it is still live.
+    pub fn touch(&self, key: SessionKey) {
+        if let Some(record) = self.lock().get_mut(&key) {
+            record.last_active = Instant::now();
+        }
+    }
+
+    /// Renews the absolute lifetime; returns the new view.
+    pub fn extend(&self, key: SessionKey) -> Option<SessionView> {
+        let mut map = self.lock();
+        let record = map.get_mut(&key)?;
+        let now = Instant::now();
+        record.last_active = now;
+        record.absolute_deadline = now + self.lifetime;
+        Some(self.view(key, record))
+    }
+
+    /// Ends one session; its sockets see `ended` flip.
+    pub fn end(&self, key: SessionKey) {
+        if let Some(record) = self.lock().remove(&key) {
+            record.ended.send_replace(true);
+        }
+    }
+
+    /// Ends every session matching `predicate`; returns how many ended.
+    pub fn end_where(&self, predicate: impl Fn(&SessionKind) -> bool) -> usize {
+        let mut map = self.lock();
+        let before = map.len();
+        map.retain(|_, record| {
+            let keep = !predicate(&record.kind);
+            if !keep {
+                record.ended.send_replace(true);
+            }
+            keep
+        });
+        before - map.len()
+    }
+
+    /// Drops expired sessions and tells their sockets. Called every [`SWEEP_INTERVAL`].
+    pub fn sweep(&self) {
+        let now = Instant::now();
+        let idle = self.idle;
+        self.lock().retain(|_, record| {
+            let live = now < record.idle_deadline(idle);
+            if !live {
+                record.ended.send_replace(true);
+            }
+            live
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn view(&self, key: SessionKey, record: &Record) -> SessionView {
+        SessionView {
+            key,
+            kind: record.kind.clone(),
+            idle_expires_at: to_unix_ms(record.idle_deadline(self.idle)),
+            absolute_expires_at: to_unix_ms(record.absolute_deadline),
+            ended: record.ended.subscribe(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SessionKey, Record>> {
+        // A panic while holding this lock leaves the map consistent (every
+        // mutation is a single insert/remove), so poisoning carries no meaning.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Wall-clock milliseconds for a monotonic deadline, for the UI.
+pub fn to_unix_ms(deadline: Instant) -> u64 {
+    let now_wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let remaining = deadline.saturating_duration_since(Instant::now());
+    (now_wall + remaining).as_millis() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_touch_and_end() {
+        let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
+        let (cookie, view) = sessions.create(SessionKind::Owner);
+        assert!(sessions.lookup(&cookie, true).is_some());
+        assert!(sessions.lookup("not-a-session", true).is_none());
+        sessions.end(view.key);
+        assert!(*view.ended.borrow());
+        assert!(sessions.lookup(&cookie, true).is_none());
+    }
+
+    #[test]
+    fn idle_expiry_ends_the_session() {
+        let sessions = Sessions::new(Duration::from_millis(1), Duration::from_secs(600));
+        let (cookie, view) = sessions.create(SessionKind::Owner);
+        std::thread::sleep(Duration::from_millis(5));
+        sessions.sweep();
+        assert!(*view.ended.borrow());
+        assert!(sessions.lookup(&cookie, false).is_none());
+    }
+
+    #[test]
+    fn cookie_values_are_unique_and_not_stored() {
+        let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
+        let (a, view) = sessions.create(SessionKind::Owner);
+        let (b, _) = sessions.create(SessionKind::Owner);
+        assert_ne!(a, b);
+        assert_ne!(view.key.0.to_vec(), a.as_bytes().to_vec());
+    }
+}

@@ -1,0 +1,90 @@
+//! Command-line flags, parsed by clap. No logic lives here: `config` turns these
+//! raw values into a validated [`Config`](crate::config::Config).
+//!
+//! Every serve flag is optional so that `config` can tell "not given" from a
+//! default and apply the precedence command line > environment > file > defaults.
+//! clap's `env` attribute covers the first two layers.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "termgate", version, about = "A single-user browser terminal")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the access token, or make a new one with --rotate.
+    Token {
+        /// Replace the stored token with a fresh random one.
+        #[arg(long)]
+        rotate: bool,
+        /// Read this config file instead of the default one.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Set a new PIN (asked without echo; read from standard input when it is not a terminal).
+    Pin {
+        /// Read this config file instead of the default one.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+/// Flags of the daemon itself (the default command).
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1]
+    #[arg(long, env = "TERMGATE_HOST")]
+    pub host: Option<String>,
+    /// Port to listen on; 0 picks a free one and prints it [default: 8080]
+    #[arg(long, env = "TERMGATE_PORT")]
+    pub port: Option<u16>,
+    /// Shell started in each tab [default: $SHELL, then /bin/sh]
+    #[arg(long, env = "TERMGATE_SHELL")]
+    pub shell: Option<PathBuf>,
+    /// Start folder of shells and root of the file browser [default: current folder]
+    #[arg(long, env = "TERMGATE_CWD")]
+    pub cwd: Option<PathBuf>,
+    /// Config file [default: $XDG_CONFIG_HOME/termgate/config.toml]
+    #[arg(long, value_name = "FILE", env = "TERMGATE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Read the access token from this file
+    #[arg(long, value_name = "FILE", env = "TERMGATE_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Access token (visible to other local users in the process list; prefer TERMGATE_TOKEN or --token-file)
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Read the PIN from this file
+    #[arg(long, value_name = "FILE", env = "TERMGATE_PIN_FILE")]
+    pub pin_file: Option<PathBuf>,
+    /// Log out a login session after this long without activity, e.g. 30m [default: 30m]
+    #[arg(long, value_name = "DURATION", env = "TERMGATE_IDLE_TIMEOUT")]
+    pub idle_timeout: Option<String>,
+    /// Absolute lifetime of a login session, e.g. 12h [default: 12h]
+    #[arg(long, value_name = "DURATION", env = "TERMGATE_SESSION_LIFETIME")]
+    pub session_lifetime: Option<String>,
+    /// Most terminal tabs open at once [default: 8]
+    #[arg(long, env = "TERMGATE_MAX_TABS")]
+    pub max_tabs: Option<usize>,
+    /// Scrollback kept per tab, in bytes, e.g. 1MiB [default: 1MiB]
+    #[arg(long, value_name = "SIZE", env = "TERMGATE_SCROLLBACK")]
+    pub scrollback: Option<String>,
+    /// Most concurrent HTTP connections [default: 256]
+    #[arg(long, env = "TERMGATE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Most concurrent WebSockets [default: 64]
+    #[arg(long, env = "TERMGATE_MAX_WEBSOCKETS")]
+    pub max_websockets: Option<usize>,
+    /// Believe X-Forwarded-* headers from a reverse proxy on loopback
+    #[arg(long, env = "TERMGATE_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Public https:// URL of a reverse proxy in front of termgate (its host joins the allowlists)
+    #[arg(long, value_name = "URL", env = "TERMGATE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}

@@ -1,0 +1,62 @@
+//! The TOML config file: every key optional, unknown keys refused.
+//!
+//! examples/config.toml shows and explains every key; keep the two in step.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub shell: Option<PathBuf>,
+    pub cwd: Option<PathBuf>,
+    pub token_file: Option<PathBuf>,
+    pub pin_file: Option<PathBuf>,
+    pub idle_timeout: Option<String>,
+    pub session_lifetime: Option<String>,
+    pub max_tabs: Option<usize>,
+    pub scrollback: Option<String>,
+    pub max_connections: Option<usize>,
+    pub max_websockets: Option<usize>,
+    pub trust_proxy: Option<bool>,
+    pub public_url: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads `path`. A missing file is fine only when `required` is false
+    /// (the default location); a file named on the command line must exist.
+    pub fn load(path: &Path, required: bool) -> Result<Self, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Self::default());
+            }
+            Err(err) => return Err(format!("cannot read config file {}: {err}", path.display())),
+        };
+        toml::from_str(&text)
+            .map_err(|err| format!("config file {}: {}", path.display(), err.to_string().trim()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = toml::from_str::<FileConfig>("prot = 80")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("prot"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_is_named() {
+        let err = toml::from_str::<FileConfig>("port = \"eighty\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("port"), "{err}");
+    }
+}

@@ -1,0 +1,258 @@
+//! One validated, typed [`Config`], built from four layers:
+//! command line > environment (`TERMGATE_*`) > config file > defaults.
+//!
+//! clap already merges the first two (see `cli`); this module lays them over
+//! the file and the defaults, then checks every value and names the key (and
+//! the file) when one is wrong. Secrets are loaded separately, in `secrets`.
+
+pub mod file;
+pub mod secrets;
+pub mod units;
+
+use crate::cli::ServeArgs;
+use file::FileConfig;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The daemon's settings, ready to use.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub shell: PathBuf,
+    /// Canonical start folder of shells and root of the file browser.
+    pub root: PathBuf,
+    /// Where the token, keys and audit log live (0700).
+    pub config_dir: PathBuf,
+    pub idle_timeout: Duration,
+    pub session_lifetime: Duration,
+    pub max_tabs: usize,
+    pub scrollback: usize,
+    pub max_connections: usize,
+    pub max_websockets: usize,
+    pub trust_proxy: bool,
+    pub public_url: Option<PublicUrl>,
+}
+
+/// The externally visible origin when behind a proxy or tunnel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `https://host[:port]`, exactly as browsers send it in `Origin`.
+    pub origin: String,
+    /// `host[:port]`, exactly as browsers send it in `Host`.
+    pub host: String,
+}
+
+impl PublicUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let rest = url
+            .strip_prefix("https://")
+            .ok_or_else(|| format!("`{url}` must start with https://"))?;
+        let host = rest.trim_end_matches('/');
+        if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+            return Err(format!("`{url}` must be just https://host[:port]"));
+        }
+        let host = host.to_ascii_lowercase();
+        Ok(Self {
+            origin: format!("https://{host}"),
+            host,
+        })
+    }
+}
+
+/// `$XDG_CONFIG_HOME/termgate`, else `~/.config/termgate`.
+pub fn default_config_dir() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir).join("termgate"));
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .ok_or("neither XDG_CONFIG_HOME nor HOME is set; cannot find the config folder")?;
+    Ok(PathBuf::from(home).join(".config").join("termgate"))
+}
+
+/// Where the config file is read from: `--config`, else the config folder.
+pub fn config_file_path(explicit: Option<&Path>, config_dir: &Path) -> (PathBuf, bool) {
+    match explicit {
+        Some(path) => (path.to_path_buf(), true),
+        None => (config_dir.join("config.toml"), false),
+    }
+}
+
+impl Config {
+    /// Builds the config from parsed flags (+ environment) and the config file.
+    pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), String> {
+        let config_dir = default_config_dir()?;
+        let (path, required) = config_file_path(args.config.as_deref(), &config_dir);
+        let file = FileConfig::load(&path, required)?;
+        let config = Self::merge(args, &file, config_dir).map_err(|(key, msg)| {
+            format!(
+                "invalid `{key}` (flag, TERMGATE_* variable or {}): {msg}",
+                path.display()
+            )
+        })?;
+        Ok((config, file))
+    }
+
+    /// Lays flags over the file over the defaults. Errors name the key.
+    pub fn merge(
+        args: &ServeArgs,
+        file: &FileConfig,
+        config_dir: PathBuf,
+    ) -> Result<Self, (&'static str, String)> {
+        let host = args.host.clone().or(file.host.clone());
+        let ip = match host.as_deref() {
+            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Some("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Some(text) => text
+                .trim_matches(['[', ']'])
+                .parse()
+                .map_err(|_| ("host", format!("`{text}` is not an IP address")))?,
+        };
+        let port = args.port.or(file.port).unwrap_or(8080);
+
+        let shell = args
+            .shell
+            .clone()
+            .or(file.shell.clone())
+            .or_else(|| {
+                std::env::var_os("SHELL")
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+            })
+            .unwrap_or_else(|| PathBuf::from("/bin/sh"));
+        if !shell.is_absolute() {
+            return Err((
+                "shell",
+                format!("`{}` must be an absolute path", shell.display()),
+            ));
+        }
+
+        let cwd = match args.cwd.clone().or(file.cwd.clone()) {
+            Some(dir) => dir,
+            None => std::env::current_dir().map_err(|e| ("cwd", e.to_string()))?,
+        };
+        let root = cwd
+            .canonicalize()
+            .map_err(|e| ("cwd", format!("`{}`: {e}", cwd.display())))?;
+        if !root.is_dir() {
+            return Err(("cwd", format!("`{}` is not a folder", root.display())));
+        }
+
+        let duration = |key, flag: &Option<String>, from_file: &Option<String>, default| match flag
+            .as_ref()
+            .or(from_file.as_ref())
+        {
+            Some(text) => units::parse_duration(text).map_err(|e| (key, e)),
+            None => Ok(default),
+        };
+        let idle_timeout = duration(
+            "idle_timeout",
+            &args.idle_timeout,
+            &file.idle_timeout,
+            Duration::from_secs(30 * 60),
+        )?;
+        let session_lifetime = duration(
+            "session_lifetime",
+            &args.session_lifetime,
+            &file.session_lifetime,
+            Duration::from_secs(12 * 3600),
+        )?;
+
+        let scrollback = match args.scrollback.as_ref().or(file.scrollback.as_ref()) {
+            Some(text) => units::parse_size(text).map_err(|e| ("scrollback", e))?,
+            None => 1 << 20,
+        };
+        if !(4096..=64 << 20).contains(&scrollback) {
+            return Err(("scrollback", "must be between 4KiB and 64MiB".into()));
+        }
+
+        let max_tabs = args.max_tabs.or(file.max_tabs).unwrap_or(8);
+        if !(1..=256).contains(&max_tabs) {
+            return Err(("max_tabs", "must be between 1 and 256".into()));
+        }
+        let max_connections = args.max_connections.or(file.max_connections).unwrap_or(256);
+        if !(4..=65_536).contains(&max_connections) {
+            return Err(("max_connections", "must be between 4 and 65536".into()));
+        }
+        let max_websockets = args.max_websockets.or(file.max_websockets).unwrap_or(64);
+        if !(1..=max_connections).contains(&max_websockets) {
+            return Err((
+                "max_websockets",
+                "must be between 1 and max_connections".into(),
+            ));
+        }
+
+        let public_url = match args.public_url.as_ref().or(file.public_url.as_ref()) {
+            Some(url) => Some(PublicUrl::parse(url).map_err(|e| ("public_url", e))?),
+            None => None,
+        };
+        let trust_proxy = args.trust_proxy || file.trust_proxy.unwrap_or(false);
+
+        Ok(Self {
+            listen: SocketAddr::new(ip, port),
+            shell,
+            root,
+            config_dir,
+            idle_timeout,
+            session_lifetime,
+            max_tabs,
+            scrollback: scrollback as usize,
+            max_connections,
+            max_websockets,
+            trust_proxy,
+            public_url,
+        })
+    }
+
+    /// Settings for tests and embedders: loopback, port 0, everything else default.
+    pub fn for_tests(root: &Path, config_dir: &Path) -> Self {
+        let args = ServeArgs {
+            port: Some(0),
+            cwd: Some(root.to_path_buf()),
+            shell: Some(PathBuf::from("/bin/sh")),
+            ..ServeArgs::default()
+        };
+        Self::merge(&args, &FileConfig::default(), config_dir.to_path_buf())
+            .expect("test config is valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_must_be_https_origin() {
+        let url = PublicUrl::parse("https://Term.Example.com/").unwrap();
+        assert_eq!(url.origin, "https://term.example.com");
+        assert_eq!(url.host, "term.example.com");
+        assert!(PublicUrl::parse("http://x.example").is_err());
+        assert!(PublicUrl::parse("https://x.example/path").is_err());
+    }
+
+    #[test]
+    fn flag_beats_file_and_errors_name_the_key() {
+        let dir = std::env::temp_dir();
+        let file = FileConfig {
+            port: Some(9000),
+            idle_timeout: Some("5m".into()),
+            ..FileConfig::default()
+        };
+        let args = ServeArgs {
+            port: Some(9100),
+            cwd: Some(dir.clone()),
+            ..ServeArgs::default()
+        };
+        let config = Config::merge(&args, &file, dir.clone()).unwrap();
+        assert_eq!(config.listen.port(), 9100);
+        assert_eq!(config.idle_timeout, Duration::from_secs(300));
+
+        let bad = FileConfig {
+            session_lifetime: Some("forever".into()),
+            ..FileConfig::default()
+        };
+        let (key, _) = Config::merge(&args, &bad, dir).unwrap_err();
+        assert_eq!(key, "session_lifetime");
+    }
+}

@@ -1,0 +1,87 @@
+//! One error type for every request path.
+//!
+//! Each variant maps to exactly one HTTP status and one stable machine-readable
+//! `code`; the `message` is written for people and never contains a host path,
+//! a secret or a stack trace. Handlers return `Result<_, Error>` and the router
+//! turns the error into `{"code","message"}` in one place (`http::response`).
+
+use hyper::StatusCode;
+use std::time::Duration;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    BadRequest(String),
+    /// Credentials missing, wrong or expired. One message for every cause.
+    #[error("not logged in, or the credentials are wrong")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("request body too large (limit {limit} bytes)")]
+    PayloadTooLarge { limit: usize },
+    #[error("unknown host; use the address termgate printed at start")]
+    MisdirectedHost,
+    #[error("too many attempts; try again in {} s", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("{0}")]
+    Unavailable(&'static str),
+    /// Something went wrong inside; the detail goes to the log, not the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable `code` field of the JSON error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadRequest(_) => "bad_request",
+            Error::Unauthorized => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::NotFound => "not_found",
+            Error::MethodNotAllowed => "method_not_allowed",
+            Error::Conflict { code, .. } => code,
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::MisdirectedHost => "misdirected_host",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Unavailable(_) => "unavailable",
+            Error::Internal(_) => "internal",
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Error::BadRequest(message.into())
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Error::Internal(detail.to_string())
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Internal(err.to_string())
+    }
+}

@@ -1,0 +1,231 @@
+//! The embedded web UI: a fixed table of files from `assets/`, compiled into the binary.
+//!
+//! The table *is* the allowlist: [`lookup`] answers only for the URL paths listed below and
+//! never touches the filesystem, so no request path (`..`, `%2e`, symlinks) can reach
+//! anything else. `/` serves `assets/index.html`; every other entry is
+//! `/assets/<path under assets/>`. Vendored files carry a pre-compressed `.gz` twin
+//! (written by `assets/vendor/refresh.sh`) that the server may send with
+//! `Content-Encoding: gzip` when the client accepts it.
+//!
+//! Content types come from `mime_guess` (text types get `; charset=utf-8`) and the ETag is
+//! a quoted prefix of the SHA-256 of the body; both are computed once, on first use.
+//! Adding a file under `assets/js` or `assets/css` without listing it here fails the unit
+//! test `every_ui_file_is_listed`.
+
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+/// One servable file.
+#[derive(Debug)]
+pub struct Asset {
+    /// URL path, e.g. `/` or `/assets/js/app.js`.
+    pub path: &'static str,
+    /// The file's bytes.
+    pub body: &'static [u8],
+    /// The same bytes gzip-compressed, for clients sending `Accept-Encoding: gzip`.
+    pub gzip: Option<&'static [u8]>,
+    /// `Content-Type` header value.
+    pub content_type: &'static str,
+    /// Strong `ETag` header value of `body`, quotes included (e.g. `"3f2a…"`). A response
+    /// sent gzip-encoded is a different representation: give it a distinct tag (e.g.
+    /// append `-gz` inside the quotes) or send it with `Vary: Accept-Encoding` only.
+    pub etag: &'static str,
+}
+
+/// A table row before the lazily computed fields are filled in.
+struct Entry {
+    path: &'static str,
+    file: &'static str,
+    body: &'static [u8],
+    gzip: Option<&'static [u8]>,
+}
+
+/// Embed `assets/<rel>`.
+macro_rules! bytes {
+    ($rel:expr) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $rel)) as &'static [u8]
+    };
+}
+
+/// `entry!("js/app.js")` serves `assets/js/app.js` at `/assets/js/app.js`;
+/// `entry!(gz "vendor/xterm.mjs")` also embeds `assets/vendor/xterm.mjs.gz`;
+/// `entry!(at "/" => "index.html")` picks the URL path explicitly.
+macro_rules! entry {
+    (at $url:literal => $rel:literal) => {
+        Entry {
+            path: $url,
+            file: $rel,
+            body: bytes!($rel),
+            gzip: None,
+        }
+    };
+    (gz $rel:literal) => {
+        Entry {
+            path: concat!("/assets/", $rel),
+            file: $rel,
+            body: bytes!($rel),
+            gzip: Some(bytes!(concat!($rel, ".gz"))),
+        }
+    };
+    ($rel:literal) => {
+        Entry {
+            path: concat!("/assets/", $rel),
+            file: $rel,
+            body: bytes!($rel),
+            gzip: None,
+        }
+    };
+}
+
+/// Every file the server may send. Keep in step with `assets/` (see the module doc).
+const ENTRIES: &[Entry] = &[
+    entry!(at "/" => "index.html"),
+    entry!("icon.svg"),
+    entry!("css/app.css"),
+    entry!("css/workspace.css"),
+    entry!("js/api.js"),
+    entry!("js/app.js"),
+    entry!("js/csp-shim.js"),
+    entry!("js/dialog.js"),
+    entry!("js/keybar.js"),
+    entry!("js/login.js"),
+    entry!("js/prefs.js"),
+    entry!("js/protocol.js"),
+    entry!("js/search.js"),
+    entry!("js/session.js"),
+    entry!("js/socket.js"),
+    entry!("js/tab.js"),
+    entry!("js/tabs.js"),
+    entry!("js/terminal.js"),
+    entry!(gz "vendor/xterm.mjs"),
+    entry!(gz "vendor/xterm.css"),
+    entry!(gz "vendor/addon-fit.mjs"),
+    entry!(gz "vendor/addon-search.mjs"),
+    entry!(gz "vendor/addon-unicode11.mjs"),
+    entry!(gz "vendor/addon-web-links.mjs"),
+];
+
+/// `Content-Type` for a file name, via `mime_guess`, with an explicit UTF-8 charset on text.
+fn content_type(file: &str) -> &'static str {
+    let guessed = mime_guess::from_path(file)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    match guessed {
+        "text/html" => "text/html; charset=utf-8",
+        "text/css" => "text/css; charset=utf-8",
+        // mime_guess says application/javascript for .mjs; module scripts accept both.
+        "text/javascript" | "application/javascript" => "text/javascript; charset=utf-8",
+        other => other,
+    }
+}
+
+/// Quoted hex prefix (128 bits) of the SHA-256 of `body`.
+fn etag(body: &[u8]) -> &'static str {
+    let digest = Sha256::digest(body);
+    let tag = format!("\"{}\"", hex::encode(&digest[..16]));
+    // Leaked once per table entry, when the table is first built: the table lives for the
+    // whole process anyway (it sits in a `static`).
+    Box::leak(tag.into_boxed_str())
+}
+
+fn table() -> &'static [Asset] {
+    static TABLE: OnceLock<Vec<Asset>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        ENTRIES
+            .iter()
+            .map(|e| Asset {
+                path: e.path,
+                body: e.body,
+                gzip: e.gzip,
+                content_type: content_type(e.file),
+                etag: etag(e.body),
+            })
+            .collect()
+    })
+}
+
+/// `path` is the URL path, e.g. "/" or "/assets/js/app.js". Returns None for anything not in the table.
+pub fn lookup(path: &str) -> Option<&'static Asset> {
+    table().iter().find(|a| a.path == path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    #[test]
+    fn every_entry_is_non_empty_and_unique() {
+        let mut seen = HashSet::new();
+        for asset in table() {
+            assert!(!asset.body.is_empty(), "{} is empty", asset.path);
+            assert!(seen.insert(asset.path), "{} listed twice", asset.path);
+            if let Some(gz) = asset.gzip {
+                assert!(
+                    gz.starts_with(&[0x1f, 0x8b]),
+                    "{}.gz is not gzip",
+                    asset.path
+                );
+            }
+            assert!(
+                asset.etag.starts_with('"') && asset.etag.ends_with('"') && asset.etag.len() == 34
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_serves_only_the_table() {
+        assert!(lookup("/assets/../Cargo.toml").is_none());
+        assert!(lookup("/assets/js/../../Cargo.toml").is_none());
+        assert!(lookup("/Cargo.toml").is_none());
+        assert!(lookup("/assets/vendor/package.json").is_none());
+        assert!(lookup("/assets/vendor/refresh.sh").is_none());
+        assert!(lookup("/assets/js/").is_none());
+        assert!(lookup("").is_none());
+        assert!(lookup("/index.html").is_none());
+        let index = lookup("/").expect("/ is served");
+        assert_eq!(index.content_type, "text/html; charset=utf-8");
+        assert!(
+            std::str::from_utf8(index.body)
+                .unwrap()
+                .contains("/assets/js/app.js")
+        );
+    }
+
+    #[test]
+    fn content_types_suit_module_scripts() {
+        assert_eq!(
+            lookup("/assets/js/app.js").unwrap().content_type,
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            lookup("/assets/vendor/xterm.mjs").unwrap().content_type,
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            lookup("/assets/css/app.css").unwrap().content_type,
+            "text/css; charset=utf-8"
+        );
+        assert_eq!(
+            lookup("/assets/icon.svg").unwrap().content_type,
+            "image/svg+xml"
+        );
+    }
+
+    /// A new module or stylesheet that is not listed would 404 in the browser.
+    #[test]
+    fn every_ui_file_is_listed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        for dir in ["js", "css"] {
+            for item in std::fs::read_dir(root.join(dir)).unwrap() {
+                let name = item.unwrap().file_name().into_string().unwrap();
+                let url = format!("/assets/{dir}/{name}");
+                assert!(
+                    lookup(&url).is_some(),
+                    "{url} exists in assets/ but is not in the table"
+                );
+            }
+        }
+    }
+}

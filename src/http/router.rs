@@ -1,0 +1,148 @@
+//! The route table: every route, its method, and who may call it.
+//!
+//! This table is the single place that states access. The request pipeline
+//! (`http::handle`) looks the route up, asks `auth::require` for a principal
+//! that satisfies the route's [`Access`], and only then calls the handler.
+//! Anything not listed is a 404; a listed path with another method is a 405.
+
+use crate::auth::Access;
+use crate::error::Error;
+use hyper::Method;
+
+/// What a request is for, with its path parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Asset,
+    Login,
+    SessionInfo,
+    Logout,
+    LogoutAll,
+    Extend,
+    ListTerminals,
+    CreateTerminal,
+    RenameTerminal(String),
+    CloseTerminal(String),
+    TerminalSocket(String),
+}
+
+/// One row of the table.
+pub struct Route {
+    pub method: Method,
+    /// `{id}` matches one segment; a trailing `*` matches any rest.
+    pub pattern: &'static str,
+    pub access: Access,
+    /// Counts as owner activity (keeps the login session from idling out).
+    /// Background polls and session checks do not.
+    pub activity: bool,
+    make: fn(Option<String>) -> Endpoint,
+}
+
+macro_rules! route {
+    ($method:ident $pattern:literal, $access:ident, activity: $activity:literal, $make:expr) => {
+        Route {
+            method: Method::$method,
+            pattern: $pattern,
+            access: Access::$access,
+            activity: $activity,
+            make: $make,
+        }
+    };
+}
+
+/// Every route termgate serves.
+pub static ROUTES: &[Route] = &[
+    route!(GET "/", Public, activity: false, |_| Endpoint::Asset),
+    route!(GET "/assets/*", Public, activity: false, |_| Endpoint::Asset),
+    route!(POST "/auth/login", Public, activity: false, |_| Endpoint::Login),
+    route!(GET "/auth/session", Public, activity: false, |_| Endpoint::SessionInfo),
+    route!(POST "/auth/logout", AnySession, activity: false, |_| Endpoint::Logout),
+    route!(POST "/auth/logout-all", Owner, activity: true, |_| Endpoint::LogoutAll),
+    route!(POST "/auth/extend", Owner, activity: true, |_| Endpoint::Extend),
+    route!(GET "/api/terminals", Owner, activity: false, |_| Endpoint::ListTerminals),
+    route!(POST "/api/terminals", Owner, activity: true, |_| Endpoint::CreateTerminal),
+    route!(PATCH "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::RenameTerminal(id.unwrap_or_default())),
+    route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
+    route!(GET "/api/terminals/{id}/ws", Owner, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+];
+
+/// Finds the route for `method` and `path`.
+pub fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Endpoint), Error> {
+    let mut path_matched = false;
+    for route in ROUTES {
+        let Some(param) = match_pattern(route.pattern, path) else {
+            continue;
+        };
+        path_matched = true;
+        // HEAD is answered like GET for static files.
+        let method_ok =
+            route.method == method || (method == Method::HEAD && route.method == Method::GET);
+        if method_ok {
+            return Ok((route, (route.make)(param)));
+        }
+    }
+    Err(if path_matched {
+        Error::MethodNotAllowed
+    } else {
+        Error::NotFound
+    })
+}
+
+/// `Some(param)` when `path` fits `pattern`; the param is the `{id}` segment.
+fn match_pattern(pattern: &str, path: &str) -> Option<Option<String>> {
+    if let Some(prefix) = pattern.strip_suffix('*') {
+        return path.starts_with(prefix).then_some(None);
+    }
+    let mut param = None;
+    let mut pattern_parts = pattern.split('/');
+    let mut path_parts = path.split('/');
+    loop {
+        match (pattern_parts.next(), path_parts.next()) {
+            (None, None) => return Some(param),
+            (Some("{id}"), Some(segment)) if is_id(segment) => param = Some(segment.to_string()),
+            (Some(expected), Some(segment)) if expected == segment => {}
+            _ => return None,
+        }
+    }
+}
+
+/// Ids are short and plain; anything else cannot name a resource.
+fn is_id(segment: &str) -> bool {
+    (1..=64).contains(&segment.len())
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_resolve_with_params() {
+        let (route, endpoint) = resolve(&Method::GET, "/api/terminals/t3/ws").unwrap();
+        assert_eq!(endpoint, Endpoint::TerminalSocket("t3".into()));
+        assert_eq!(route.access, Access::Owner);
+        assert!(matches!(
+            resolve(&Method::GET, "/nope"),
+            Err(Error::NotFound)
+        ));
+        assert!(matches!(
+            resolve(&Method::PUT, "/auth/login"),
+            Err(Error::MethodNotAllowed)
+        ));
+        assert!(matches!(
+            resolve(&Method::GET, "/api/terminals/../ws"),
+            Err(Error::NotFound)
+        ));
+    }
+
+    #[test]
+    fn every_non_public_route_is_listed_with_access() {
+        let public: Vec<_> = ROUTES
+            .iter()
+            .filter(|r| r.access == Access::Public)
+            .map(|r| r.pattern)
+            .collect();
+        assert_eq!(public, ["/", "/assets/*", "/auth/login", "/auth/session"]);
+    }
+}

@@ -1,0 +1,91 @@
+//! The `/api/terminals` handlers (REST) and the WebSocket entry point.
+
+use super::protocol::{MAX_COLS, MAX_ROWS};
+use super::socket::{self, Viewer};
+use crate::auth::Principal;
+use crate::error::Error;
+use crate::http::request::{JSON_LIMIT, read_json};
+use crate::http::response::{Response, empty, json};
+use crate::http::websocket;
+use crate::state::AppState;
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    cols: Option<u16>,
+    rows: Option<u16>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenameBody {
+    title: String,
+}
+
+/// `GET /api/terminals`
+pub fn list(state: &AppState) -> Response {
+    json(
+        StatusCode::OK,
+        &json!({ "terminals": state.terminals.list() }),
+    )
+}
+
+/// `POST /api/terminals` with optional `{"cols","rows"}`.
+pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error> {
+    let body: CreateBody = read_json(body, JSON_LIMIT).await?;
+    let cols = body.cols.unwrap_or(80);
+    let rows = body.rows.unwrap_or(24);
+    if !(1..=MAX_COLS).contains(&cols) || !(1..=MAX_ROWS).contains(&rows) {
+        return Err(Error::bad_request(format!(
+            "cols must be 1..={MAX_COLS} and rows 1..={MAX_ROWS}"
+        )));
+    }
+    let terminal = state.terminals.create(cols, rows)?;
+    Ok(json(StatusCode::CREATED, &terminal.info()))
+}
+
+/// `PATCH /api/terminals/{id}` with `{"title"}`.
+pub async fn rename(state: &AppState, id: &str, body: Incoming) -> Result<Response, Error> {
+    let body: RenameBody = read_json(body, JSON_LIMIT).await?;
+    let info = state.terminals.rename(id, &body.title)?;
+    Ok(json(StatusCode::OK, &info))
+}
+
+/// `DELETE /api/terminals/{id}`: returns once the shell is ended and reaped.
+pub async fn close(state: &AppState, id: &str) -> Result<Response, Error> {
+    state.terminals.close(id).await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// `GET /api/terminals/{id}/ws`: upgrades and attaches a viewer.
+pub fn connect(
+    state: &Arc<AppState>,
+    id: &str,
+    principal: &Principal,
+    mut req: Request<Incoming>,
+) -> Result<Response, Error> {
+    let terminal = state.terminals.get(id).ok_or(Error::NotFound)?;
+    let session = principal.session().ok_or(Error::Unauthorized)?;
+    let accepted = websocket::accept(&mut req, &state.websocket_slots)?;
+    let viewer = Viewer {
+        session: session.key,
+        ended: session.ended.clone(),
+        sessions: state.sessions.clone(),
+        readonly: false,
+        shutdown: state.shutdown.clone(),
+    };
+    let permit = accepted.permit;
+    let upgrade = accepted.upgrade;
+    tokio::spawn(async move {
+        let _permit = permit;
+        if let Some(socket) = websocket::finish(upgrade).await {
+            socket::serve(socket, terminal, viewer).await;
+        }
+    });
+    Ok(accepted.response)
+}

@@ -1,0 +1,141 @@
+//! Terminal tabs: the registry of live terminals and their HTTP/WebSocket faces.
+//!
+//! - `protocol`: THE wire contract (typed messages, close codes)
+//! - `pty`: the OS pseudo-terminal and shell process (all `unsafe` is here)
+//! - `scrollback`: the replay ring
+//! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
+//! - `socket`: one WebSocket viewer <-> a `TerminalHandle`
+//! - `api`: the `/api/terminals` handlers
+
+pub mod api;
+pub mod protocol;
+pub mod pty;
+pub mod scrollback;
+pub mod socket;
+pub mod terminal;
+
+use crate::config::Config;
+use crate::error::Error;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+pub use terminal::{TerminalHandle, TerminalInfo};
+
+/// Longest tab title.
+pub const MAX_TITLE: usize = 128;
+
+#[derive(Clone)]
+pub struct Terminals {
+    inner: Arc<Mutex<Registry>>,
+    shell: PathBuf,
+    cwd: PathBuf,
+    scrollback: usize,
+    max_tabs: usize,
+}
+
+#[derive(Default)]
+struct Registry {
+    tabs: BTreeMap<u64, TerminalHandle>,
+    next: u64,
+}
+
+impl Terminals {
+    pub fn new(config: &Config) -> Self {
+        Self {
+            inner: Arc::default(),
+            shell: config.shell.clone(),
+            cwd: config.root.clone(),
+            scrollback: config.scrollback,
+            max_tabs: config.max_tabs,
+        }
+    }
+
+    /// Starts a shell in a new tab; 409 when `max_tabs` are open.
+    pub fn create(&self, cols: u16, rows: u16) -> Result<TerminalHandle, Error> {
+        let mut registry = self.lock();
+        if registry.tabs.len() >= self.max_tabs {
+            return Err(Error::Conflict {
+                code: "too_many_terminals",
+                message: format!(
+                    "at most {} terminals may be open; close one first (or raise --max-tabs)",
+                    self.max_tabs
+                ),
+            });
+        }
+        registry.next += 1;
+        let number = registry.next;
+        let title = self
+            .shell
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "shell".into());
+        let handle = TerminalHandle::start(terminal::TerminalSpec {
+            id: format!("t{number}"),
+            title,
+            spawn: pty::SpawnOptions {
+                shell: &self.shell,
+                cwd: &self.cwd,
+                cols,
+                rows,
+                env: Vec::new(),
+            },
+            scrollback: self.scrollback,
+        })
+        .map_err(|err| Error::internal(format!("cannot start the shell: {err}")))?;
+        registry.tabs.insert(number, handle.clone());
+        Ok(handle)
+    }
+
+    pub fn list(&self) -> Vec<TerminalInfo> {
+        self.lock()
+            .tabs
+            .values()
+            .map(TerminalHandle::info)
+            .collect()
+    }
+
+    pub fn get(&self, id: &str) -> Option<TerminalHandle> {
+        let number = parse_id(id)?;
+        self.lock().tabs.get(&number).cloned()
+    }
+
+    pub fn rename(&self, id: &str, title: &str) -> Result<TerminalInfo, Error> {
+        let title = title.trim();
+        if title.is_empty()
+            || title.chars().count() > MAX_TITLE
+            || title.chars().any(char::is_control)
+        {
+            return Err(Error::bad_request(format!(
+                "a title is 1 to {MAX_TITLE} characters without control characters"
+            )));
+        }
+        let handle = self.get(id).ok_or(Error::NotFound)?;
+        handle.set_title(title.to_string());
+        Ok(handle.info())
+    }
+
+    /// Closes a tab: its process group is ended and reaped before this returns.
+    pub async fn close(&self, id: &str) -> Result<(), Error> {
+        let number = parse_id(id).ok_or(Error::NotFound)?;
+        let handle = self.lock().tabs.remove(&number).ok_or(Error::NotFound)?;
+        handle.kill().await;
+        Ok(())
+    }
+
+    /// Ends every shell (at shutdown), all in parallel.
+    pub async fn close_all(&self) {
+        let handles: Vec<_> = std::mem::take(&mut self.lock().tabs)
+            .into_values()
+            .collect();
+        futures_util::future::join_all(handles.iter().map(TerminalHandle::kill)).await;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // Short map operations only, never across an await.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn parse_id(id: &str) -> Option<u64> {
+    id.strip_prefix('t')?.parse().ok()
+}

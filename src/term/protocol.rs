@@ -1,0 +1,167 @@
+//! THE wire contract of a terminal WebSocket (docs/PROTOCOL.md explains it).
+//!
+//! - Binary frames carry raw terminal bytes, both ways.
+//! - Text frames carry one JSON object tagged by `"type"`:
+//!   [`ClientMessage`] from the browser, [`ServerMessage`] from the server.
+//! - Close codes in [`close`] say why a socket ended and whether to reconnect.
+
+use serde::{Deserialize, Serialize};
+
+/// Terminal size limits accepted from clients.
+pub const MAX_COLS: u16 = 1000;
+pub const MAX_ROWS: u16 = 500;
+
+/// Largest frame a client may send (a big paste), and largest text message.
+pub const MAX_CLIENT_FRAME: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientMessage {
+    /// The viewer's terminal size. The last resize received wins.
+    Resize { cols: u16, rows: u16 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// First frame on every socket; scrollback follows as binary frames.
+    Hello {
+        id: String,
+        title: String,
+        cols: u16,
+        rows: u16,
+        readonly: bool,
+    },
+    /// The PTY's size changed (another viewer resized it).
+    Resize { cols: u16, rows: u16 },
+    /// The shell ended; a Close frame with [`close::EXITED`] follows.
+    Exit {
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        code: Option<i32>,
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        signal: Option<i32>,
+    },
+    /// A client message was refused; the socket stays open.
+    Error { code: String, message: String },
+}
+
+impl ServerMessage {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server messages always serialize")
+    }
+
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        ServerMessage::Error {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses and validates one client text frame.
+pub fn parse_client(text: &str) -> Result<ClientMessage, ServerMessage> {
+    let message: ClientMessage = serde_json::from_str(text).map_err(|err| {
+        ServerMessage::error("bad_message", format!("unreadable control message: {err}"))
+    })?;
+    match message {
+        ClientMessage::Resize { cols, rows }
+            if (1..=MAX_COLS).contains(&cols) && (1..=MAX_ROWS).contains(&rows) =>
+        {
+            Ok(message)
+        }
+        ClientMessage::Resize { .. } => Err(ServerMessage::error(
+            "bad_size",
+            format!("cols must be 1..={MAX_COLS} and rows 1..={MAX_ROWS}"),
+        )),
+    }
+}
+
+/// WebSocket close codes termgate uses.
+pub mod close {
+    /// Normal closure (the client asked).
+    pub const NORMAL: u16 = 1000;
+    /// The server is shutting down: reconnect with backoff.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A frame broke the rules (e.g. too large).
+    pub const POLICY: u16 = 1008;
+    /// The shell exited: do not reconnect.
+    pub const EXITED: u16 = 4000;
+    /// The login session ended (logout, expiry, revocation): log in again.
+    pub const SESSION_ENDED: u16 = 4001;
+    /// The client fell too far behind: reconnect now; the replay rebuilds the screen.
+    pub const LAGGED: u16 = 4002;
+    /// No such terminal (closed meanwhile): drop the tab.
+    pub const NOT_FOUND: u16 = 4004;
+    /// The connection stopped answering pings.
+    pub const TIMEOUT: u16 = 4008;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_round_trips() {
+        let server = [
+            ServerMessage::Hello {
+                id: "t1".into(),
+                title: "bash".into(),
+                cols: 80,
+                rows: 24,
+                readonly: false,
+            },
+            ServerMessage::Resize {
+                cols: 100,
+                rows: 30,
+            },
+            ServerMessage::Exit {
+                code: Some(3),
+                signal: None,
+            },
+            ServerMessage::Exit {
+                code: None,
+                signal: Some(9),
+            },
+            ServerMessage::error("bad_size", "no"),
+        ];
+        for message in server {
+            let text = message.to_json();
+            assert_eq!(
+                serde_json::from_str::<ServerMessage>(&text).unwrap(),
+                message,
+                "{text}"
+            );
+        }
+        let resize = ClientMessage::Resize { cols: 80, rows: 24 };
+        let text = serde_json::to_string(&resize).unwrap();
+        assert_eq!(text, r#"{"type":"resize","cols":80,"rows":24}"#);
+        assert_eq!(parse_client(&text).unwrap(), resize);
+    }
+
+    #[test]
+    fn exit_json_has_only_the_present_field() {
+        let text = ServerMessage::Exit {
+            code: Some(0),
+            signal: None,
+        }
+        .to_json();
+        assert_eq!(text, r#"{"type":"exit","code":0}"#);
+    }
+
+    #[test]
+    fn bad_messages_are_refused_with_an_error() {
+        for text in [
+            "{",
+            r#"{"type":"resize","cols":0,"rows":24}"#,
+            r#"{"type":"resize","cols":80,"rows":501}"#,
+            r#"{"type":"resize","cols":-1,"rows":2}"#,
+            r#"{"type":"launch_missiles"}"#,
+            r#"{"cols":80,"rows":24}"#,
+        ] {
+            assert!(
+                matches!(parse_client(text), Err(ServerMessage::Error { .. })),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! One WebSocket viewer of one terminal.
+//!
+//! The socket sends `hello`, the replay, then live output; it applies the
+//! viewer's input and resizes; and it ends with a Close frame whose code says
+//! why (docs/PROTOCOL.md). Every send races the stop signals (shutdown, end of
+//! the login session), so a viewer that stops reading can never keep a socket
+//! — or the memory behind it — alive past them.
+
+use super::protocol::{self, ClientMessage, ServerMessage, close};
+use super::terminal::{CHUNK, ExitInfo, TerminalHandle};
+use crate::auth::sessions::{SessionKey, Sessions};
+use crate::http::websocket::Socket;
+use crate::shutdown::Shutdown;
+use bytes::Bytes;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, watch};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// How often we ping, and how long silence means the peer is gone.
+pub const PING_EVERY: Duration = Duration::from_secs(10);
+pub const DEAD_AFTER: Duration = Duration::from_secs(30);
+
+/// Who is on the other end and what they may do.
+pub struct Viewer {
+    pub session: SessionKey,
+    pub ended: watch::Receiver<bool>,
+    pub sessions: Sessions,
+    pub readonly: bool,
+    pub shutdown: Shutdown,
+}
+
+type Sink = SplitSink<Socket, Message>;
+
+/// Why the loop stopped, as a close code and reason.
+#[derive(Clone, Copy)]
+struct Stop(u16, &'static str);
+
+pub async fn serve(socket: Socket, terminal: TerminalHandle, viewer: Viewer) {
+    let (mut sink, mut stream) = socket.split();
+    let stop = stop_signal(&viewer);
+    let outcome = run(&mut sink, &mut stream, &terminal, &viewer, stop).await;
+    let Stop(code, reason) = outcome;
+    let frame = CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    };
+    // Best effort: a stalled peer may never take the Close frame.
+    let _ = tokio::time::timeout(
+        Duration::from_millis(250),
+        sink.send(Message::Close(Some(frame))),
+    )
+    .await;
+}
+
+/// A watch that flips to a close code on shutdown or when the session ends.
+fn stop_signal(viewer: &Viewer) -> watch::Receiver<Option<Stop>> {
+    let (tx, rx) = watch::channel(None);
+    let shutdown = viewer.shutdown.clone();
+    let mut ended = viewer.ended.clone();
+    tokio::spawn(async move {
+        let stop = tokio::select! {
+            _ = shutdown.wait() => Stop(close::GOING_AWAY, "server shutting down"),
+            _ = ended.wait_for(|ended| *ended) => Stop(close::SESSION_ENDED, "login session ended"),
+            _ = tx.closed() => return,
+        };
+        tx.send_replace(Some(stop));
+    });
+    rx
+}
+
+async fn run(
+    sink: &mut Sink,
+    stream: &mut SplitStream<Socket>,
+    terminal: &TerminalHandle,
+    viewer: &Viewer,
+    stop: watch::Receiver<Option<Stop>>,
+) -> Stop {
+    let mut attachment = terminal.attach();
+    let (cols, rows) = terminal.size();
+    let hello = ServerMessage::Hello {
+        id: terminal.id().to_string(),
+        title: terminal.info().title,
+        cols,
+        rows,
+        readonly: viewer.readonly,
+    };
+    if let Err(stop) = send(sink, Message::text(hello.to_json()), &stop).await {
+        return stop;
+    }
+    for chunk in attachment.replay.chunks(CHUNK) {
+        if let Err(stop) = send(sink, Message::binary(Bytes::copy_from_slice(chunk)), &stop).await {
+            return stop;
+        }
+    }
+    attachment.replay = Vec::new();
+
+    let exit = terminal.exit();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut last_heard = Instant::now();
+    let mut last_touch = Instant::now();
+    let mut dropped_input = 0u64;
+    loop {
+        tokio::select! {
+            biased;
+            stopped = stopped(stop.clone()) => return stopped,
+            info = exited(exit.clone()) => {
+                return finish_exit(sink, &mut attachment.live, info, &stop).await;
+            }
+            received = attachment.live.recv() => match received {
+                Ok(chunk) => {
+                    if let Err(stop) = send(sink, Message::binary(chunk), &stop).await {
+                        return stop;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    return Stop(close::LAGGED, "fell behind; reconnect to resynchronise");
+                }
+                Err(broadcast::error::RecvError::Closed) => return Stop(close::NOT_FOUND, "terminal closed"),
+            },
+            frame = stream.next() => {
+                last_heard = Instant::now();
+                let frame = match frame {
+                    Some(Ok(frame)) => frame,
+                    Some(Err(tokio_tungstenite::tungstenite::Error::Capacity(_))) => {
+                        return Stop(close::POLICY, "frame too large");
+                    }
+                    Some(Err(_)) | None => return Stop(close::NORMAL, ""),
+                };
+                match frame {
+                    Message::Binary(bytes) if viewer.readonly => dropped_input += bytes.len() as u64,
+                    Message::Binary(bytes) => {
+                        if last_touch.elapsed() > Duration::from_secs(1) {
+                            viewer.sessions.touch(viewer.session);
+                            last_touch = Instant::now();
+                        }
+                        terminal.write(bytes).await;
+                    }
+                    Message::Text(text) => match protocol::parse_client(&text) {
+                        Ok(ClientMessage::Resize { .. }) if viewer.readonly => dropped_input += 1,
+                        Ok(ClientMessage::Resize { cols, rows }) => terminal.resize(cols, rows).await,
+                        Err(error) => {
+                            if let Err(stop) = send(sink, Message::text(error.to_json()), &stop).await {
+                                return stop;
+                            }
+                        }
+                    },
+                    Message::Close(_) => return Stop(close::NORMAL, ""),
+                    // Pings are answered by tungstenite itself; pongs only prove liveness.
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > DEAD_AFTER {
+                    return Stop(close::TIMEOUT, "no answer to pings");
+                }
+                if let Err(stop) = send(sink, Message::Ping(Bytes::new()), &stop).await {
+                    return stop;
+                }
+            }
+        }
+        if dropped_input > 0 && dropped_input.is_power_of_two() {
+            tracing::debug!(
+                terminal = terminal.id(),
+                dropped_input,
+                "read-only viewer input dropped"
+            );
+        }
+    }
+}
+
+/// After the shell exits: deliver what is still queued, the `exit` message,
+/// and close with [`close::EXITED`].
+async fn finish_exit(
+    sink: &mut Sink,
+    live: &mut broadcast::Receiver<Bytes>,
+    info: ExitInfo,
+    stop: &watch::Receiver<Option<Stop>>,
+) -> Stop {
+    while let Ok(chunk) = live.try_recv() {
+        if let Err(stop) = send(sink, Message::binary(chunk), stop).await {
+            return stop;
+        }
+    }
+    let message = ServerMessage::Exit {
+        code: info.code,
+        signal: info.signal,
+    };
+    if let Err(stop) = send(sink, Message::text(message.to_json()), stop).await {
+        return stop;
+    }
+    Stop(close::EXITED, "the shell exited")
+}
+
+/// Sends one message unless a stop signal comes first.
+async fn send(
+    sink: &mut Sink,
+    message: Message,
+    stop: &watch::Receiver<Option<Stop>>,
+) -> Result<(), Stop> {
+    tokio::select! {
+        sent = sink.send(message) => sent.map_err(|_| Stop(close::NORMAL, "")),
+        stopped = stopped(stop.clone()) => Err(stopped),
+    }
+}
+
+/// Resolves with the stop reason once one is set.
+async fn stopped(mut stop: watch::Receiver<Option<Stop>>) -> Stop {
+    match stop.wait_for(Option::is_some).await {
+        Ok(value) => value.unwrap_or(Stop(close::GOING_AWAY, "stopping")),
+        // The signal task ended without a reason: only at shutdown.
+        Err(_) => Stop(close::GOING_AWAY, "stopping"),
+    }
+}
+
+/// Resolves with the shell's exit once it has been reaped.
+async fn exited(mut exit: watch::Receiver<Option<ExitInfo>>) -> ExitInfo {
+    let exit = exit.wait_for(Option::is_some).await.map(|info| *info);
+    match exit {
+        Ok(info) => info.unwrap_or(ExitInfo {
+            code: None,
+            signal: None,
+        }),
+        // The terminal was dropped without an exit: wait for the stop signal instead.
+        Err(_) => std::future::pending().await,
+    }
+}

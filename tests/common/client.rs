@@ -1,0 +1,260 @@
+//! A minimal HTTP/1.1 and WebSocket client for tests: one connection per
+//! request, raw headers under the test's control (so tests can forge Host,
+//! Origin or forwarding headers).
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+pub struct RequestBuilder {
+    addr: SocketAddr,
+    method: String,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    pub body: Bytes,
+}
+
+impl RequestBuilder {
+    pub fn new(addr: SocketAddr, method: &str, path: &str) -> Self {
+        Self {
+            addr,
+            method: method.into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Sets (replaces) a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn without(mut self, name: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self
+    }
+
+    pub fn json(mut self, value: &serde_json::Value) -> Self {
+        self.body = serde_json::to_vec(value).unwrap();
+        self.header("content-type", "application/json")
+    }
+
+    pub fn body(mut self, body: Vec<u8>) -> Self {
+        self.body = body;
+        self
+    }
+
+    pub async fn send(self) -> Reply {
+        let stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await.unwrap();
+        tokio::spawn(connection);
+        let mut request = hyper::Request::builder()
+            .method(self.method.as_str())
+            .uri(&self.path);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        let request = request.body(Full::new(Bytes::from(self.body))).unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(10), sender.send_request(request))
+            .await
+            .expect("reply within 10 s")
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// `name=value` of the session cookie this reply set, ready for `Cookie:`.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .map(|c| c.split(';').next().unwrap().to_string())
+            .find(|c| c.contains("termgate_session=") && !c.ends_with('='))
+    }
+}
+
+/// A terminal WebSocket from the test's side.
+pub struct WsClient {
+    pub stream: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    pub hello: serde_json::Value,
+}
+
+/// What the server sent, one frame at a time.
+#[derive(Debug)]
+pub enum Frame {
+    Output(Bytes),
+    Control(serde_json::Value),
+    Closed(Option<u16>),
+}
+
+impl WsClient {
+    pub async fn connect(
+        server: &super::TestServer,
+        cookie: &str,
+        id: &str,
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        Self::connect_with(
+            server,
+            id,
+            &[("cookie", cookie), ("origin", &server.origin())],
+        )
+        .await
+    }
+
+    pub async fn connect_with(
+        server: &super::TestServer,
+        id: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("ws://{}/api/terminals/{id}/ws", server.host());
+        let mut request = url.into_client_request()?;
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                hyper::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let (mut stream, _) = tokio_tungstenite::client_async(request, tcp).await?;
+        let hello = match next_frame(&mut stream).await {
+            Frame::Control(value) => value,
+            other => panic!("expected hello, got {other:?}"),
+        };
+        assert_eq!(hello["type"], "hello");
+        Ok(Self { stream, hello })
+    }
+
+    pub async fn next(&mut self) -> Frame {
+        next_frame(&mut self.stream).await
+    }
+
+    pub async fn send_input(&mut self, bytes: &[u8]) {
+        self.stream
+            .send(Message::binary(bytes.to_vec()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.stream
+            .send(Message::text(text.to_string()))
+            .await
+            .unwrap();
+    }
+
+    /// Reads output until `needle` appears; returns everything read.
+    pub async fn read_until(&mut self, needle: &str) -> String {
+        let mut seen = Vec::new();
+        let found = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match self.next().await {
+                    Frame::Output(bytes) => {
+                        seen.extend_from_slice(&bytes);
+                        if String::from_utf8_lossy(&seen).contains(needle) {
+                            return true;
+                        }
+                    }
+                    Frame::Control(_) => {}
+                    Frame::Closed(_) => return false,
+                }
+            }
+        })
+        .await;
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        assert_eq!(found, Ok(true), "never saw {needle:?}; got {text:?}");
+        text
+    }
+
+    /// Waits for the next control message.
+    pub async fn next_control(&mut self) -> serde_json::Value {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), self.next())
+                .await
+                .expect("control message within 10 s")
+            {
+                Frame::Control(value) => return value,
+                Frame::Output(_) => {}
+                Frame::Closed(code) => panic!("closed ({code:?}) before a control message"),
+            }
+        }
+    }
+
+    /// Waits for the socket to close; returns the close code.
+    pub async fn closed(&mut self, within: Duration) -> Option<u16> {
+        tokio::time::timeout(within, async {
+            loop {
+                if let Frame::Closed(code) = self.next().await {
+                    return code;
+                }
+            }
+        })
+        .await
+        .expect("socket closes in time")
+    }
+}
+
+async fn next_frame(
+    stream: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+) -> Frame {
+    loop {
+        match stream.next().await {
+            Some(Ok(Message::Binary(bytes))) => return Frame::Output(bytes),
+            Some(Ok(Message::Text(text))) => {
+                return Frame::Control(serde_json::from_str(&text).unwrap());
+            }
+            Some(Ok(Message::Close(frame))) => {
+                return Frame::Closed(frame.map(|f| u16::from(f.code)));
+            }
+            Some(Ok(_)) => continue,
+            Some(Err(_)) | None => return Frame::Closed(None),
+        }
+    }
+}
+
+pub fn close_code(code: CloseCode) -> u16 {
+    u16::from(code)
+}

@@ -1,0 +1,154 @@
+//! The test server and a small HTTP/WebSocket client shared by every
+//! integration test: the real server on port 0 with a temporary root and
+//! config folder, shut down on `Drop`.
+#![allow(dead_code)]
+
+pub mod client;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use termgate::auth::credentials::Credentials;
+use termgate::{Config, Shutdown};
+
+pub use client::{Reply, WsClient};
+
+pub const TOKEN: &str = "test-token-0123456789abcdef";
+pub const PIN: &str = "246810";
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub root: PathBuf,
+    pub config_dir: PathBuf,
+    shutdown: Shutdown,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with a config adjusted by `adjust` (short timers, caps, ...).
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let root = tempfile::tempdir().unwrap();
+        let config_dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(root.path(), config_dir.path());
+        adjust(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shutdown = Shutdown::new();
+        let task = tokio::spawn(termgate::run(
+            config,
+            Credentials::from_clear(TOKEN, PIN),
+            listener,
+            shutdown.clone(),
+        ));
+        Self {
+            addr,
+            root: root.path().canonicalize().unwrap(),
+            config_dir: config_dir.path().to_path_buf(),
+            shutdown,
+            task: Some(task),
+            _dirs: (root, config_dir),
+        }
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.addr.port())
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.host())
+    }
+
+    /// A request builder with the right Host and Origin already set.
+    pub fn request(&self, method: &str, path: &str) -> client::RequestBuilder {
+        client::RequestBuilder::new(self.addr, method, path)
+            .header("host", &self.host())
+            .header("origin", &self.origin())
+    }
+
+    /// Logs in and returns the `Cookie` header value to send.
+    pub async fn login(&self) -> String {
+        let reply = self
+            .request("POST", "/auth/login")
+            .json(&serde_json::json!({"token": TOKEN, "pin": PIN}))
+            .send()
+            .await;
+        assert_eq!(reply.status, 200, "login failed: {}", reply.text());
+        reply.session_cookie().expect("login sets a cookie")
+    }
+
+    /// Creates a terminal and returns its id.
+    pub async fn create_terminal(&self, cookie: &str) -> String {
+        let reply = self
+            .request("POST", "/api/terminals")
+            .header("cookie", cookie)
+            .json(&serde_json::json!({"cols": 80, "rows": 24}))
+            .send()
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text());
+        reply.json()["id"].as_str().unwrap().to_string()
+    }
+
+    /// Opens a WebSocket to a terminal (after its `hello`).
+    pub async fn attach(&self, cookie: &str, id: &str) -> WsClient {
+        WsClient::connect(self, cookie, id)
+            .await
+            .expect("websocket upgrade")
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        self.shutdown.trigger();
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .expect("server stops within 5 s")
+                .unwrap()
+                .unwrap();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.shutdown.trigger();
+    }
+}
+
+/// Polls `check` until it holds or `timeout` passes (for state outside our
+/// control, like a process disappearing from /proc).
+pub async fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check() {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Whether a process exists (and is not a zombie).
+pub fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat
+                .rsplit(')')
+                .next()
+                .and_then(|rest| rest.split_whitespace().next());
+            state != Some("Z")
+        }
+        Err(_) => false,
+    }
+}
+
+/// Whether a process exists at all, zombie or not.
+pub fn process_exists(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
