@@ -107,7 +107,7 @@ async fn sweep(state: Arc<AppState>) {
         }
         state.sessions.sweep();
         ticks += 1;
-        if ticks % 240 == 0 {
+        if ticks.is_multiple_of(240) {
             state.limiter.prune();
         }
     }

@@ -1,11 +1,13 @@
 //! Brute-force budgets for the two secrets, built on governor.
 //!
-//! Three GCRA budgets count *failed* checks only: failed logins per source
-//! (5 per 5 min), failed PIN checks per source (8 per 5 min), and a global
-//! budget over all failures (20 per 5 min) that still holds when every request
-//! arrives from one tunnel address or an attacker rotates addresses. When a
-//! budget runs dry its key is locked out, and each lockout within 24 h lasts
-//! twice as long as the one before (5 min, 10, 20, … capped at 24 h).
+//! Four GCRA budgets count *failed* checks only: failed logins per source
+//! (5 per 5 min), failed PIN checks per source (8 per 5 min), and two global
+//! budgets over all failures (20 per 5 min, 100 per day) that still hold when
+//! every request arrives from one tunnel address or an attacker rotates
+//! addresses. The daily one is what bounds a patient attacker who stays just
+//! under the short-window rates. When a budget runs dry its key is locked
+//! out, and each lockout within 24 h lasts twice as long as the one before
+//! (5 min, 10, 20, … capped at 24 h).
 //! SECURITY.md derives the worst-case guesses per day from these numbers.
 
 use governor::clock::DefaultClock;
@@ -47,6 +49,8 @@ pub struct Limits {
     pub pin_per_source: u32,
     pub global: u32,
     pub window: Duration,
+    /// Failures of any kind, from anywhere, per day.
+    pub daily: u32,
     pub first_lockout: Duration,
     pub max_lockout: Duration,
 }
@@ -58,6 +62,7 @@ impl Default for Limits {
             pin_per_source: 8,
             global: 20,
             window: Duration::from_secs(300),
+            daily: 100,
             first_lockout: Duration::from_secs(300),
             max_lockout: Duration::from_secs(86_400),
         }
@@ -69,6 +74,7 @@ pub struct Limiter {
     login: Keyed<IpAddr>,
     pin: Keyed<IpAddr>,
     global: Keyed<()>,
+    daily: Keyed<()>,
     lockouts: Mutex<HashMap<LockKey, Lockout>>,
 }
 
@@ -87,6 +93,8 @@ impl Limiter {
             pin: RateLimiter::keyed(quota(limits.pin_per_source, limits.window))
                 .with_middleware::<StateInformationMiddleware>(),
             global: RateLimiter::keyed(quota(limits.global, limits.window))
+                .with_middleware::<StateInformationMiddleware>(),
+            daily: RateLimiter::keyed(quota(limits.daily, Duration::from_secs(86_400)))
                 .with_middleware::<StateInformationMiddleware>(),
             limits,
             lockouts: Mutex::default(),
@@ -115,11 +123,12 @@ impl Limiter {
         };
         let source_dry = exhausted(by_source.check_key(&source));
         let global_dry = exhausted(self.global.check_key(&()));
+        let daily_dry = exhausted(self.daily.check_key(&()));
         let mut started = None;
         if source_dry {
             started = Some(self.start_lockout(LockKey::Source(budget, source)));
         }
-        if global_dry {
+        if global_dry || daily_dry {
             started = started.max(Some(self.start_lockout(LockKey::Global)));
         }
         started
@@ -219,6 +228,20 @@ mod tests {
             limiter.record_failure(Budget::Login, ip(1)),
             Some(Duration::from_secs(1200))
         );
+    }
+
+    #[test]
+    fn the_daily_budget_stops_a_patient_attacker() {
+        let limits = Limits {
+            daily: 3,
+            ..Limits::default()
+        };
+        let limiter = Limiter::new(limits);
+        for n in 0..2 {
+            assert_eq!(limiter.record_failure(Budget::Pin, ip(n)), None);
+        }
+        assert!(limiter.record_failure(Budget::Pin, ip(9)).is_some());
+        assert!(limiter.check(Budget::Login, ip(10)).is_err());
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl Allowlist {
             .map(str::to_ascii_lowercase)
             .ok_or(Error::MisdirectedHost)?;
         let hosts = self.hosts.read().unwrap_or_else(|p| p.into_inner());
-        if hosts.iter().any(|h| *h == host) {
+        if hosts.contains(&host) {
             Ok(())
         } else {
             Err(Error::MisdirectedHost)

@@ -3,11 +3,13 @@
 //! - `protocol`: THE wire contract (typed messages, close codes)
 //! - `pty`: the OS pseudo-terminal and shell process (all `unsafe` is here)
 //! - `scrollback`: the replay ring
+//! - `fanout`: scrollback + live stream to many viewers, with flow control
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer <-> a `TerminalHandle`
 //! - `api`: the `/api/terminals` handlers
 
 pub mod api;
+pub mod fanout;
 pub mod protocol;
 pub mod pty;
 pub mod scrollback;

@@ -165,8 +165,33 @@ impl Master {
     }
 }
 
-/// Sends `signal` to the shell's whole process group (it leads its session).
-pub fn signal_group(pid: u32, signal: Signal) {
+/// Sends `signal` to every process in the shell's session: its own process
+/// group and the groups job control made for background jobs. The shell is
+/// the session leader, so the session id is its pid. Processes that started
+/// a session of their own (`setsid`, daemons) are deliberately out of reach.
+pub fn signal_session(sid: u32, signal: Signal) {
     // ESRCH (already gone) is the expected outcome once the group has exited.
-    let _ = killpg(Pid::from_raw(pid as i32), signal);
+    let _ = killpg(Pid::from_raw(sid as i32), signal);
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if session_of(pid) == Some(sid) {
+            let _ = nix::sys::signal::kill(Pid::from_raw(pid), signal);
+        }
+    }
+}
+
+/// The session id field of `/proc/<pid>/stat` (the 4th after the command name).
+fn session_of(pid: i32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    after_name.split_whitespace().nth(3)?.parse().ok()
 }

@@ -6,6 +6,7 @@
 //! the login session), so a viewer that stops reading can never keep a socket
 //! — or the memory behind it — alive past them.
 
+use super::fanout::Subscription;
 use super::protocol::{self, ClientMessage, ServerMessage, close};
 use super::terminal::{CHUNK, ExitInfo, TerminalHandle};
 use crate::auth::sessions::{SessionKey, Sessions};
@@ -108,13 +109,15 @@ async fn run(
             biased;
             stopped = stopped(stop.clone()) => return stopped,
             info = exited(exit.clone()) => {
-                return finish_exit(sink, &mut attachment.live, info, &stop).await;
+                return finish_exit(sink, &mut attachment, info, &stop).await;
             }
             received = attachment.live.recv() => match received {
                 Ok(chunk) => {
+                    let len = chunk.len();
                     if let Err(stop) = send(sink, Message::binary(chunk), &stop).await {
                         return stop;
                     }
+                    attachment.delivered(len);
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     return Stop(close::LAGGED, "fell behind; reconnect to resynchronise");
@@ -176,14 +179,16 @@ async fn run(
 /// and close with [`close::EXITED`].
 async fn finish_exit(
     sink: &mut Sink,
-    live: &mut broadcast::Receiver<Bytes>,
+    attachment: &mut Subscription,
     info: ExitInfo,
     stop: &watch::Receiver<Option<Stop>>,
 ) -> Stop {
-    while let Ok(chunk) = live.try_recv() {
+    while let Ok(chunk) = attachment.live.try_recv() {
+        let len = chunk.len();
         if let Err(stop) = send(sink, Message::binary(chunk), stop).await {
             return stop;
         }
+        attachment.delivered(len);
     }
     let message = ServerMessage::Exit {
         code: info.code,

@@ -7,22 +7,18 @@
 //! never stalls output; the *waiter* reaps the shell and publishes its exit.
 //! [`TerminalHandle`] is the cheap clone sockets and the registry hold.
 
+use super::fanout::{Fanout, Subscription};
 use super::pty::{self, Master};
-use super::scrollback::Scrollback;
 use bytes::Bytes;
 use nix::sys::signal::Signal;
 use serde::Serialize;
 use std::os::unix::process::ExitStatusExt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// Bytes read from the PTY per chunk (and so the largest output frame).
 pub const CHUNK: usize = 64 * 1024;
-/// Chunks a viewer may fall behind before it must resynchronise: bounds the
-/// memory a stalled viewer can pin to `LIVE_BACKLOG * CHUNK` per terminal.
-pub const LIVE_BACKLOG: usize = 64;
 /// How long a closed tab's shell gets between SIGHUP and SIGKILL.
 pub const CLOSE_GRACE: Duration = Duration::from_millis(500);
 
@@ -53,40 +49,19 @@ enum Command {
     Resize(u16, u16),
 }
 
-struct Output {
-    scrollback: Scrollback,
-    live: broadcast::Sender<Bytes>,
-}
-
 struct Shared {
     id: String,
     pid: u32,
     created_at: u64,
     title: Mutex<String>,
     size: Mutex<(u16, u16)>,
-    output: Mutex<Output>,
+    output: Arc<Fanout>,
     commands: mpsc::Sender<Command>,
     exit: watch::Receiver<Option<ExitInfo>>,
-    clients: AtomicUsize,
 }
 
 #[derive(Clone)]
 pub struct TerminalHandle(Arc<Shared>);
-
-/// A viewer's start: the replay, then the live stream from exactly its end.
-pub struct Attachment {
-    pub replay: Vec<u8>,
-    pub live: broadcast::Receiver<Bytes>,
-    _client: ClientGuard,
-}
-
-struct ClientGuard(Arc<Shared>);
-
-impl Drop for ClientGuard {
-    fn drop(&mut self) {
-        self.0.clients.fetch_sub(1, Ordering::Relaxed);
-    }
-}
 
 /// Everything needed to start a terminal.
 pub struct TerminalSpec<'a> {
@@ -111,18 +86,14 @@ impl TerminalHandle {
             created_at: unix_ms(),
             title: Mutex::new(spec.title),
             size: Mutex::new((cols, rows)),
-            output: Mutex::new(Output {
-                scrollback: Scrollback::new(spec.scrollback),
-                live: broadcast::channel(LIVE_BACKLOG).0,
-            }),
+            output: Fanout::new(spec.scrollback),
             commands,
             exit,
-            clients: AtomicUsize::new(0),
         });
         let (reader_done, reader_done_rx) = oneshot::channel();
         tokio::spawn(read_output(
             master.clone(),
-            Arc::downgrade(&shared),
+            shared.output.clone(),
             reader_done,
         ));
         tokio::spawn(apply_commands(master, command_rx));
@@ -146,7 +117,7 @@ impl TerminalHandle {
             cols,
             rows,
             created_at: self.0.created_at,
-            clients: self.0.clients.load(Ordering::Relaxed),
+            clients: self.0.output.viewers(),
             exited: *self.0.exit.borrow(),
         }
     }
@@ -156,14 +127,8 @@ impl TerminalHandle {
     }
 
     /// Joins as a viewer: replay and live stream are cut at the same offset.
-    pub fn attach(&self) -> Attachment {
-        self.0.clients.fetch_add(1, Ordering::Relaxed);
-        let output = lock(&self.0.output);
-        Attachment {
-            replay: output.scrollback.replay(),
-            live: output.live.subscribe(),
-            _client: ClientGuard(self.0.clone()),
-        }
+    pub fn attach(&self) -> Subscription {
+        self.0.output.join()
     }
 
     /// Sends keystrokes or paste to the shell. Waits if input is backed up.
@@ -187,41 +152,33 @@ impl TerminalHandle {
         self.0.exit.clone()
     }
 
-    /// Ends the shell's process group: SIGHUP, then SIGKILL after a grace,
+    /// Ends the shell's session: SIGHUP, then SIGKILL after a grace,
     /// and returns once the shell has been reaped.
     pub async fn kill(&self) {
         let mut exit = self.exit();
-        pty::signal_group(self.0.pid, Signal::SIGHUP);
+        pty::signal_session(self.0.pid, Signal::SIGHUP);
         let graceful = tokio::time::timeout(CLOSE_GRACE, exit.wait_for(Option::is_some))
             .await
             .is_ok();
         // Even after a clean exit, stragglers may remain in the group.
-        pty::signal_group(self.0.pid, Signal::SIGKILL);
+        pty::signal_session(self.0.pid, Signal::SIGKILL);
         if !graceful {
             let _ = exit.wait_for(Option::is_some).await;
         }
     }
 }
 
-async fn read_output(
-    master: Arc<Master>,
-    shared: std::sync::Weak<Shared>,
-    done: oneshot::Sender<()>,
-) {
+async fn read_output(master: Arc<Master>, output: Arc<Fanout>, done: oneshot::Sender<()>) {
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match master.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        let Some(shared) = shared.upgrade() else {
-            break;
-        };
-        let chunk = Bytes::copy_from_slice(&buf[..n]);
-        let mut output = lock(&shared.output);
-        output.scrollback.push(&chunk);
-        // No receivers is fine: nobody is watching right now.
-        let _ = output.live.send(chunk);
+        let end = output.publish(Bytes::copy_from_slice(&buf[..n]));
+        // Flow control: pause (and so pause the shell) while every viewer is
+        // far behind; a stalled viewer alone is cut loose instead.
+        output.wait_for_viewers(end).await;
     }
     let _ = done.send(());
 }

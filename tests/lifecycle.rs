@@ -1,0 +1,310 @@
+//! The real binary: start-up checks, secrets on disk, subcommands, and a
+//! clean exit on SIGTERM that leaves no shell behind.
+
+mod common;
+
+use common::{client::RequestBuilder, eventually, process_exists};
+use serde_json::json;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const TOKEN: &str = "lifecycle-token-0123456789";
+const PIN: &str = "13572468";
+
+/// A command for the binary with a private config home and no inherited TERMGATE_*.
+fn termgate(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_termgate"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// Starts the daemon on a free port; returns it and its address.
+async fn start(mut command: Command) -> (Child, String, Vec<String>) {
+    command.args(["--port", "0"]);
+    let mut child = command.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    let address = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            seen.push(line.clone());
+            if let Some(url) = line.strip_prefix("listening on http://") {
+                return url.to_string();
+            }
+        }
+        panic!("daemon exited before listening: {seen:?}");
+    })
+    .await
+    .expect("daemon listens within 10 s");
+    // Keep reading the banner's last lines.
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_millis(100), lines.next_line()).await
+    {
+        seen.push(line);
+    }
+    (child, address, seen)
+}
+
+async fn failure(mut command: Command) -> String {
+    let output = tokio::time::timeout(Duration::from_secs(10), command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "expected a refusal to start");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test]
+async fn refuses_to_start_without_a_pin_when_not_interactive() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_TOKEN", TOKEN);
+    let stderr = failure(command).await;
+    assert!(stderr.contains("no PIN is set"), "{stderr}");
+    assert!(
+        stderr.contains("termgate pin") && stderr.contains("TERMGATE_PIN"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn refuses_readable_secret_files_and_folders_with_the_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/termgate");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::write(dir.join("token"), "a-token-that-is-long-enough\n").unwrap();
+    std::fs::set_permissions(dir.join("token"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN);
+    let stderr = failure(command).await;
+    assert!(stderr.contains("chmod 600"), "{stderr}");
+
+    std::fs::set_permissions(dir.join("token"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN);
+    let stderr = failure(command).await;
+    assert!(stderr.contains("chmod 700"), "{stderr}");
+}
+
+#[tokio::test]
+async fn bad_config_names_the_key_and_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("termgate.toml");
+    std::fs::write(&file, "port = 8080\nidle_timout = \"5m\"\n").unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN).arg("--config").arg(&file);
+    let stderr = failure(command).await;
+    assert!(
+        stderr.contains("idle_timout") && stderr.contains("termgate.toml"),
+        "{stderr}"
+    );
+
+    std::fs::write(&file, "session_lifetime = \"forever\"\n").unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN).arg("--config").arg(&file);
+    let stderr = failure(command).await;
+    assert!(
+        stderr.contains("session_lifetime") && stderr.contains("termgate.toml"),
+        "{stderr}"
+    );
+
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .args(["--cwd", "/no/such/folder"]);
+    let stderr = failure(command).await;
+    assert!(stderr.contains("cwd"), "{stderr}");
+}
+
+#[tokio::test]
+async fn first_start_creates_and_shows_the_token_once_and_the_pin_never() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN);
+    let (mut child, _, banner) = start(command).await;
+    let token_file = home.path().join("config/termgate/token");
+    let token = std::fs::read_to_string(&token_file)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(token.len() >= 43, "token of {} chars", token.len());
+    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let dir_mode = std::fs::metadata(token_file.parent().unwrap())
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(dir_mode, 0o700);
+    let text = banner.join("\n");
+    assert!(
+        text.contains(&token),
+        "first start shows the new token: {text}"
+    );
+    assert!(!text.contains(PIN));
+    child.kill().await.unwrap();
+
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN);
+    let (mut child, _, banner) = start(command).await;
+    let text = banner.join("\n");
+    assert!(
+        !text.contains(&token),
+        "later starts never print the token: {text}"
+    );
+    assert!(
+        text.contains("token") && text.contains(token_file.to_str().unwrap()),
+        "{text}"
+    );
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn token_and_pin_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &'static [&'static str], input: Option<&'static str>| {
+        let mut command = termgate(home.path());
+        command.args(args);
+        async move {
+            if input.is_some() {
+                command.stdin(Stdio::piped());
+            }
+            let mut child = command.spawn().unwrap();
+            if let Some(input) = input {
+                use tokio::io::AsyncWriteExt;
+                child
+                    .stdin
+                    .take()
+                    .unwrap()
+                    .write_all(input.as_bytes())
+                    .await
+                    .unwrap();
+            }
+            let output = child.wait_with_output().await.unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8(output.stdout).unwrap().trim().to_string()
+        }
+    };
+    let first = run(&["token"], None).await;
+    assert_eq!(run(&["token"], None).await, first);
+    let rotated = run(&["token", "--rotate"], None).await;
+    assert_ne!(rotated, first);
+    run(&["pin"], Some("97531864\n")).await;
+    let stored = std::fs::read_to_string(home.path().join("config/termgate/pin.hash")).unwrap();
+    assert!(!stored.contains("97531864"));
+
+    // The stored token and PIN now log in, with no secret in the environment.
+    let (mut child, address, _) = start(termgate(home.path())).await;
+    let reply = RequestBuilder::new(address.parse().unwrap(), "POST", "/auth/login")
+        .header("host", &address)
+        .header("origin", &format!("http://{address}"))
+        .json(&json!({"token": rotated, "pin": "97531864"}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 200);
+    child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn sigterm_exits_cleanly_within_two_seconds_and_ends_every_shell() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .env("TERMGATE_TOKEN", TOKEN);
+    let (child, address, _) = start(command).await;
+    let addr: std::net::SocketAddr = address.parse().unwrap();
+    let origin = format!("http://{address}");
+    let login = RequestBuilder::new(addr, "POST", "/auth/login")
+        .header("host", &address)
+        .header("origin", &origin)
+        .json(&json!({"token": TOKEN, "pin": PIN}))
+        .send()
+        .await;
+    let cookie = login.session_cookie().unwrap();
+    let mut shells = Vec::new();
+    for _ in 0..2 {
+        let reply = RequestBuilder::new(addr, "POST", "/api/terminals")
+            .header("host", &address)
+            .header("origin", &origin)
+            .header("cookie", &cookie)
+            .send()
+            .await;
+        assert_eq!(reply.status, 201);
+        shells.push(reply.json()["id"].as_str().unwrap().to_string());
+    }
+    let daemon = child.id().unwrap();
+    let children = children_of(daemon);
+    assert_eq!(
+        children.len(),
+        2,
+        "two shells run as children: {children:?}"
+    );
+
+    let started = Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(daemon as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let output = tokio::time::timeout(Duration::from_secs(2), child.wait_with_output())
+        .await
+        .expect("exits within 2 s")
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    for pid in children {
+        assert!(
+            eventually(Duration::from_millis(500), || !process_exists(pid)).await,
+            "shell {pid} outlived the daemon"
+        );
+    }
+}
+
+/// Pids whose parent is `parent`, from /proc.
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
