@@ -113,11 +113,10 @@ async fn run(
             }
             received = attachment.live.recv() => match received {
                 Ok(chunk) => {
-                    let len = chunk.len();
                     if let Err(stop) = send(sink, Message::binary(chunk), &stop).await {
                         return stop;
                     }
-                    attachment.delivered(len);
+                    attachment.delivered();
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     return Stop(close::LAGGED, "fell behind; reconnect to resynchronise");
@@ -184,11 +183,10 @@ async fn finish_exit(
     stop: &watch::Receiver<Option<Stop>>,
 ) -> Stop {
     while let Ok(chunk) = attachment.live.try_recv() {
-        let len = chunk.len();
         if let Err(stop) = send(sink, Message::binary(chunk), stop).await {
             return stop;
         }
-        attachment.delivered(len);
+        attachment.delivered();
     }
     let message = ServerMessage::Exit {
         code: info.code,

@@ -189,7 +189,7 @@ impl WsClient {
     /// Reads output until `needle` appears; returns everything read.
     pub async fn read_until(&mut self, needle: &str) -> String {
         let mut seen = Vec::new();
-        let found = tokio::time::timeout(Duration::from_secs(10), async {
+        let found = tokio::time::timeout(Duration::from_secs(30), async {
             loop {
                 match self.next().await {
                     Frame::Output(bytes) => {
@@ -205,7 +205,20 @@ impl WsClient {
         })
         .await;
         let text = String::from_utf8_lossy(&seen).into_owned();
-        assert_eq!(found, Ok(true), "never saw {needle:?}; got {text:?}");
+        if found != Ok(true) {
+            let tail: String = text
+                .chars()
+                .rev()
+                .take(2000)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            panic!(
+                "never saw {needle:?}; {} bytes, ending {tail:?}",
+                seen.len()
+            );
+        }
         text
     }
 

@@ -1,7 +1,7 @@
 //! The test server and a small HTTP/WebSocket client shared by every
 //! integration test: the real server on port 0 with a temporary root and
 //! config folder, shut down on `Drop`.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 pub mod client;
 

@@ -1,0 +1,99 @@
+// api.js — fetch wrapper for the termgate JSON API.
+// Sends/receives JSON with the same-origin session cookie, turns error bodies
+// `{code, message}` into ApiError, and sends the app back to the login page on a 401
+// (unless the caller expects 401 as an answer, e.g. a wrong PIN).
+
+export class ApiError extends Error {
+  /**
+   * @param {number} status HTTP status (0 for a network failure)
+   * @param {string} code machine-readable code from the server, e.g. "unauthorized"
+   * @param {string} message human-readable message
+   * @param {number|null} retryAfter seconds from the Retry-After header, if any
+   */
+  constructor(status, code, message, retryAfter = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+let unauthorizedHandler = () => {};
+let clockSkewMs = 0;
+
+/** Called with no arguments when any request (not opted out) gets a 401. */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+/** Server clock minus local clock, in ms, estimated from the last response's Date header. */
+export function serverNow() {
+  return Date.now() + clockSkewMs;
+}
+
+function noteDate(response) {
+  const date = Date.parse(response.headers.get('Date') || '');
+  // The header has 1 s resolution: only correct for skews larger than that.
+  if (Number.isFinite(date)) {
+    const skew = date - Date.now();
+    clockSkewMs = Math.abs(skew) > 2000 ? skew : 0;
+  }
+}
+
+/**
+ * Perform one API request.
+ * @param {string} method
+ * @param {string} path
+ * @param {object} [body] JSON body
+ * @param {{expect401?: boolean}} [opts] expect401: a 401 is an answer (wrong PIN), not a logout
+ * @returns {Promise<any>} parsed JSON, or null for an empty body (204)
+ */
+export async function request(method, path, body, opts = {}) {
+  const init = {
+    method,
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { Accept: 'application/json' },
+  };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    throw new ApiError(0, 'network', 'Cannot reach the termgate server.');
+  }
+  noteDate(response);
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (response.ok) return data;
+
+  const code = (data && typeof data.code === 'string' && data.code) || `http_${response.status}`;
+  const message = (data && typeof data.message === 'string' && data.message) || response.statusText || 'Request failed';
+  const retryHeader = Number.parseInt(response.headers.get('Retry-After') || '', 10);
+  const err = new ApiError(response.status, code, message, Number.isFinite(retryHeader) ? retryHeader : null);
+  if (response.status === 401 && !opts.expect401) unauthorizedHandler();
+  throw err;
+}
+
+export const api = {
+  session: () => request('GET', '/auth/session'),
+  login: (token, pin) => request('POST', '/auth/login', { token, pin }, { expect401: true }),
+  logout: () => request('POST', '/auth/logout', undefined, { expect401: true }),
+  logoutAll: (pin) => request('POST', '/auth/logout-all', { pin }, { expect401: true }),
+  extend: (pin) => request('POST', '/auth/extend', { pin }, { expect401: true }),
+  listTerminals: () => request('GET', '/api/terminals'),
+  createTerminal: (cols, rows) => request('POST', '/api/terminals', cols && rows ? { cols, rows } : {}),
+  renameTerminal: (id, title) => request('PATCH', `/api/terminals/${encodeURIComponent(id)}`, { title }),
+  deleteTerminal: (id) => request('DELETE', `/api/terminals/${encodeURIComponent(id)}`),
+};

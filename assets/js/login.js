@@ -1,0 +1,107 @@
+// login.js — the login screen: token + PIN form, wrong-credential and rate-limit messages
+// (with a live "try again in N s" countdown). Nothing is stored in the browser.
+
+import { api, ApiError } from './api.js';
+
+const screen = document.getElementById('login');
+const form = document.getElementById('login-form');
+const tokenInput = document.getElementById('login-token');
+const pinInput = document.getElementById('login-pin');
+const submit = document.getElementById('login-submit');
+const message = document.getElementById('login-message');
+const note = document.getElementById('login-note');
+
+let onSuccess = () => {};
+let countdown = null;
+
+function setMessage(text) {
+  message.textContent = text;
+  message.hidden = !text;
+}
+
+function startCountdown(seconds) {
+  clearInterval(countdown);
+  let left = Math.max(1, Math.ceil(seconds));
+  submit.disabled = true;
+  const tick = () => {
+    if (left <= 0) {
+      clearInterval(countdown);
+      countdown = null;
+      submit.disabled = false;
+      setMessage('You can try again now.');
+      return;
+    }
+    setMessage(`Too many attempts, try again in ${left} s.`);
+    left -= 1;
+  };
+  tick();
+  countdown = setInterval(tick, 1000);
+}
+
+form.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  if (submit.disabled) return;
+  const token = tokenInput.value.trim();
+  const pin = pinInput.value.trim();
+  if (!token) {
+    setMessage('Enter the access token.');
+    tokenInput.focus();
+    return;
+  }
+  if (!pin) {
+    setMessage('Enter your PIN.');
+    pinInput.focus();
+    return;
+  }
+  submit.disabled = true;
+  setMessage('');
+  form.setAttribute('aria-busy', 'true');
+  try {
+    const info = await api.login(token, pin);
+    tokenInput.value = '';
+    pinInput.value = '';
+    submit.disabled = false;
+    onSuccess(info || {});
+  } catch (err) {
+    submit.disabled = false;
+    if (err instanceof ApiError && err.status === 429) {
+      startCountdown(err.retryAfter ?? 60);
+    } else if (err instanceof ApiError && err.status === 401) {
+      setMessage('Wrong token or PIN.');
+      pinInput.value = '';
+      pinInput.focus();
+    } else {
+      setMessage(err instanceof ApiError ? err.message : 'Login failed.');
+    }
+  } finally {
+    form.removeAttribute('aria-busy');
+  }
+});
+
+/** A token handed over in the URL fragment (#token=...) pre-fills the form, then is erased. */
+function takeTokenFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (!token) return;
+  tokenInput.value = token;
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+/**
+ * Show the login screen.
+ * @param {string} [noteText] why we are here (e.g. "Your session ended — log in again.")
+ * @param {(info: object) => void} then called after a successful login
+ */
+export function showLogin(noteText, then) {
+  onSuccess = then;
+  note.textContent = noteText || '';
+  note.hidden = !noteText;
+  setMessage('');
+  takeTokenFromFragment();
+  screen.hidden = false;
+  (tokenInput.value ? pinInput : tokenInput).focus();
+}
+
+export function hideLogin() {
+  screen.hidden = true;
+}

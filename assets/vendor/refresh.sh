@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Refresh the vendored xterm.js files in assets/vendor/ from the versions pinned in
+# assets/vendor/package.json + package-lock.json (run `npm install --package-lock-only`
+# here first if you changed a version). Installs into a temp dir, never into assets/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+cp "$here/package.json" "$here/package-lock.json" "$work/"
+npm ci --prefix "$work" --ignore-scripts --no-audit --no-fund >/dev/null
+
+nm="$work/node_modules/@xterm"
+copy() { # copy SRC DEST, dropping the sourceMappingURL line (the maps are not served)
+  sed '/^\/\/# sourceMappingURL=/d' "$1" >"$here/$2"
+}
+copy "$nm/xterm/lib/xterm.mjs"                     xterm.mjs
+copy "$nm/xterm/css/xterm.css"                     xterm.css
+copy "$nm/addon-fit/lib/addon-fit.mjs"             addon-fit.mjs
+copy "$nm/addon-search/lib/addon-search.mjs"       addon-search.mjs
+copy "$nm/addon-unicode11/lib/addon-unicode11.mjs" addon-unicode11.mjs
+copy "$nm/addon-web-links/lib/addon-web-links.mjs" addon-web-links.mjs
+for p in xterm addon-fit addon-search addon-unicode11 addon-web-links; do
+  cp "$nm/$p/LICENSE" "$here/LICENSE.$p" # MIT: keep each package's notice beside its code
+done
+
+# Pre-compressed copies served with Content-Encoding: gzip (-n: no name/time, reproducible).
+for f in xterm.mjs xterm.css addon-fit.mjs addon-search.mjs addon-unicode11.mjs addon-web-links.mjs; do
+  gzip -9 -n -c "$here/$f" >"$here/$f.gz"
+done
+
+for p in xterm addon-fit addon-search addon-unicode11 addon-web-links; do
+  printf '@xterm/%s %s\n' "$p" "$(node -p "require('$nm/$p/package.json').version")"
+done

@@ -1,0 +1,146 @@
+//! A tiny termgate client shared by the examples: log in, call the REST API,
+//! open a terminal WebSocket. It shows the protocol from the client's side
+//! (docs/PROTOCOL.md).
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// One logged-in owner session against one daemon.
+#[derive(Clone)]
+pub struct Client {
+    pub addr: SocketAddr,
+    cookie: String,
+}
+
+impl Client {
+    /// `POST /auth/login`; the session cookie is kept for later calls.
+    pub async fn login(addr: SocketAddr, token: &str, pin: &str) -> Result<Self, String> {
+        let body = serde_json::json!({"token": token, "pin": pin});
+        let (status, headers, reply) =
+            request(addr, "POST", "/auth/login", None, Some(body)).await?;
+        if status != 200 {
+            return Err(format!(
+                "login refused ({status}): {}",
+                String::from_utf8_lossy(&reply)
+            ));
+        }
+        let cookie = headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                v.split(';')
+                    .next()
+                    .filter(|c| c.contains("termgate_session="))
+            })
+            .ok_or("login set no cookie")?
+            .to_string();
+        Ok(Self { addr, cookie })
+    }
+
+    /// A JSON call with the session cookie.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<(u16, serde_json::Value), String> {
+        let (status, _, reply) = request(self.addr, method, path, Some(&self.cookie), body).await?;
+        let value = serde_json::from_slice(&reply).unwrap_or(serde_json::Value::Null);
+        Ok((status, value))
+    }
+
+    /// `POST /api/terminals`; returns the new id.
+    pub async fn create_terminal(&self, cols: u16, rows: u16) -> Result<String, String> {
+        let (status, value) = self
+            .call(
+                "POST",
+                "/api/terminals",
+                Some(serde_json::json!({"cols": cols, "rows": rows})),
+            )
+            .await?;
+        match value["id"].as_str() {
+            Some(id) if status == 201 => Ok(id.to_string()),
+            _ => Err(format!("cannot create a terminal ({status}): {value}")),
+        }
+    }
+
+    /// Opens `GET /api/terminals/{id}/ws` with our Origin and cookie.
+    pub async fn attach(&self, id: &str) -> Result<Socket, String> {
+        let host = host_of(self.addr);
+        let mut request = format!("ws://{host}/api/terminals/{id}/ws")
+            .into_client_request()
+            .map_err(|e| e.to_string())?;
+        let headers = request.headers_mut();
+        headers.insert("origin", format!("http://{host}").parse().unwrap());
+        headers.insert("cookie", self.cookie.parse().unwrap());
+        let tcp = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        tcp.set_nodelay(true).ok();
+        let (socket, _) = tokio_tungstenite::client_async(request, tcp)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(socket)
+    }
+}
+
+/// `host:port` as the daemon expects it in `Host` (and, with http://, in `Origin`).
+pub fn host_of(addr: SocketAddr) -> String {
+    match addr {
+        SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+        SocketAddr::V4(v4) => v4.to_string(),
+    }
+}
+
+/// One HTTP/1.1 request on its own connection.
+pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Result<(u16, hyper::HeaderMap, Bytes), String> {
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    let host = host_of(addr);
+    let mut builder = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", &host)
+        .header("origin", format!("http://{host}"));
+    if let Some(cookie) = cookie {
+        builder = builder.header("cookie", cookie);
+    }
+    let bytes = body
+        .map(|b| serde_json::to_vec(&b).unwrap())
+        .unwrap_or_default();
+    let request = builder
+        .body(Full::new(Bytes::from(bytes)))
+        .map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok((status, headers, body))
+}

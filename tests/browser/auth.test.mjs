@@ -1,0 +1,125 @@
+// auth.test.mjs — login page: security headers, wrong PIN, login, log out, log out everywhere.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertClean, launchBrowser, login, newPage, screenshot, startServer, submitLogin } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('login page is served under the strict CSP and looks right', async () => {
+  const page = await newPage(browser);
+  const response = await page.goto(server.url + '/');
+  assert.equal(response.status(), 200);
+  const csp = response.headers()['content-security-policy'] || '';
+  assert.match(csp, /default-src 'self'/, `CSP header: ${csp || '<missing>'}`);
+  await page.locator('#login-form').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#workspace').isVisible(), false);
+  // Labelled inputs, PIN as a numeric one-time code, token not offered for autofill as text.
+  assert.equal(await page.locator('#login-token').getAttribute('type'), 'password');
+  assert.equal(await page.locator('#login-pin').getAttribute('inputmode'), 'numeric');
+  assert.equal(await page.locator('#login-pin').getAttribute('autocomplete'), 'one-time-code');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-token');
+  await screenshot(page, 'login.png');
+  await assertClean(page);
+  await page.context().close();
+});
+
+test('a wrong PIN shows a clear message and stores nothing', async () => {
+  const page = await newPage(browser);
+  await page.goto(server.url + '/');
+  await submitLogin(page, server.token, '000000');
+  await page.locator('#login-message').filter({ hasText: 'Wrong token or PIN' }).waitFor();
+  assert.equal(await page.locator('#workspace').isVisible(), false);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'login-pin');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.ok(!stored.includes(server.token), 'token leaked into web storage');
+  await assertClean(page);
+  await page.context().close();
+});
+
+test('log in, then log out returns to the login page', async () => {
+  const page = await newPage(browser);
+  await login(page, server);
+  assert.equal(await page.locator('#login').isVisible(), false);
+  assert.match(await page.locator('#time-left').textContent(), /left$/);
+  await page.locator('#logout').click();
+  await page.locator('#login-form').waitFor({ state: 'visible' });
+  await page.locator('#login-note').filter({ hasText: 'logged out' }).waitFor();
+  const session = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+  assert.equal(session.logged_in, false);
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.ok(!stored.includes(server.token) && !stored.includes(server.pin), 'secret leaked into web storage');
+  await assertClean(page);
+  await page.context().close();
+});
+
+test('log out everywhere asks for the PIN in a dialog', async () => {
+  const page = await newPage(browser);
+  await login(page, server);
+  await page.locator('#logout-all').click();
+  const dialog = page.locator('#pin-dialog');
+  await dialog.waitFor({ state: 'visible' });
+  await page.locator('#pin-input').fill('111111');
+  await page.locator('#pin-confirm').click();
+  await page.locator('#pin-error').filter({ hasText: 'Wrong PIN' }).waitFor();
+  assert.equal(await dialog.isVisible(), true);
+  await page.locator('#pin-input').fill(server.pin);
+  await page.locator('#pin-confirm').click();
+  await page.locator('#login-form').waitFor({ state: 'visible' });
+  const session = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+  assert.equal(session.logged_in, false);
+  await assertClean(page);
+  await page.context().close();
+});
+
+test('logging out everywhere sends other open pages to the login page', async () => {
+  const watcher = await newPage(browser);
+  await login(watcher, server);
+  const other = await newPage(browser);
+  await login(other, server);
+  await other.locator('#logout-all').click();
+  await other.locator('#pin-input').fill(server.pin);
+  await other.locator('#pin-confirm').click();
+  await other.locator('#login-form').waitFor({ state: 'visible' });
+  // The watcher's terminal socket is closed with 4001: back to login, with a note.
+  await watcher.locator('#login-form').waitFor({ state: 'visible' });
+  await watcher.locator('#login-note').filter({ hasText: 'Your session ended' }).waitFor();
+  await assertClean(watcher);
+  await assertClean(other);
+  await watcher.context().close();
+  await other.context().close();
+});
+
+test('too many wrong attempts: the page says when to retry', async () => {
+  const limited = await startServer();
+  const page = await newPage(browser);
+  try {
+    await page.goto(limited.url + '/');
+    const message = page.locator('#login-message');
+    let rateLimited = false;
+    for (let i = 0; i < 12 && !rateLimited; i++) {
+      await submitLogin(page, limited.token, '999999');
+      await message.filter({ hasText: /Wrong token or PIN|Too many attempts/ }).waitFor();
+      rateLimited = /Too many attempts/.test(await message.textContent());
+      if (!rateLimited) await page.evaluate(() => (document.getElementById('login-message').textContent = ''));
+    }
+    assert.ok(rateLimited, 'never rate limited after 12 wrong attempts');
+    assert.match(await message.textContent(), /^Too many attempts, try again in \d+ s\.$/);
+    assert.equal(await page.locator('#login-submit').isDisabled(), true);
+    await assertClean(page);
+  } finally {
+    await page.context().close();
+    await limited.stop();
+  }
+});

@@ -1,0 +1,197 @@
+// harness.mjs — shared helpers for the browser tests: start a real termgate server on
+// port 0 with a fresh token/PIN and temp dirs, launch Debian's /usr/bin/chromium through
+// playwright-core (never a downloaded browser), log in, read the terminal, take screenshots.
+// Nothing here skips: a missing binary or a browser that cannot start fails the test.
+
+import { spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+const CHROMIUM = process.env.TERMGATE_CHROMIUM || '/usr/bin/chromium';
+const START_TIMEOUT_MS = 20_000;
+
+/**
+ * Start the server binary (target/debug/termgate, or $TERMGATE_BIN).
+ * @param {Record<string,string>} [extraEnv] e.g. { TERMGATE_IDLE_TIMEOUT: '5' }
+ * @param {{port?: number}} [opts] a fixed port (to restart a server where a page expects it)
+ * @returns {Promise<{url: string, token: string, pin: string, cwd: string, output: () => string, stop: () => Promise<void>}>}
+ */
+export async function startServer(extraEnv = {}, { port = 0 } = {}) {
+  const bin = process.env.TERMGATE_BIN || join(ROOT, 'target', 'debug', 'termgate');
+  if (!existsSync(bin)) {
+    throw new Error(`termgate binary not found at ${bin}: run \`cargo build\` first (or set TERMGATE_BIN)`);
+  }
+  const base = mkdtempSync(join(tmpdir(), 'termgate-browser-'));
+  const cwd = join(base, 'work');
+  const config = join(base, 'config');
+  mkdirSync(cwd);
+  mkdirSync(config);
+  const token = randomBytes(16).toString('hex'); // 32 characters
+  const pin = String(randomInt(100000, 1000000)) + String(randomInt(0, 10)); // 7 digits
+  const env = {
+    PATH: process.env.PATH || '/usr/local/bin:/usr/bin:/bin',
+    HOME: cwd,
+    LANG: 'C.UTF-8',
+    TERM: 'xterm-256color',
+    XDG_CONFIG_HOME: config,
+    TERMGATE_TOKEN: token,
+    TERMGATE_PIN: pin,
+    SHELL: '/bin/bash',
+    ...extraEnv,
+  };
+  const child = spawn(bin, ['--port', String(port), '--cwd', cwd], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    err += d;
+  });
+  const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+
+  const url = await new Promise((res, rej) => {
+    let settled = false;
+    const fail = (why) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      rej(new Error(`${why}\n--- server stdout ---\n${out}\n--- server stderr ---\n${err}`));
+    };
+    const timer = setTimeout(() => fail(`no "listening on http://..." line on stdout within ${START_TIMEOUT_MS / 1000} s`), START_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (https?:\/\/[^\s/]+)/);
+      if (m && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    child.once('error', (e) => fail(`cannot start ${bin}: ${e.message}`));
+    exited.then(({ code, signal }) => fail(`server exited early (code ${code}, signal ${signal})`));
+  });
+
+  return {
+    url,
+    token,
+    pin,
+    cwd,
+    output: () => `--- server stdout ---\n${out}\n--- server stderr ---\n${err}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launch headless Chromium; throws (test fails) when it cannot start. */
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: run scripts/install-test-deps`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: false,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A new page that records CSP violations and page errors (see assertClean).
+ * @param {import('playwright-core').Browser} browser
+ * @param {object} [contextOptions] e.g. { viewport, isMobile, hasTouch }
+ */
+export async function newPage(browser, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 700 }, ...contextOptions });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) {
+      page.problems.push(`console: ${msg.text()}`);
+    }
+  });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__violations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+  return page;
+}
+
+/** Fail on any CSP violation or uncaught page error seen so far. */
+export async function assertClean(page) {
+  const violations = await page.evaluate(() => window.__violations || []).catch(() => []);
+  const all = [...page.problems, ...violations];
+  if (all.length) throw new Error(`page problems:\n${all.join('\n')}`);
+}
+
+/** Fill and submit the login form. */
+export async function submitLogin(page, token, pin) {
+  await page.locator('#login-token').fill(token);
+  await page.locator('#login-pin').fill(pin);
+  await page.locator('#login-submit').click();
+}
+
+/** Open the app and log in; resolves when a terminal tab is live. */
+export async function login(page, server) {
+  await page.goto(server.url + '/');
+  await page.locator('#login-form').waitFor({ state: 'visible' });
+  await submitLogin(page, server.token, server.pin);
+  await waitLive(page);
+}
+
+/** Wait until the active tab's socket has said hello and a prompt is on screen. */
+export async function waitLive(page, timeout = 15_000) {
+  await page.waitForFunction(() => window.__termgate?.activeStatus() === 'live', null, { timeout });
+  await page.waitForFunction(() => /[$#] ?$/m.test(window.__termgate.activeText()), null, { timeout });
+}
+
+/** The active terminal's whole buffer as text. */
+export function screenText(page) {
+  return page.evaluate(() => window.__termgate.activeText());
+}
+
+/** Wait until the active terminal's text matches `re`; the error shows the screen. */
+export async function waitForScreen(page, re, timeout = 10_000) {
+  try {
+    await page.waitForFunction((src) => new RegExp(src, 'm').test(window.__termgate.activeText()), re.source, { timeout, polling: 100 });
+  } catch (e) {
+    const text = await screenText(page).catch(() => '<unreadable>');
+    throw new Error(`screen never matched ${re}:\n----\n${text}\n----`);
+  }
+}
+
+/** Type a command line into the focused terminal and press Enter. */
+export async function run(page, command) {
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+}
+
+export function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return page.screenshot({ path: join(SCREENSHOTS, name) });
+}
