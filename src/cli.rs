@@ -87,4 +87,13 @@ pub struct ServeArgs {
     /// Public https:// URL of a reverse proxy in front of termgate (its host joins the allowlists)
     #[arg(long, value_name = "URL", env = "TERMGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Mint a share link at start-up and print it once: read-only or interactive
+    #[arg(long, value_name = "SCOPE")]
+    pub share: Option<String>,
+    /// Lifetime of the --share link: 5m, 15m or 60m [default: 15m]
+    #[arg(long, value_name = "DURATION")]
+    pub share_ttl: Option<String>,
+    /// Uses of the --share link, 1..=100 [default: 1]
+    #[arg(long, value_name = "N")]
+    pub share_uses: Option<u32>,
 }

@@ -20,6 +20,9 @@ pub enum Error {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    /// A share link that cannot be used, for whatever reason (one answer for all).
+    #[error("this link is invalid, has expired, was revoked or is used up")]
+    Gone,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("{message}")]
@@ -44,6 +47,7 @@ impl Error {
             Error::Unauthorized => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
+            Error::Gone => StatusCode::GONE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -61,6 +65,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound => "not_found",
+            Error::Gone => "link_invalid",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::Conflict { code, .. } => code,
             Error::PayloadTooLarge { .. } => "payload_too_large",

@@ -45,12 +45,21 @@ fn serve(args: ServeArgs) -> Result<()> {
         let address = listener.local_addr()?;
         print_banner(&config, &loaded, address);
         let shutdown = termgate::Shutdown::new();
-        let on_signal = shutdown.clone();
+        let state = termgate::state::AppState::new(
+            config,
+            loaded.credentials,
+            address.port(),
+            shutdown.clone(),
+        )
+        .context("preparing the share-link key")?;
+        if let Some(share) = state.config.startup_share.clone() {
+            print_startup_share(&state, &share, address)?;
+        }
         tokio::spawn(async move {
             termgate::shutdown::signal().await;
-            on_signal.trigger();
+            shutdown.trigger();
         });
-        termgate::run(config, loaded.credentials, listener, shutdown).await?;
+        termgate::server::serve(state, listener).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     // Detached blocking work (if any) must not hold the exit past our 2 s promise.
@@ -77,16 +86,51 @@ fn print_banner(config: &Config, loaded: &secrets::Loaded, address: std::net::So
              prefer 127.0.0.1 behind an HTTPS proxy or tunnel"
         );
     }
-    let host = match address {
-        std::net::SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
-        std::net::SocketAddr::V4(v4) => v4.to_string(),
-    };
-    println!("listening on http://{host}");
+    println!("listening on http://{}", termgate_host(address));
     println!("root folder: {}", config.root.display());
     println!("access token: kept in {}", loaded.token_source);
     if let Some(token) = &loaded.new_token {
         println!("first start: your new access token is {token}");
         println!("  (shown once; `termgate token` shows it again)");
+    }
+}
+
+/// Mints the `--share` link and prints its URL, once, to stdout (never to the log).
+fn print_startup_share(
+    state: &termgate::state::AppState,
+    share: &config::StartupShare,
+    address: std::net::SocketAddr,
+) -> Result<()> {
+    let (record, token) = state
+        .shares
+        .mint(share.scope, None, share.ttl, share.uses)
+        .map_err(anyhow::Error::msg)?;
+    let origin = match &state.config.public_url {
+        Some(public) => public.origin.clone(),
+        None => format!("http://{}", termgate_host(address)),
+    };
+    state.audit.record(
+        "share_minted",
+        serde_json::json!({"share": record.id, "scope": record.scope, "ttl_secs": share.ttl.as_secs(),
+                           "uses": share.uses, "source": "command line"}),
+    );
+    let scope = match share.scope {
+        termgate::auth::share::Scope::ReadOnly => "read-only",
+        termgate::auth::share::Scope::Interactive => "interactive",
+    };
+    println!(
+        "share link ({scope}, {} min, {} use{}): {origin}/s/{token}",
+        share.ttl.as_secs() / 60,
+        share.uses,
+        if share.uses == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn termgate_host(address: std::net::SocketAddr) -> String {
+    match address {
+        std::net::SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
+        std::net::SocketAddr::V4(v4) => v4.to_string(),
     }
 }
 

@@ -35,7 +35,14 @@ pub async fn run(
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
-    let state = AppState::new(config, credentials, port, shutdown.clone());
+    let state = AppState::new(config, credentials, port, shutdown)?;
+    serve(state, listener).await
+}
+
+/// Like [`run`], for a caller that built the state itself (to mint a
+/// start-up share link, or watch a tunnel). Stops on `state.shutdown`.
+pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<()> {
+    let shutdown = state.shutdown.clone();
     tokio::spawn(sweep(state.clone()));
     let slots = Arc::new(Semaphore::new(state.config.max_connections));
     let mut connections = JoinSet::new();

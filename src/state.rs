@@ -7,12 +7,17 @@ use crate::audit::Audit;
 use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
 use crate::auth::sessions::Sessions;
+use crate::auth::share::ShareLinks;
 use crate::config::Config;
 use crate::http::guard::Allowlist;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+
+/// The share-link signing key in the config folder; deleting it (and
+/// restarting) revokes every link.
+pub const SHARE_KEY_FILE: &str = "share.key";
 
 pub struct AppState {
     pub config: Config,
@@ -22,24 +27,32 @@ pub struct AppState {
     pub audit: Audit,
     pub allowlist: Allowlist,
     pub terminals: Terminals,
+    pub shares: ShareLinks,
     pub shutdown: Shutdown,
     /// One permit per open WebSocket.
     pub websocket_slots: Arc<Semaphore>,
 }
 
 impl AppState {
-    /// `port` is the port actually bound (the config may say 0).
+    /// `port` is the port actually bound (the config may say 0). Fails when
+    /// the share-link key cannot be read or created in the config folder.
     pub fn new(
         config: Config,
         credentials: Credentials,
         port: u16,
         shutdown: Shutdown,
-    ) -> Arc<Self> {
+    ) -> std::io::Result<Arc<Self>> {
+        let share_key = crate::config::secrets::ensure_private_dir(&config.config_dir)
+            .and_then(|()| {
+                crate::config::secrets::load_or_create_key(&config.config_dir, SHARE_KEY_FILE)
+            })
+            .map_err(std::io::Error::other)?;
         let allowlist = Allowlist::new(port, config.trust_proxy);
         if let Some(public) = &config.public_url {
             allowlist.add_public(&public.host, &public.origin);
         }
-        Arc::new(Self {
+        Ok(Arc::new(Self {
+            shares: ShareLinks::new(share_key),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: Audit::open(&config.config_dir),
@@ -49,6 +62,6 @@ impl AppState {
             credentials,
             config,
             shutdown,
-        })
+        }))
     }
 }

@@ -308,3 +308,51 @@ fn children_of(parent: u32) -> Vec<u32> {
     }
     children
 }
+
+#[tokio::test]
+async fn a_start_up_share_link_is_printed_once_and_never_logged() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .env("TERMGATE_TOKEN", TOKEN)
+        .env("TERMGATE_LOG", "debug")
+        .args([
+            "--share",
+            "read-only",
+            "--share-ttl",
+            "5m",
+            "--share-uses",
+            "2",
+        ]);
+    let (mut child, address, banner) = start(command).await;
+    let line = banner
+        .iter()
+        .find(|l| l.starts_with("share link (read-only, 5 min, 2 uses): "))
+        .expect("share line");
+    let url = line.rsplit(' ').next().unwrap();
+    let token = url.rsplit("/s/").next().unwrap().to_string();
+    assert!(url.starts_with(&format!("http://{address}/s/")));
+    let reply = RequestBuilder::new(address.parse().unwrap(), "POST", &format!("/s/{token}"))
+        .header("host", &address)
+        .header("origin", &format!("http://{address}"))
+        .send()
+        .await;
+    assert_eq!(reply.status, 200);
+    child.kill().await.unwrap();
+    let output = child.wait_with_output().await.unwrap();
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        logs.contains("share_redeemed"),
+        "the audit events reach the log: {logs}"
+    );
+    assert!(!logs.contains(&token), "the token reached the log");
+    let audit = std::fs::read_to_string(home.path().join("config/termgate/audit.log")).unwrap();
+    assert!(!audit.contains(&token), "the token reached the audit log");
+
+    let mut bad = termgate(home.path());
+    bad.env("TERMGATE_PIN", PIN)
+        .args(["--share", "read-only", "--share-ttl", "7m"]);
+    let stderr = failure(bad).await;
+    assert!(stderr.contains("share_ttl"), "{stderr}");
+}

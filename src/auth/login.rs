@@ -85,8 +85,13 @@ pub async fn login(state: &AppState, client: Client, body: Incoming) -> Result<R
 
 /// `GET /auth/session`: whether the caller is logged in, and until when.
 pub fn session_info(state: &AppState, principal: &Principal) -> Response {
+    if let Some(guest) = super::share_api::guest_session_info(principal) {
+        return json(StatusCode::OK, &guest);
+    }
     match principal {
-        Principal::Anonymous => json(StatusCode::OK, &json!({"logged_in": false})),
+        Principal::Anonymous | Principal::Guest(..) => {
+            json(StatusCode::OK, &json!({"logged_in": false}))
+        }
         Principal::Owner(view) => json(
             StatusCode::OK,
             &json!({
@@ -109,7 +114,7 @@ pub fn logout(state: &AppState, client: Client, principal: &Principal) -> Respon
             .record("logout", json!({"source": client.source.to_string()}));
     }
     let mut response = empty(StatusCode::NO_CONTENT);
-    for cookie in clearing_cookies(client.secure) {
+    for cookie in clearing_cookies(client.secure, principal.guest().is_some()) {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
         }

@@ -21,10 +21,21 @@ use tokio::sync::watch;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SessionKey([u8; 32]);
 
-/// What a session may do. Guests come with share links.
+/// What a session may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionKind {
     Owner,
+    /// Opened through a share link; ends with it.
+    Guest(GuestGrant),
+}
+
+/// What a guest's share link grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestGrant {
+    pub share_id: String,
+    pub scope: crate::auth::share::Scope,
+    /// The one tab the link is bound to, or `None` for every tab.
+    pub terminal: Option<String>,
 }
 
 /// A snapshot of one live session, handed to handlers through the principal.
@@ -46,8 +57,13 @@ struct Record {
 }
 
 impl Record {
+    /// Guests only watch (or type briefly) and their links live at most an
+    /// hour, so only the link's expiry ends them, not idleness.
     fn idle_deadline(&self, idle: Duration) -> Instant {
-        (self.last_active + idle).min(self.absolute_deadline)
+        match self.kind {
+            SessionKind::Owner => (self.last_active + idle).min(self.absolute_deadline),
+            SessionKind::Guest(_) => self.absolute_deadline,
+        }
     }
 }
 

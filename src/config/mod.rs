@@ -32,7 +32,27 @@ pub struct Config {
     pub max_websockets: usize,
     pub trust_proxy: bool,
     pub public_url: Option<PublicUrl>,
+    /// Lifetimes a share link may be given (5, 15 or 60 minutes). Not a
+    /// user setting: tests shorten it to exercise expiry.
+    pub share_ttls: Vec<Duration>,
+    /// `--share`: a link minted at start-up and printed once.
+    pub startup_share: Option<StartupShare>,
 }
+
+/// A share link to mint at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartupShare {
+    pub scope: crate::auth::share::Scope,
+    pub ttl: Duration,
+    pub uses: u32,
+}
+
+/// The lifetimes share links may have.
+pub const SHARE_TTLS: [Duration; 3] = [
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(15 * 60),
+    Duration::from_secs(60 * 60),
+];
 
 /// The externally visible origin when behind a proxy or tunnel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -188,6 +208,7 @@ impl Config {
             None => None,
         };
         let trust_proxy = args.trust_proxy || file.trust_proxy.unwrap_or(false);
+        let startup_share = startup_share(args)?;
 
         Ok(Self {
             listen: SocketAddr::new(ip, port),
@@ -202,6 +223,8 @@ impl Config {
             max_websockets,
             trust_proxy,
             public_url,
+            share_ttls: SHARE_TTLS.to_vec(),
+            startup_share,
         })
     }
 
@@ -216,6 +239,39 @@ impl Config {
         Self::merge(&args, &FileConfig::default(), config_dir.to_path_buf())
             .expect("test config is valid")
     }
+}
+
+/// `--share`, `--share-ttl`, `--share-uses`, checked like the API checks them.
+fn startup_share(args: &ServeArgs) -> Result<Option<StartupShare>, (&'static str, String)> {
+    use crate::auth::share::{MAX_USES, Scope};
+    let Some(scope) = args.share.as_deref() else {
+        if args.share_ttl.is_some() || args.share_uses.is_some() {
+            return Err(("share", "--share-ttl and --share-uses need --share".into()));
+        }
+        return Ok(None);
+    };
+    let scope = match scope {
+        "read-only" => Scope::ReadOnly,
+        "interactive" => Scope::Interactive,
+        other => {
+            return Err((
+                "share",
+                format!("`{other}` is not read-only or interactive"),
+            ));
+        }
+    };
+    let ttl = match &args.share_ttl {
+        Some(text) => units::parse_duration(text).map_err(|e| ("share_ttl", e))?,
+        None => SHARE_TTLS[1],
+    };
+    if !SHARE_TTLS.contains(&ttl) {
+        return Err(("share_ttl", "must be 5m, 15m or 60m".into()));
+    }
+    let uses = args.share_uses.unwrap_or(1);
+    if !(1..=MAX_USES).contains(&uses) {
+        return Err(("share_uses", format!("must be 1..={MAX_USES}")));
+    }
+    Ok(Some(StartupShare { scope, ttl, uses }))
 }
 
 #[cfg(test)]

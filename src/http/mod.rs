@@ -15,7 +15,7 @@ pub mod router;
 pub mod static_files;
 pub mod websocket;
 
-use crate::auth::{self, Principal, login};
+use crate::auth::{self, Principal, login, share_api};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::term;
@@ -35,6 +35,8 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>, peer: SocketAd
         Ok(response) => response,
         Err(err) => response::error(&err),
     };
+    // Everything but the UI files is no-store; that includes `/s/<token>`,
+    // so share tokens never rest in a cache.
     response::secure_headers(&mut response, !is_ui, client.secure);
     response
 }
@@ -68,10 +70,16 @@ async fn dispatch(
         Endpoint::Logout => Ok(login::logout(state, client, &principal)),
         Endpoint::LogoutAll => login::logout_all(state, client, req.into_body()).await,
         Endpoint::Extend => login::extend(state, client, &principal, req.into_body()).await,
-        Endpoint::ListTerminals => Ok(term::api::list(state)),
+        Endpoint::ListTerminals => Ok(term::api::list(state, &principal)),
         Endpoint::CreateTerminal => term::api::create(state, req.into_body()).await,
         Endpoint::RenameTerminal(id) => term::api::rename(state, &id, req.into_body()).await,
         Endpoint::CloseTerminal(id) => term::api::close(state, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
+        Endpoint::ListShares => Ok(share_api::list(state)),
+        Endpoint::MintShare => share_api::mint(state, client, req).await,
+        Endpoint::RevokeShare(id) => share_api::revoke(state, client, &id),
+        // One page for every token: it tells nothing and uses nothing up.
+        Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers()),
+        Endpoint::RedeemShare(token) => share_api::redeem(state, client, &token),
     }
 }

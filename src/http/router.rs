@@ -23,6 +23,11 @@ pub enum Endpoint {
     RenameTerminal(String),
     CloseTerminal(String),
     TerminalSocket(String),
+    ListShares,
+    MintShare,
+    RevokeShare(String),
+    ShareLanding,
+    RedeemShare(String),
 }
 
 /// One row of the table.
@@ -58,11 +63,17 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/auth/logout", AnySession, activity: false, |_| Endpoint::Logout),
     route!(POST "/auth/logout-all", Owner, activity: true, |_| Endpoint::LogoutAll),
     route!(POST "/auth/extend", Owner, activity: true, |_| Endpoint::Extend),
-    route!(GET "/api/terminals", Owner, activity: false, |_| Endpoint::ListTerminals),
+    route!(GET "/api/terminals", AnySession, activity: false, |_| Endpoint::ListTerminals),
     route!(POST "/api/terminals", Owner, activity: true, |_| Endpoint::CreateTerminal),
     route!(PATCH "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::RenameTerminal(id.unwrap_or_default())),
     route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
-    route!(GET "/api/terminals/{id}/ws", Owner, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    // Guests pass the gate here; the handler checks their link covers the tab.
+    route!(GET "/api/terminals/{id}/ws", AnySession, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    route!(GET "/api/shares", Owner, activity: false, |_| Endpoint::ListShares),
+    route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
+    route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
+    route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::ShareLanding),
+    route!(POST "/s/{id}", Public, activity: false, |id| Endpoint::RedeemShare(id.unwrap_or_default())),
 ];
 
 /// Finds the route for `method` and `path`.
@@ -105,9 +116,9 @@ fn match_pattern(pattern: &str, path: &str) -> Option<Option<String>> {
     }
 }
 
-/// Ids are short and plain; anything else cannot name a resource.
+/// Ids (and share tokens) are short and plain; anything else cannot name a resource.
 fn is_id(segment: &str) -> bool {
-    (1..=64).contains(&segment.len())
+    (1..=128).contains(&segment.len())
         && segment
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -121,7 +132,7 @@ mod tests {
     fn routes_resolve_with_params() {
         let (route, endpoint) = resolve(&Method::GET, "/api/terminals/t3/ws").unwrap();
         assert_eq!(endpoint, Endpoint::TerminalSocket("t3".into()));
-        assert_eq!(route.access, Access::Owner);
+        assert_eq!(route.access, Access::AnySession);
         assert!(matches!(
             resolve(&Method::GET, "/nope"),
             Err(Error::NotFound)
@@ -143,6 +154,16 @@ mod tests {
             .filter(|r| r.access == Access::Public)
             .map(|r| r.pattern)
             .collect();
-        assert_eq!(public, ["/", "/assets/*", "/auth/login", "/auth/session"]);
+        assert_eq!(
+            public,
+            [
+                "/",
+                "/assets/*",
+                "/auth/login",
+                "/auth/session",
+                "/s/{id}",
+                "/s/{id}"
+            ]
+        );
     }
 }

@@ -27,12 +27,12 @@ struct RenameBody {
     title: String,
 }
 
-/// `GET /api/terminals`
-pub fn list(state: &AppState) -> Response {
-    json(
-        StatusCode::OK,
-        &json!({ "terminals": state.terminals.list() }),
-    )
+/// `GET /api/terminals`: every tab for the owner; for a guest, the tabs its
+/// link covers.
+pub fn list(state: &AppState, principal: &Principal) -> Response {
+    let mut terminals = state.terminals.list();
+    terminals.retain(|tab| principal.may_view(&tab.id));
+    json(StatusCode::OK, &json!({ "terminals": terminals }))
 }
 
 /// `POST /api/terminals` with optional `{"cols","rows"}`.
@@ -69,14 +69,22 @@ pub fn connect(
     principal: &Principal,
     mut req: Request<Incoming>,
 ) -> Result<Response, Error> {
-    let terminal = state.terminals.get(id).ok_or(Error::NotFound)?;
     let session = principal.session().ok_or(Error::Unauthorized)?;
+    if !principal.may_view(id) {
+        // Same answer as a missing tab: a guest learns nothing about others.
+        return Err(Error::NotFound);
+    }
+    let terminal = state.terminals.get(id).ok_or(Error::NotFound)?;
+    let share = principal
+        .guest()
+        .and_then(|grant| state.shares.stats(&grant.share_id));
     let accepted = websocket::accept(&mut req, &state.websocket_slots)?;
     let viewer = Viewer {
         session: session.key,
         ended: session.ended.clone(),
         sessions: state.sessions.clone(),
-        readonly: false,
+        readonly: !principal.may_type(id),
+        share,
         shutdown: state.shutdown.clone(),
     };
     let permit = accepted.permit;

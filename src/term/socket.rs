@@ -10,11 +10,14 @@ use super::fanout::Subscription;
 use super::protocol::{self, ClientMessage, ServerMessage, close};
 use super::terminal::{CHUNK, ExitInfo, TerminalHandle};
 use crate::auth::sessions::{SessionKey, Sessions};
+use crate::auth::share::ShareStats;
 use crate::http::websocket::Socket;
 use crate::shutdown::Shutdown;
 use bytes::Bytes;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, watch};
 use tokio_tungstenite::tungstenite::Message;
@@ -31,6 +34,8 @@ pub struct Viewer {
     pub ended: watch::Receiver<bool>,
     pub sessions: Sessions,
     pub readonly: bool,
+    /// Set for guests: the link's counters (guests connected, input dropped).
+    pub share: Option<Arc<ShareStats>>,
     pub shutdown: Shutdown,
 }
 
@@ -41,6 +46,7 @@ type Sink = SplitSink<Socket, Message>;
 struct Stop(u16, &'static str);
 
 pub async fn serve(socket: Socket, terminal: TerminalHandle, viewer: Viewer) {
+    let _guest = viewer.share.clone().map(GuestCount::enter);
     let (mut sink, mut stream) = socket.split();
     let stop = stop_signal(&viewer);
     let outcome = run(&mut sink, &mut stream, &terminal, &viewer, stop).await;
@@ -55,6 +61,22 @@ pub async fn serve(socket: Socket, terminal: TerminalHandle, viewer: Viewer) {
         sink.send(Message::Close(Some(frame))),
     )
     .await;
+}
+
+/// Counts a guest's socket on its share link while it lives.
+struct GuestCount(Arc<ShareStats>);
+
+impl GuestCount {
+    fn enter(stats: Arc<ShareStats>) -> Self {
+        stats.guests.fetch_add(1, Ordering::Relaxed);
+        Self(stats)
+    }
+}
+
+impl Drop for GuestCount {
+    fn drop(&mut self) {
+        self.0.guests.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A watch that flips to a close code on shutdown or when the session ends.
@@ -133,7 +155,7 @@ async fn run(
                     Some(Err(_)) | None => return Stop(close::NORMAL, ""),
                 };
                 match frame {
-                    Message::Binary(bytes) if viewer.readonly => dropped_input += bytes.len() as u64,
+                    Message::Binary(_) if viewer.readonly => dropped_input += 1,
                     Message::Binary(bytes) => {
                         if last_touch.elapsed() > Duration::from_secs(1) {
                             viewer.sessions.touch(viewer.session);
@@ -164,12 +186,14 @@ async fn run(
                 }
             }
         }
-        if dropped_input > 0 && dropped_input.is_power_of_two() {
-            tracing::debug!(
-                terminal = terminal.id(),
-                dropped_input,
-                "read-only viewer input dropped"
-            );
+        if dropped_input > 0 {
+            // Read-only input is never written; it is counted on the link.
+            if let Some(share) = &viewer.share {
+                share
+                    .dropped_input
+                    .fetch_add(dropped_input, Ordering::Relaxed);
+            }
+            dropped_input = 0;
         }
     }
 }

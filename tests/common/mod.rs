@@ -34,21 +34,23 @@ impl TestServer {
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let root = tempfile::tempdir().unwrap();
         let config_dir = tempfile::tempdir().unwrap();
-        let mut config = Config::for_tests(root.path(), config_dir.path());
+        // The daemon wants its config folder private (0700); a fresh
+        // subfolder gets that mode whatever the temp folder's umask gave.
+        let private_dir = config_dir.path().join("termgate");
+        let mut config = Config::for_tests(root.path(), &private_dir);
         adjust(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = Shutdown::new();
-        let task = tokio::spawn(termgate::run(
-            config,
-            Credentials::from_clear(TOKEN, PIN),
-            listener,
-            shutdown.clone(),
-        ));
+        let credentials = Credentials::from_clear(TOKEN, PIN);
+        let state =
+            termgate::state::AppState::new(config, credentials, addr.port(), shutdown.clone())
+                .expect("the test server's state builds");
+        let task = tokio::spawn(termgate::server::serve(state, listener));
         Self {
             addr,
             root: root.path().canonicalize().unwrap(),
-            config_dir: config_dir.path().to_path_buf(),
+            config_dir: private_dir,
             shutdown,
             task: Some(task),
             _dirs: (root, config_dir),

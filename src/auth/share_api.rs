@@ -1,0 +1,216 @@
+//! The share-link handlers: minting and managing links (owner), and the
+//! guest's side of a link (`/s/<token>`).
+//!
+//! Opening a link is two steps: `GET /s/<token>` serves the page and uses
+//! nothing up (link previews and prefetchers are harmless); the guest's
+//! "Open" button is a `POST /s/<token>` that spends one use and starts a
+//! guest session whose lifetime ends with the link's.
+
+use super::limit::Budget;
+use super::login::check_pin;
+use super::sessions::{GuestGrant, SessionKind};
+use super::share::{MAX_USES, Refusal, Scope, fingerprint, now_secs};
+use super::{Principal, session_cookie_named};
+use crate::error::Error;
+use crate::http::guard::Client;
+use crate::http::request::{JSON_LIMIT, read_json};
+use crate::http::response::{Response, empty, json};
+use crate::state::AppState;
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, ORIGIN, SET_COOKIE};
+use hyper::{Request, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MintBody {
+    scope: Scope,
+    ttl_secs: u64,
+    #[serde(default = "one")]
+    uses: u32,
+    #[serde(default)]
+    terminal: Option<String>,
+    #[serde(default)]
+    pin: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `POST /api/shares`: mints a link; an interactive one needs the PIN.
+pub async fn mint(
+    state: &AppState,
+    client: Client,
+    req: Request<Incoming>,
+) -> Result<Response, Error> {
+    let origin = req
+        .headers()
+        .get(ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let body: MintBody = read_json(req.into_body(), JSON_LIMIT).await?;
+    let ttl = Duration::from_secs(body.ttl_secs);
+    if !state.config.share_ttls.contains(&ttl) {
+        let choices: Vec<String> = state
+            .config
+            .share_ttls
+            .iter()
+            .map(|t| t.as_secs().to_string())
+            .collect();
+        return Err(Error::bad_request(format!(
+            "ttl_secs must be one of {}",
+            choices.join(", ")
+        )));
+    }
+    if !(1..=MAX_USES).contains(&body.uses) {
+        return Err(Error::bad_request(format!("uses must be 1..={MAX_USES}")));
+    }
+    if let Some(id) = &body.terminal {
+        state
+            .terminals
+            .get(id)
+            .ok_or_else(|| Error::bad_request("no such terminal to bind the link to"))?;
+    }
+    if body.scope == Scope::Interactive {
+        check_pin(
+            state,
+            client,
+            body.pin.as_deref().unwrap_or_default(),
+            "share_interactive",
+        )?;
+    }
+    let (record, token) = state
+        .shares
+        .mint(body.scope, body.terminal, ttl, body.uses)
+        .map_err(|message| Error::Conflict {
+            code: "too_many_shares",
+            message: message.into(),
+        })?;
+    state.audit.record(
+        "share_minted",
+        json!({"share": record.id, "scope": record.scope, "terminal": record.terminal,
+               "ttl_secs": ttl.as_secs(), "uses": record.uses_left, "source": client.source.to_string()}),
+    );
+    let url = format!("{origin}/s/{token}");
+    Ok(json(
+        StatusCode::CREATED,
+        &json!({
+            "id": record.id,
+            "url": url,
+            "scope": record.scope,
+            "terminal": record.terminal,
+            "expires_at": record.expires_at * 1000,
+            "uses_left": record.uses_left,
+            "qr": qr_matrix(&url),
+        }),
+    ))
+}
+
+/// `GET /api/shares`: the links, never their tokens.
+pub fn list(state: &AppState) -> Response {
+    json(StatusCode::OK, &json!({ "shares": state.shares.list() }))
+}
+
+/// `DELETE /api/shares/{id}`: revokes at once; its guests' sockets close within a second.
+pub fn revoke(state: &AppState, client: Client, id: &str) -> Result<Response, Error> {
+    if !state.shares.revoke(id) {
+        return Err(Error::NotFound);
+    }
+    let ended = state
+        .sessions
+        .end_where(|kind| matches!(kind, SessionKind::Guest(grant) if grant.share_id == id));
+    state.audit.record(
+        "share_revoked",
+        json!({"share": id, "guest_sessions": ended, "source": client.source.to_string()}),
+    );
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// `POST /s/{token}`: the guest presses "Open". Every refusal looks the same.
+pub fn redeem(state: &AppState, client: Client, token: &str) -> Result<Response, Error> {
+    let source = client.source.to_string();
+    // Budgets guard the signature check like a login: forging is hopeless,
+    // but probing should still cost.
+    state
+        .limiter
+        .check(Budget::Login, client.source)
+        .map_err(|wait| Error::RateLimited { retry_after: wait })?;
+    let record = match state.shares.redeem(token) {
+        Ok(record) => record,
+        Err(refusal) => {
+            state.audit.record(
+                "share_refused",
+                json!({"reason": refusal.as_str(), "link": fingerprint(token), "source": source}),
+            );
+            if matches!(refusal, Refusal::Malformed | Refusal::BadSignature) {
+                state.limiter.record_failure(Budget::Login, client.source);
+            }
+            return Err(Error::Gone);
+        }
+    };
+    let remaining = Duration::from_secs(record.expires_at.saturating_sub(now_secs()));
+    let grant = GuestGrant {
+        share_id: record.id.clone(),
+        scope: record.scope,
+        terminal: record.terminal.clone(),
+    };
+    let (secret, view) = state
+        .sessions
+        .create_with_deadline(SessionKind::Guest(grant), remaining);
+    state.audit.record(
+        "share_redeemed",
+        json!({"share": record.id, "uses_left": record.uses_left, "source": source}),
+    );
+    let mut response = json(
+        StatusCode::OK,
+        &json!({
+            "scope": record.scope,
+            "terminal": record.terminal,
+            "expires_at": view.absolute_expires_at,
+        }),
+    );
+    let cookie = session_cookie_named(&secret, client.secure, true);
+    response.headers_mut().append(
+        SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(Error::internal)?,
+    );
+    Ok(response)
+}
+
+/// What `GET /auth/session` says to a guest.
+pub fn guest_session_info(principal: &Principal) -> Option<serde_json::Value> {
+    let Principal::Guest(view, grant) = principal else {
+        return None;
+    };
+    Some(json!({
+        "logged_in": true,
+        "principal": "guest",
+        "scope": grant.scope,
+        "terminal": grant.terminal,
+        "absolute_expires_at": view.absolute_expires_at,
+        "idle_expires_at": view.absolute_expires_at,
+    }))
+}
+
+/// The link as a QR matrix (`"1"` = dark) the UI draws on a canvas: no image
+/// format, no inline markup, nothing for the CSP to object to.
+pub fn qr_matrix(text: &str) -> serde_json::Value {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return serde_json::Value::Null;
+    };
+    let width = code.width();
+    let modules: Vec<String> = code
+        .to_colors()
+        .chunks(width)
+        .map(|row| {
+            row.iter()
+                .map(|c| if *c == qrcode::Color::Dark { '1' } else { '0' })
+                .collect()
+        })
+        .collect();
+    json!({ "size": width, "modules": modules })
+}
