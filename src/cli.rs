@@ -87,6 +87,12 @@ pub struct ServeArgs {
     /// Public https:// URL of a reverse proxy in front of termgate (its host joins the allowlists)
     #[arg(long, value_name = "URL", env = "TERMGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Terminals only: no file browser (every /api/files route answers 404)
+    #[arg(long, env = "TERMGATE_TERMINAL_ONLY")]
+    pub terminal_only: bool,
+    /// Largest file upload, e.g. 100MiB [default: 100MiB]
+    #[arg(long, value_name = "SIZE", env = "TERMGATE_MAX_UPLOAD")]
+    pub max_upload: Option<String>,
     /// Mint a share link at start-up and print it once: read-only or interactive
     #[arg(long, value_name = "SCOPE")]
     pub share: Option<String>,
@@ -96,4 +102,22 @@ pub struct ServeArgs {
     /// Uses of the --share link, 1..=100 [default: 1]
     #[arg(long, value_name = "N")]
     pub share_uses: Option<u32>,
+    /// Expose termgate publicly through `zrok share public` (must be installed and enabled)
+    #[arg(short = 'z', long)]
+    pub zrok: bool,
+    /// Expose termgate publicly through a `cloudflared` quick tunnel
+    #[arg(long)]
+    pub cloudflare: bool,
+    /// How long the tunnel client may take to print its public URL [default: 30s]
+    #[arg(long, value_name = "DURATION")]
+    pub tunnel_timeout: Option<String>,
+    /// End the public exposure after this long, e.g. 30m (localhost keeps working)
+    #[arg(long, value_name = "DURATION")]
+    pub public_timeout: Option<String>,
+    /// While exposed, shut down after this long without a login [default: 3h]
+    #[arg(long, value_name = "DURATION")]
+    pub idle_shutdown: Option<String>,
+    /// While exposed, never end by itself (no --public-timeout, no idle shutdown)
+    #[arg(long)]
+    pub public_no_expiry: bool,
 }

@@ -17,6 +17,10 @@
 //! - [`auth`]: THE gate ([`auth::require`]), credentials, login sessions,
 //!   brute-force budgets, the `/auth/*` handlers.
 //! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out, sockets.
+//! - [`files`]: the file browser: the sandbox (every path resolved beneath the
+//!   root), atomic saves, streamed uploads, downloads and archives.
+//! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`,
+//!   and the idle auto-shutdown while exposed.
 //! - [`audit`]: the security event log.
 //!
 //! # Data path
@@ -26,6 +30,7 @@
 //!    -> auth::require(access) => Principal
 //!       -> /api/terminals/{id}/ws -> term::socket <-> TerminalHandle <-> pty <-> shell
 //!       -> /auth/*                -> auth::login -> sessions, limit, audit
+//!       -> /api/files/*           -> files::handle -> Sandbox::resolve (SafePath) -> openat2 beneath the root
 //!       -> /, /assets/*           -> http::static_files (embedded table)
 //! shutdown -> stop accepting -> Close frames -> kill + reap shells
 //! ```
@@ -35,11 +40,13 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod files;
 pub mod http;
 pub mod server;
 pub mod shutdown;
 pub mod state;
 pub mod term;
+pub mod tunnel;
 
 pub use config::Config;
 pub use error::Error;

@@ -52,14 +52,47 @@ fn serve(args: ServeArgs) -> Result<()> {
             shutdown.clone(),
         )
         .context("preparing the share-link key")?;
+        let on_signal = shutdown.clone();
+        tokio::spawn(async move {
+            termgate::shutdown::signal().await;
+            on_signal.trigger();
+        });
+        let server = tokio::spawn(termgate::server::serve(state.clone(), listener));
+        let supervisor = match state.config.tunnel {
+            Some(kind) => {
+                let settings = termgate::tunnel::Settings {
+                    url_timeout: state.config.tunnel_timeout,
+                    public_timeout: state
+                        .config
+                        .public_timeout
+                        .filter(|_| !state.config.public_no_expiry),
+                    ..termgate::tunnel::Settings::new(kind, address.port())
+                };
+                match termgate::tunnel::start(settings, state.clone()).await {
+                    Ok(supervisor) => Some(supervisor),
+                    Err(err) => {
+                        shutdown.trigger();
+                        let _ = server.await;
+                        return Err(
+                            anyhow::Error::new(err).context("cannot expose termgate publicly")
+                        );
+                    }
+                }
+            }
+            None => None,
+        };
         if let Some(share) = state.config.startup_share.clone() {
             print_startup_share(&state, &share, address)?;
         }
-        tokio::spawn(async move {
-            termgate::shutdown::signal().await;
-            shutdown.trigger();
-        });
-        termgate::server::serve(state, listener).await?;
+        {
+            let state = state.clone();
+            tokio::spawn(async move { state.exposure.watch_idle(state.shutdown.clone()).await });
+        }
+        server.await.context("the server task failed")??;
+        if let Some(supervisor) = supervisor {
+            // The supervisor ends and reaps the tunnel's process group.
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(1500), supervisor).await;
+        }
         Ok::<_, anyhow::Error>(())
     })?;
     // Detached blocking work (if any) must not hold the exit past our 2 s promise.
@@ -105,10 +138,11 @@ fn print_startup_share(
         .shares
         .mint(share.scope, None, share.ttl, share.uses)
         .map_err(anyhow::Error::msg)?;
-    let origin = match &state.config.public_url {
-        Some(public) => public.origin.clone(),
-        None => format!("http://{}", termgate_host(address)),
-    };
+    let origin = state
+        .exposure
+        .status()
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", termgate_host(address)));
     state.audit.record(
         "share_minted",
         serde_json::json!({"share": record.id, "scope": record.scope, "ttl_secs": share.ttl.as_secs(),

@@ -9,9 +9,11 @@ use crate::auth::limit::{Limiter, Limits};
 use crate::auth::sessions::Sessions;
 use crate::auth::share::ShareLinks;
 use crate::config::Config;
+use crate::files::Files;
 use crate::http::guard::Allowlist;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
+use crate::tunnel::exposure::Exposure;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -27,7 +29,9 @@ pub struct AppState {
     pub audit: Audit,
     pub allowlist: Allowlist,
     pub terminals: Terminals,
+    pub files: Files,
     pub shares: ShareLinks,
+    pub exposure: Exposure,
     pub shutdown: Shutdown,
     /// One permit per open WebSocket.
     pub websocket_slots: Arc<Semaphore>,
@@ -53,10 +57,16 @@ impl AppState {
         }
         Ok(Arc::new(Self {
             shares: ShareLinks::new(share_key),
+            exposure: Exposure::new(
+                config.idle_shutdown.filter(|_| !config.public_no_expiry),
+                config.public_timeout.filter(|_| !config.public_no_expiry),
+                config.public_url.as_ref().map(|p| p.origin.as_str()),
+            ),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: Audit::open(&config.config_dir),
             terminals: Terminals::new(&config),
+            files: Files::new(&config),
             websocket_slots: Arc::new(Semaphore::new(config.max_websockets)),
             allowlist,
             credentials,

@@ -3,69 +3,15 @@
 
 mod common;
 
+use common::daemon::{Started, children_of, failure, start, termgate};
 use common::{client::RequestBuilder, eventually, process_exists};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 const TOKEN: &str = "lifecycle-token-0123456789";
 const PIN: &str = "13572468";
-
-/// A command for the binary with a private config home and no inherited TERMGATE_*.
-fn termgate(home: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_termgate"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("SHELL", "/bin/sh")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    command
-}
-
-/// Starts the daemon on a free port; returns it and its address.
-async fn start(mut command: Command) -> (Child, String, Vec<String>) {
-    command.args(["--port", "0"]);
-    let mut child = command.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let mut seen = Vec::new();
-    let address = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            seen.push(line.clone());
-            if let Some(url) = line.strip_prefix("listening on http://") {
-                return url.to_string();
-            }
-        }
-        panic!("daemon exited before listening: {seen:?}");
-    })
-    .await
-    .expect("daemon listens within 10 s");
-    // Keep reading the banner's last lines.
-    while let Ok(Ok(Some(line))) =
-        tokio::time::timeout(Duration::from_millis(100), lines.next_line()).await
-    {
-        seen.push(line);
-    }
-    (child, address, seen)
-}
-
-async fn failure(mut command: Command) -> String {
-    let output = tokio::time::timeout(Duration::from_secs(10), command.output())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "expected a refusal to start");
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 #[tokio::test]
 async fn refuses_to_start_without_a_pin_when_not_interactive() {
@@ -136,7 +82,9 @@ async fn first_start_creates_and_shows_the_token_once_and_the_pin_never() {
     let home = tempfile::tempdir().unwrap();
     let mut command = termgate(home.path());
     command.env("TERMGATE_PIN", PIN);
-    let (mut child, _, banner) = start(command).await;
+    let Started {
+        mut child, banner, ..
+    } = start(command).await;
     let token_file = home.path().join("config/termgate/token");
     let token = std::fs::read_to_string(&token_file)
         .unwrap()
@@ -161,7 +109,9 @@ async fn first_start_creates_and_shows_the_token_once_and_the_pin_never() {
 
     let mut command = termgate(home.path());
     command.env("TERMGATE_PIN", PIN);
-    let (mut child, _, banner) = start(command).await;
+    let Started {
+        mut child, banner, ..
+    } = start(command).await;
     let text = banner.join("\n");
     assert!(
         !text.contains(&token),
@@ -213,7 +163,9 @@ async fn token_and_pin_subcommands() {
     assert!(!stored.contains("97531864"));
 
     // The stored token and PIN now log in, with no secret in the environment.
-    let (mut child, address, _) = start(termgate(home.path())).await;
+    let Started {
+        mut child, address, ..
+    } = start(termgate(home.path())).await;
     let reply = RequestBuilder::new(address.parse().unwrap(), "POST", "/auth/login")
         .header("host", &address)
         .header("origin", &format!("http://{address}"))
@@ -231,7 +183,7 @@ async fn sigterm_exits_cleanly_within_two_seconds_and_ends_every_shell() {
     command
         .env("TERMGATE_PIN", PIN)
         .env("TERMGATE_TOKEN", TOKEN);
-    let (child, address, _) = start(command).await;
+    let Started { child, address, .. } = start(command).await;
     let addr: std::net::SocketAddr = address.parse().unwrap();
     let origin = format!("http://{address}");
     let login = RequestBuilder::new(addr, "POST", "/auth/login")
@@ -285,30 +237,6 @@ async fn sigterm_exits_cleanly_within_two_seconds_and_ends_every_shell() {
     }
 }
 
-/// Pids whose parent is `parent`, from /proc.
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
-        if ppid == Some(parent) {
-            children.push(pid);
-        }
-    }
-    children
-}
-
 #[tokio::test]
 async fn a_start_up_share_link_is_printed_once_and_never_logged() {
     let home = tempfile::tempdir().unwrap();
@@ -325,13 +253,16 @@ async fn a_start_up_share_link_is_printed_once_and_never_logged() {
             "--share-uses",
             "2",
         ]);
-    let (mut child, address, banner) = start(command).await;
-    let line = banner
-        .iter()
-        .find(|l| l.starts_with("share link (read-only, 5 min, 2 uses): "))
-        .expect("share line");
+    let mut daemon = start(command).await;
+    let line = daemon
+        .line_starting(
+            "share link (read-only, 5 min, 2 uses): ",
+            Duration::from_secs(5),
+        )
+        .await;
     let url = line.rsplit(' ').next().unwrap();
     let token = url.rsplit("/s/").next().unwrap().to_string();
+    let address = daemon.address.clone();
     assert!(url.starts_with(&format!("http://{address}/s/")));
     let reply = RequestBuilder::new(address.parse().unwrap(), "POST", &format!("/s/{token}"))
         .header("host", &address)
@@ -339,8 +270,8 @@ async fn a_start_up_share_link_is_printed_once_and_never_logged() {
         .send()
         .await;
     assert_eq!(reply.status, 200);
-    child.kill().await.unwrap();
-    let output = child.wait_with_output().await.unwrap();
+    daemon.child.kill().await.unwrap();
+    let output = daemon.child.wait_with_output().await.unwrap();
     let logs = String::from_utf8_lossy(&output.stderr);
     assert!(
         logs.contains("share_redeemed"),

@@ -76,6 +76,7 @@ pub async fn login(state: &AppState, client: Client, body: Incoming) -> Result<R
     // A fresh id at every login: a cookie the client already had is never adopted.
     let (secret, view) = state.sessions.create(SessionKind::Owner);
     state.audit.record("login_ok", json!({"source": source}));
+    state.exposure.note_login();
     let mut response = json(StatusCode::OK, &SessionTimes::from(&view));
     let cookie =
         HeaderValue::from_str(&session_cookie(&secret, client.secure)).map_err(Error::internal)?;

@@ -161,6 +161,7 @@ pub fn redeem(state: &AppState, client: Client, token: &str) -> Result<Response,
     let (secret, view) = state
         .sessions
         .create_with_deadline(SessionKind::Guest(grant), remaining);
+    state.exposure.note_login();
     state.audit.record(
         "share_redeemed",
         json!({"share": record.id, "uses_left": record.uses_left, "source": source}),

@@ -32,11 +32,25 @@ pub struct Config {
     pub max_websockets: usize,
     pub trust_proxy: bool,
     pub public_url: Option<PublicUrl>,
+    /// `--terminal-only`: no file browser at all.
+    pub terminal_only: bool,
+    /// Largest upload, in bytes.
+    pub max_upload: u64,
     /// Lifetimes a share link may be given (5, 15 or 60 minutes). Not a
     /// user setting: tests shorten it to exercise expiry.
     pub share_ttls: Vec<Duration>,
     /// `--share`: a link minted at start-up and printed once.
     pub startup_share: Option<StartupShare>,
+    /// `--zrok` / `--cloudflare`.
+    pub tunnel: Option<crate::tunnel::Kind>,
+    /// How long the tunnel client has to print its URL.
+    pub tunnel_timeout: Duration,
+    /// End the public exposure after this long.
+    pub public_timeout: Option<Duration>,
+    /// While exposed, stop after this long without a login.
+    pub idle_shutdown: Option<Duration>,
+    /// Opt out of both clocks above.
+    pub public_no_expiry: bool,
 }
 
 /// A share link to mint at start-up.
@@ -208,7 +222,30 @@ impl Config {
             None => None,
         };
         let trust_proxy = args.trust_proxy || file.trust_proxy.unwrap_or(false);
+        let terminal_only = args.terminal_only || file.terminal_only.unwrap_or(false);
+        let max_upload = match args.max_upload.as_ref().or(file.max_upload.as_ref()) {
+            Some(text) => units::parse_size(text).map_err(|e| ("max_upload", e))?,
+            None => 100 << 20,
+        };
+        if max_upload == 0 {
+            return Err(("max_upload", "must be at least 1 byte".into()));
+        }
         let startup_share = startup_share(args)?;
+        let tunnel = match (args.zrok, args.cloudflare) {
+            (true, true) => return Err(("zrok", "choose one of --zrok and --cloudflare".into())),
+            (true, false) => Some(crate::tunnel::Kind::Zrok),
+            (false, true) => Some(crate::tunnel::Kind::Cloudflare),
+            (false, false) => None,
+        };
+        let optional_duration = |key, flag: &Option<String>| match flag {
+            Some(text) => units::parse_duration(text).map(Some).map_err(|e| (key, e)),
+            None => Ok(None),
+        };
+        let tunnel_timeout = optional_duration("tunnel_timeout", &args.tunnel_timeout)?
+            .unwrap_or(Duration::from_secs(30));
+        let public_timeout = optional_duration("public_timeout", &args.public_timeout)?;
+        let idle_shutdown = optional_duration("idle_shutdown", &args.idle_shutdown)?
+            .or(Some(Duration::from_secs(3 * 3600)));
 
         Ok(Self {
             listen: SocketAddr::new(ip, port),
@@ -223,8 +260,15 @@ impl Config {
             max_websockets,
             trust_proxy,
             public_url,
+            terminal_only,
+            max_upload,
             share_ttls: SHARE_TTLS.to_vec(),
             startup_share,
+            tunnel,
+            tunnel_timeout,
+            public_timeout,
+            idle_shutdown,
+            public_no_expiry: args.public_no_expiry,
         })
     }
 

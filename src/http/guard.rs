@@ -13,6 +13,8 @@ use std::sync::RwLock;
 pub struct Allowlist {
     hosts: RwLock<Vec<String>>,
     origins: RwLock<Vec<String>>,
+    /// Hosts only reachable over HTTPS (the tunnel's or proxy's).
+    public_hosts: RwLock<Vec<String>>,
     trust_proxy: RwLock<bool>,
 }
 
@@ -38,6 +40,7 @@ impl Allowlist {
         Self {
             hosts: RwLock::new(hosts),
             origins: RwLock::new(origins),
+            public_hosts: RwLock::new(Vec::new()),
             trust_proxy: RwLock::new(trust_proxy),
         }
     }
@@ -53,7 +56,30 @@ impl Allowlist {
         if !origins.iter().any(|o| o == origin) {
             origins.push(origin.to_string());
         }
+        if origin.starts_with("https://") {
+            let mut public = self.public_hosts.write().unwrap_or_else(|p| p.into_inner());
+            if !public.iter().any(|h| h == host) {
+                public.push(host.to_string());
+            }
+        }
         *self.trust_proxy.write().unwrap_or_else(|p| p.into_inner()) = true;
+    }
+
+    /// Stops admitting a public host (its tunnel ended).
+    pub fn remove_public(&self, host: &str) {
+        let origin = format!("https://{host}");
+        self.hosts
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|h| h != host);
+        self.origins
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|o| *o != origin);
+        self.public_hosts
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|h| h != host);
     }
 
     /// 421 unless `Host` is exactly one we serve (defeats DNS rebinding).
@@ -96,9 +122,16 @@ impl Allowlist {
                 secure: false,
             };
         }
+        // A request for an HTTPS-only public host came over HTTPS even when
+        // the tunnel does not say so in X-Forwarded-Proto.
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let public = self.public_hosts.read().unwrap_or_else(|p| p.into_inner());
         Client {
             source: forwarded_for(headers).unwrap_or(peer.ip()),
-            secure: forwarded_https(headers),
+            secure: forwarded_https(headers) || public.iter().any(|h| h.eq_ignore_ascii_case(host)),
         }
     }
 }

@@ -47,7 +47,8 @@ async fn pipeline(
     client: Client,
 ) -> Result<Response, Error> {
     state.allowlist.check_host(req.headers())?;
-    let (route, endpoint) = router::resolve(req.method(), req.uri().path())?;
+    let files = !state.config.terminal_only;
+    let (route, endpoint) = router::resolve_with(req.method(), req.uri().path(), files)?;
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
     if changes_state || matches!(endpoint, Endpoint::TerminalSocket(_)) {
         state.allowlist.check_origin(req.headers())?;
@@ -75,11 +76,16 @@ async fn dispatch(
         Endpoint::RenameTerminal(id) => term::api::rename(state, &id, req.into_body()).await,
         Endpoint::CloseTerminal(id) => term::api::close(state, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
+        Endpoint::Status => Ok(response::json(
+            hyper::StatusCode::OK,
+            &state.exposure.status(),
+        )),
         Endpoint::ListShares => Ok(share_api::list(state)),
         Endpoint::MintShare => share_api::mint(state, client, req).await,
         Endpoint::RevokeShare(id) => share_api::revoke(state, client, &id),
         // One page for every token: it tells nothing and uses nothing up.
         Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers()),
         Endpoint::RedeemShare(token) => share_api::redeem(state, client, &token),
+        Endpoint::Files(op) => Ok(crate::files::handle(state, op, req).await),
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::auth::Access;
 use crate::error::Error;
+use crate::files::FileOp;
 use hyper::Method;
 
 /// What a request is for, with its path parameters.
@@ -23,11 +24,13 @@ pub enum Endpoint {
     RenameTerminal(String),
     CloseTerminal(String),
     TerminalSocket(String),
+    Status,
     ListShares,
     MintShare,
     RevokeShare(String),
     ShareLanding,
     RedeemShare(String),
+    Files(FileOp),
 }
 
 /// One row of the table.
@@ -69,17 +72,44 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
     // Guests pass the gate here; the handler checks their link covers the tab.
     route!(GET "/api/terminals/{id}/ws", AnySession, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     route!(GET "/api/shares", Owner, activity: false, |_| Endpoint::ListShares),
     route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
     route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
     route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::ShareLanding),
     route!(POST "/s/{id}", Public, activity: false, |id| Endpoint::RedeemShare(id.unwrap_or_default())),
+    // The file browser; `--terminal-only` removes every route under FILES_PREFIX.
+    route!(GET "/api/files/list", Owner, activity: true, |_| Endpoint::Files(FileOp::List)),
+    route!(GET "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::ReadContent)),
+    route!(PUT "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::WriteContent)),
+    route!(POST "/api/files/upload", Owner, activity: true, |_| Endpoint::Files(FileOp::Upload)),
+    route!(GET "/api/files/download", Owner, activity: true, |_| Endpoint::Files(FileOp::Download)),
+    route!(GET "/api/files/archive", Owner, activity: true, |_| Endpoint::Files(FileOp::Archive)),
+    route!(POST "/api/files/mkdir", Owner, activity: true, |_| Endpoint::Files(FileOp::Mkdir)),
+    route!(POST "/api/files/move", Owner, activity: true, |_| Endpoint::Files(FileOp::Move)),
+    route!(DELETE "/api/files", Owner, activity: true, |_| Endpoint::Files(FileOp::Delete)),
 ];
+
+/// Every file route starts with this; `--terminal-only` answers them all 404.
+pub const FILES_PREFIX: &str = "/api/files";
 
 /// Finds the route for `method` and `path`.
 pub fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Endpoint), Error> {
+    resolve_with(method, path, true)
+}
+
+/// Like [`resolve`]; without `files` the file routes do not exist (404, like
+/// any unknown path, whatever the method or the caller).
+pub fn resolve_with(
+    method: &Method,
+    path: &str,
+    files: bool,
+) -> Result<(&'static Route, Endpoint), Error> {
     let mut path_matched = false;
     for route in ROUTES {
+        if !files && route.pattern.starts_with(FILES_PREFIX) {
+            continue;
+        }
         let Some(param) = match_pattern(route.pattern, path) else {
             continue;
         };

@@ -4,6 +4,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod client;
+pub mod daemon;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ pub struct TestServer {
     pub root: PathBuf,
     pub config_dir: PathBuf,
     shutdown: Shutdown,
+    state: std::sync::Arc<termgate::state::AppState>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
@@ -46,15 +48,21 @@ impl TestServer {
         let state =
             termgate::state::AppState::new(config, credentials, addr.port(), shutdown.clone())
                 .expect("the test server's state builds");
-        let task = tokio::spawn(termgate::server::serve(state, listener));
+        let task = tokio::spawn(termgate::server::serve(state.clone(), listener));
         Self {
             addr,
             root: root.path().canonicalize().unwrap(),
             config_dir: private_dir,
             shutdown,
+            state,
             task: Some(task),
             _dirs: (root, config_dir),
         }
+    }
+
+    /// The server's shared state, for tests that drive a part directly.
+    pub fn state(&self) -> std::sync::Arc<termgate::state::AppState> {
+        self.state.clone()
     }
 
     pub fn host(&self) -> String {

@@ -1,0 +1,132 @@
+//! Running the real `termgate` binary as a child process, for the tests that
+//! need the whole program: start-up checks, signals, tunnels.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+/// A command for the binary with a private config home and no inherited TERMGATE_*.
+pub fn termgate(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_termgate"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("SHELL", "/bin/sh")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
+/// A daemon that printed `listening on …`.
+pub struct Started {
+    pub child: Child,
+    /// `127.0.0.1:PORT`
+    pub address: String,
+    /// Standard output up to shortly after the listening line.
+    pub banner: Vec<String>,
+    /// Lines `line_starting` has not looked at yet (the banner's, first).
+    unread: std::collections::VecDeque<String>,
+    lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl Started {
+    /// Waits for a line of standard output starting with `prefix`.
+    pub async fn line_starting(&mut self, prefix: &str, within: Duration) -> String {
+        while let Some(line) = self.unread.pop_front() {
+            if line.starts_with(prefix) {
+                return line;
+            }
+        }
+        let lines = &mut self.lines;
+        let found = tokio::time::timeout(within, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.starts_with(prefix) {
+                    return Some(line);
+                }
+            }
+            None
+        })
+        .await;
+        match found {
+            Ok(Some(line)) => line,
+            _ => panic!("no output line starting with {prefix:?} within {within:?}"),
+        }
+    }
+}
+
+/// Starts the daemon on a free port and waits until it listens.
+pub async fn start(mut command: Command) -> Started {
+    command.args(["--port", "0"]);
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    let address = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            banner.push(line.clone());
+            if let Some(url) = line.strip_prefix("listening on http://") {
+                return url.to_string();
+            }
+        }
+        panic!("daemon exited before listening: {banner:?}");
+    })
+    .await
+    .expect("daemon listens within 10 s");
+    // The banner's last lines follow at once.
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_millis(100), lines.next_line()).await
+    {
+        banner.push(line);
+    }
+    Started {
+        child,
+        address,
+        unread: banner.iter().cloned().collect(),
+        banner,
+        lines,
+    }
+}
+
+/// Runs a command that must refuse to start (exit 2); returns its stderr.
+pub async fn failure(mut command: Command) -> String {
+    let output = tokio::time::timeout(Duration::from_secs(40), command.output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "expected a refusal to start; stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Pids whose parent is `parent`, from /proc.
+pub fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
