@@ -16,6 +16,8 @@ pub struct Allowlist {
     /// Hosts only reachable over HTTPS (the tunnel's or proxy's).
     public_hosts: RwLock<Vec<String>>,
     trust_proxy: RwLock<bool>,
+    /// Behind a Cloudflare tunnel: `CF-Connecting-IP` is the edge's word.
+    cloudflare: std::sync::atomic::AtomicBool,
 }
 
 /// Who is asking, as far as the network can tell.
@@ -42,6 +44,7 @@ impl Allowlist {
             origins: RwLock::new(origins),
             public_hosts: RwLock::new(Vec::new()),
             trust_proxy: RwLock::new(trust_proxy),
+            cloudflare: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -63,6 +66,12 @@ impl Allowlist {
             }
         }
         *self.trust_proxy.write().unwrap_or_else(|p| p.into_inner()) = true;
+    }
+
+    /// Requests come through Cloudflare's edge: believe `CF-Connecting-IP`.
+    pub fn believe_cloudflare(&self) {
+        self.cloudflare
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Stops admitting a public host (its tunnel ended).
@@ -130,7 +139,11 @@ impl Allowlist {
             .unwrap_or_default();
         let public = self.public_hosts.read().unwrap_or_else(|p| p.into_inner());
         Client {
-            source: forwarded_for(headers).unwrap_or(peer.ip()),
+            source: forwarded_for(
+                headers,
+                self.cloudflare.load(std::sync::atomic::Ordering::Relaxed),
+            )
+            .unwrap_or(peer.ip()),
             secure: forwarded_https(headers) || public.iter().any(|h| h.eq_ignore_ascii_case(host)),
         }
     }
@@ -140,19 +153,21 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The address the nearest proxy saw. For `X-Forwarded-For` that is the last
-/// entry: earlier ones are whatever the client chose to send.
-fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+/// The address the nearest proxy saw. Proxies *append* to
+/// `X-Forwarded-For`, so only its last entry is theirs; anything before it,
+/// and any `X-Real-IP` or `CF-Connecting-IP` a proxy merely passes along, is
+/// whatever the client chose to send. So: `CF-Connecting-IP` only behind a
+/// Cloudflare tunnel (its edge always overwrites it), then the last
+/// `X-Forwarded-For` entry, then the last `Forwarded` element, then
+/// `X-Real-IP` for proxies that set nothing else.
+fn forwarded_for(headers: &HeaderMap, cloudflare: bool) -> Option<IpAddr> {
     let parse = |text: &str| {
         let text = text.trim().trim_matches('"');
         text.parse::<IpAddr>()
             .ok()
             .or_else(|| text.parse::<SocketAddr>().ok().map(|a| a.ip()))
     };
-    if let Some(ip) = header_str(headers, "cf-connecting-ip").and_then(parse) {
-        return Some(ip);
-    }
-    if let Some(ip) = header_str(headers, "x-real-ip").and_then(parse) {
+    if cloudflare && let Some(ip) = header_str(headers, "cf-connecting-ip").and_then(parse) {
         return Some(ip);
     }
     if let Some(ip) = header_str(headers, "x-forwarded-for")
@@ -161,14 +176,15 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
     {
         return Some(ip);
     }
-    header_str(headers, "forwarded")
+    let forwarded = header_str(headers, "forwarded")
         .and_then(|v| v.rsplit(',').next())
         .and_then(|last| {
             last.split(';')
                 .filter_map(|kv| kv.trim().split_once('='))
                 .find(|(k, _)| k.eq_ignore_ascii_case("for"))
                 .and_then(|(_, v)| parse(v.trim_matches('"').trim_matches(['[', ']'])))
-        })
+        });
+    forwarded.or_else(|| header_str(headers, "x-real-ip").and_then(parse))
 }
 
 fn forwarded_https(headers: &HeaderMap) -> bool {
@@ -234,6 +250,21 @@ mod tests {
         assert!(!untrusted.secure);
 
         let trusted = Allowlist::new(8080, true);
+        // Headers a proxy only passes along do not count.
+        let passed_along = headers(&[
+            ("x-real-ip", "9.9.9.9"),
+            ("cf-connecting-ip", "8.8.8.8"),
+            ("x-forwarded-for", "1.1.1.1"),
+        ]);
+        assert_eq!(
+            trusted.client(loopback, &passed_along).source,
+            "1.1.1.1".parse::<IpAddr>().unwrap()
+        );
+        trusted.believe_cloudflare();
+        assert_eq!(
+            trusted.client(loopback, &passed_along).source,
+            "8.8.8.8".parse::<IpAddr>().unwrap()
+        );
         let client = trusted.client(
             loopback,
             &headers(&[("x-forwarded-for", "6.6.6.6, 5.6.7.8")]),

@@ -136,6 +136,9 @@ pub async fn start(
     settings: Settings,
     state: Arc<AppState>,
 ) -> Result<tokio::task::JoinHandle<()>, TunnelError> {
+    if settings.kind == Kind::Cloudflare {
+        state.allowlist.believe_cloudflare();
+    }
     let mut client = Client::launch(&Launch::of(&settings)).await?;
     let url = client.wait_for_url(settings.url_timeout).await?;
     announce(&state, &url, false);

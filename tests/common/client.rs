@@ -63,6 +63,14 @@ impl RequestBuilder {
 
     pub async fn send(self) -> Reply {
         let stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        self.send_over(stream).await
+    }
+
+    /// Sends over a stream the caller opened (e.g. TLS to a proxy).
+    pub async fn send_over<S>(self, stream: S) -> Reply
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
         let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await.unwrap();
         tokio::spawn(connection);
         let mut request = hyper::Request::builder()
