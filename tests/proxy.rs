@@ -119,7 +119,7 @@ http {{
         );
         std::fs::write(d.join("nginx.conf"), main_conf).unwrap();
         run(
-            "nginx",
+            nginx_program(),
             &[
                 "-t",
                 "-q",
