@@ -76,8 +76,7 @@ async fn a_cookie_the_client_brings_is_never_adopted() {
     let server = TestServer::start().await;
     let planted = "termgate_session=attacker-chosen-value";
     let reply = server
-        .request("POST", "/auth/login")
-        .header("cookie", planted)
+        .authed("POST", "/auth/login", planted)
         .json(&json!({"token": TOKEN, "pin": PIN}))
         .send()
         .await;
@@ -88,11 +87,7 @@ async fn a_cookie_the_client_brings_is_never_adopted() {
         "session id too short: {issued}"
     );
     // The planted value grants nothing.
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", planted)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", planted).await;
     assert_eq!(list.status, 401);
     // Two logins get two different sessions.
     assert_ne!(server.login().await, server.login().await);
@@ -102,32 +97,16 @@ async fn a_cookie_the_client_brings_is_never_adopted() {
 async fn idle_sessions_expire() {
     let server = TestServer::start_with(|c| c.idle_timeout = Duration::from_millis(400)).await;
     let cookie = server.login().await;
-    let info = server
-        .request("GET", "/auth/session")
-        .header("cookie", &cookie)
-        .send()
-        .await;
+    let info = server.get("/auth/session", &cookie).await;
     assert_eq!(info.json()["logged_in"], true);
     // Background checks do not count as activity, so polling cannot keep it alive.
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(200)).await;
-        server
-            .request("GET", "/auth/session")
-            .header("cookie", &cookie)
-            .send()
-            .await;
+        server.get("/auth/session", &cookie).await;
     }
-    let info = server
-        .request("GET", "/auth/session")
-        .header("cookie", &cookie)
-        .send()
-        .await;
+    let info = server.get("/auth/session", &cookie).await;
     assert_eq!(info.json()["logged_in"], false);
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", &cookie).await;
     assert_eq!(list.status, 401);
 }
 
@@ -145,8 +124,7 @@ async fn owner_activity_keeps_a_session_alive_but_not_past_its_lifetime() {
         tokio::time::sleep(Duration::from_millis(150)).await;
         // Creating a terminal is the owner's own action: it counts.
         let reply = server
-            .request("PATCH", "/api/terminals/t999")
-            .header("cookie", &cookie)
+            .authed("PATCH", "/api/terminals/t999", &cookie)
             .json(&json!({"title": "x"}))
             .send()
             .await;
@@ -171,21 +149,13 @@ async fn logout_ends_rest_access_and_open_sockets() {
     let id = server.create_terminal(&cookie).await;
     let mut socket = server.attach(&cookie, &id).await;
 
-    let reply = server
-        .request("POST", "/auth/logout")
-        .header("cookie", &cookie)
-        .send()
-        .await;
+    let reply = server.authed("POST", "/auth/logout", &cookie).send().await;
     assert_eq!(reply.status, 204);
     assert!(reply.set_cookies().iter().any(|c| c.contains("Max-Age=0")));
     let started = std::time::Instant::now();
     assert_eq!(socket.closed(Duration::from_secs(1)).await, Some(4001));
     assert!(started.elapsed() < Duration::from_secs(1));
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", &cookie).await;
     assert_eq!(list.status, 401);
 }
 
@@ -198,33 +168,23 @@ async fn logout_all_needs_the_pin_and_ends_every_session() {
     let mut socket = server.attach(&second, &id).await;
 
     let refused = server
-        .request("POST", "/auth/logout-all")
-        .header("cookie", &first)
+        .authed("POST", "/auth/logout-all", &first)
         .json(&json!({"pin": "000000"}))
         .send()
         .await;
     assert_eq!(refused.status, 401);
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &second)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", &second).await;
     assert_eq!(list.status, 200, "a wrong PIN must not log anyone out");
 
     let ok = server
-        .request("POST", "/auth/logout-all")
-        .header("cookie", &first)
+        .authed("POST", "/auth/logout-all", &first)
         .json(&json!({"pin": PIN}))
         .send()
         .await;
     assert_eq!(ok.status, 204);
     assert_eq!(socket.closed(Duration::from_secs(1)).await, Some(4001));
     for cookie in [&first, &second] {
-        let list = server
-            .request("GET", "/api/terminals")
-            .header("cookie", cookie)
-            .send()
-            .await;
+        let list = server.get("/api/terminals", cookie).await;
         assert_eq!(list.status, 401);
     }
 }
@@ -233,23 +193,16 @@ async fn logout_all_needs_the_pin_and_ends_every_session() {
 async fn extend_renews_the_lifetime_with_the_pin() {
     let server = TestServer::start_with(|c| c.session_lifetime = Duration::from_secs(60)).await;
     let cookie = server.login().await;
-    let before = server
-        .request("GET", "/auth/session")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .json();
+    let before = server.get("/auth/session", &cookie).await.json();
     tokio::time::sleep(Duration::from_millis(20)).await;
     let wrong = server
-        .request("POST", "/auth/extend")
-        .header("cookie", &cookie)
+        .authed("POST", "/auth/extend", &cookie)
         .json(&json!({"pin": "111111"}))
         .send()
         .await;
     assert_eq!(wrong.status, 401);
     let extended = server
-        .request("POST", "/auth/extend")
-        .header("cookie", &cookie)
+        .authed("POST", "/auth/extend", &cookie)
         .json(&json!({"pin": PIN}))
         .send()
         .await;
@@ -294,8 +247,7 @@ async fn wrong_pins_elsewhere_spend_the_pin_budget() {
     let mut statuses = Vec::new();
     for _ in 0..9 {
         let reply = server
-            .request("POST", "/auth/extend")
-            .header("cookie", &cookie)
+            .authed("POST", "/auth/extend", &cookie)
             .json(&json!({"pin": "123123"}))
             .send()
             .await;

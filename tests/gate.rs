@@ -43,9 +43,7 @@ async fn state_changing_requests_need_our_exact_origin() {
         Some("https://127.0.0.1"),
     ];
     for origin in bad_origins {
-        let mut request = server
-            .request("POST", "/api/terminals")
-            .header("cookie", &cookie);
+        let mut request = server.authed("POST", "/api/terminals", &cookie);
         request = match origin {
             Some(origin) => request.header("origin", origin),
             None => request.without("origin"),
@@ -61,11 +59,7 @@ async fn state_changing_requests_need_our_exact_origin() {
             .await;
         assert_eq!(login.status, 403, "login with origin {origin:?}");
     }
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", &cookie).await;
     assert_eq!(
         list.json()["terminals"],
         json!([]),

@@ -162,6 +162,15 @@ http {{
         }
     }
 
+    /// Logs in through nginx with the right token and PIN.
+    async fn login(&self) -> common::Reply {
+        self.send(
+            self.request("POST", "/auth/login")
+                .json(&json!({"token": TOKEN, "pin": PIN})),
+        )
+        .await
+    }
+
     fn origin(&self) -> String {
         format!("https://localhost:{}", self.port)
     }
@@ -279,13 +288,7 @@ fn connector(cert: &PathBuf) -> TlsConnector {
 #[tokio::test]
 async fn https_login_sets_secure_host_cookies_and_a_terminal_websocket_works() {
     let proxy = Proxy::start().await;
-    let login = proxy
-        .send(
-            proxy
-                .request("POST", "/auth/login")
-                .json(&json!({"token": TOKEN, "pin": PIN})),
-        )
-        .await;
+    let login = proxy.login().await;
     assert_eq!(login.status, 200, "{}", login.text());
     let set = &login.set_cookies()[0];
     assert!(
@@ -343,13 +346,7 @@ async fn https_login_sets_secure_host_cookies_and_a_terminal_websocket_works() {
 #[tokio::test]
 async fn a_wrong_origin_through_the_proxy_is_refused() {
     let proxy = Proxy::start().await;
-    let login = proxy
-        .send(
-            proxy
-                .request("POST", "/auth/login")
-                .json(&json!({"token": TOKEN, "pin": PIN})),
-        )
-        .await;
+    let login = proxy.login().await;
     let cookie = login.session_cookie().unwrap();
     for origin in ["https://evil.example", "http://localhost:8080", "null"] {
         let reply = proxy

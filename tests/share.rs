@@ -9,8 +9,7 @@ use std::time::Duration;
 
 async fn mint(server: &TestServer, owner: &str, body: Value) -> common::Reply {
     server
-        .request("POST", "/api/shares")
-        .header("cookie", owner)
+        .authed("POST", "/api/shares", owner)
         .json(&body)
         .send()
         .await
@@ -47,13 +46,23 @@ async fn guest_cookie(server: &TestServer, token: &str) -> String {
     cookie
 }
 
+/// A new tab, a read-only link bound to it, and a guest watching through it:
+/// returns (link id, guest cookie, guest socket).
+async fn guest_watching(
+    server: &TestServer,
+    owner: &str,
+    ttl_secs: u64,
+) -> (String, String, WsClient) {
+    let tab = server.create_terminal(owner).await;
+    let body = json!({"scope": "read-only", "ttl_secs": ttl_secs, "terminal": tab});
+    let (id, token) = mint_ok(server, owner, body).await;
+    let guest = guest_cookie(server, &token).await;
+    let socket = server.attach(&guest, &tab).await;
+    (id, guest, socket)
+}
+
 async fn uses_left(server: &TestServer, owner: &str, id: &str) -> u64 {
-    let list = server
-        .request("GET", "/api/shares")
-        .header("cookie", owner)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/shares", owner).await.json();
     let link = list["shares"]
         .as_array()
         .unwrap()
@@ -93,12 +102,7 @@ async fn a_read_only_guest_watches_live_and_its_input_never_reaches_the_shell() 
     let guest = guest_cookie(&server, &token).await;
     assert_eq!(uses_left(&server, &owner, &id).await, 1);
 
-    let session = server
-        .request("GET", "/auth/session")
-        .header("cookie", &guest)
-        .send()
-        .await
-        .json();
+    let session = server.get("/auth/session", &guest).await.json();
     assert_eq!(
         (session["principal"].clone(), session["scope"].clone()),
         (json!("guest"), json!("read-only"))
@@ -128,12 +132,7 @@ async fn a_read_only_guest_watches_live_and_its_input_never_reaches_the_shell() 
         );
     }
     assert!(!owner_view.contains("11 33"), "guest resized the PTY");
-    let list = server
-        .request("GET", "/api/shares")
-        .header("cookie", &owner)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/shares", &owner).await.json();
     assert_eq!(list["shares"][0]["guests"], 1);
     assert!(list["shares"][0]["dropped_input"].as_u64().unwrap() >= 2);
 }
@@ -179,12 +178,7 @@ async fn a_guest_is_refused_everything_its_link_does_not_grant() {
         assert_eq!(reply.status, 403, "{method} {path}: {}", reply.text());
         assert_eq!(reply.json()["code"], "forbidden");
     }
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &guest)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &guest).await.json();
     let ids: Vec<&str> = list["terminals"]
         .as_array()
         .unwrap()
@@ -202,15 +196,7 @@ async fn a_guest_is_refused_everything_its_link_does_not_grant() {
     socket.send_input(b"echo TYPED-$((4*4))\n").await;
     socket.read_until("TYPED-16").await;
     // The owner's own session was untouched by all this.
-    assert_eq!(
-        server
-            .request("GET", "/api/shares")
-            .header("cookie", &owner)
-            .send()
-            .await
-            .status,
-        200
-    );
+    assert_eq!(server.get("/api/shares", &owner).await.status, 200);
 }
 
 #[tokio::test]
@@ -226,12 +212,7 @@ async fn an_unbound_read_only_link_watches_every_tab_but_types_into_none() {
     )
     .await;
     let guest = guest_cookie(&server, &token).await;
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &guest)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &guest).await.json();
     assert_eq!(list["terminals"].as_array().unwrap().len(), 2);
     for tab in [&first, &second] {
         assert_eq!(server.attach(&guest, tab).await.hello["readonly"], true);
@@ -310,8 +291,7 @@ async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
     )
     .await;
     let reply = server
-        .request("DELETE", &format!("/api/shares/{revoked_id}"))
-        .header("cookie", &owner)
+        .authed("DELETE", &format!("/api/shares/{revoked_id}"), &owner)
         .send()
         .await;
     assert_eq!(reply.status, 204);
@@ -375,28 +355,15 @@ async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
 async fn revocation_closes_a_live_guest_socket_within_a_second() {
     let server = TestServer::start().await;
     let owner = server.login().await;
-    let tab = server.create_terminal(&owner).await;
-    let (id, token) = mint_ok(
-        &server,
-        &owner,
-        json!({"scope": "read-only", "ttl_secs": 300, "terminal": tab}),
-    )
-    .await;
-    let guest = guest_cookie(&server, &token).await;
-    let mut socket = server.attach(&guest, &tab).await;
+    let (id, guest, mut socket) = guest_watching(&server, &owner, 300).await;
     let started = std::time::Instant::now();
     server
-        .request("DELETE", &format!("/api/shares/{id}"))
-        .header("cookie", &owner)
+        .authed("DELETE", &format!("/api/shares/{id}"), &owner)
         .send()
         .await;
     assert_eq!(socket.closed(Duration::from_secs(1)).await, Some(4001));
     assert!(started.elapsed() < Duration::from_secs(1));
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &guest)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", &guest).await;
     assert_eq!(list.status, 401);
 }
 
@@ -404,21 +371,9 @@ async fn revocation_closes_a_live_guest_socket_within_a_second() {
 async fn a_guest_session_never_outlives_its_link() {
     let server = TestServer::start_with(|c| c.share_ttls = vec![Duration::from_secs(1)]).await;
     let owner = server.login().await;
-    let tab = server.create_terminal(&owner).await;
-    let (_, token) = mint_ok(
-        &server,
-        &owner,
-        json!({"scope": "read-only", "ttl_secs": 1, "terminal": tab}),
-    )
-    .await;
-    let guest = guest_cookie(&server, &token).await;
-    let mut socket = server.attach(&guest, &tab).await;
+    let (_, guest, mut socket) = guest_watching(&server, &owner, 1).await;
     assert_eq!(socket.closed(Duration::from_secs(3)).await, Some(4001));
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &guest)
-        .send()
-        .await;
+    let list = server.get("/api/terminals", &guest).await;
     assert_eq!(list.status, 401);
 }
 
@@ -435,11 +390,6 @@ async fn the_owners_cookie_survives_opening_a_link_in_the_same_browser() {
     let guest = guest_cookie(&server, &token).await;
     // A browser holding both cookies acts as the owner.
     let both = format!("{owner}; {guest}");
-    let info = server
-        .request("GET", "/auth/session")
-        .header("cookie", &both)
-        .send()
-        .await
-        .json();
+    let info = server.get("/auth/session", &both).await.json();
     assert_eq!(info["principal"], "owner");
 }

@@ -62,12 +62,7 @@ async fn resize_reaches_the_pty_and_bad_sizes_are_refused() {
     // The PTY kept its size and the socket still works.
     socket.send_input(b"stty size\n").await;
     socket.read_until("43 132").await;
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &cookie).await.json();
     assert_eq!(list["terminals"][0]["cols"], 132);
 }
 
@@ -94,12 +89,7 @@ async fn shell_exit_sends_exit_and_a_close_code_and_the_tab_stays_listed() {
     let exit = socket.next_control().await;
     assert_eq!(exit, json!({"type": "exit", "code": 3}));
     assert_eq!(socket.closed(Duration::from_secs(2)).await, Some(4000));
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &cookie).await.json();
     assert_eq!(list["terminals"][0]["exited"], json!({"code": 3}));
     // Attaching to an exited tab replays and closes at once with the same code.
     let mut late = server.attach(&cookie, &id).await;
@@ -113,8 +103,7 @@ async fn the_tab_limit_answers_409() {
     server.create_terminal(&cookie).await;
     server.create_terminal(&cookie).await;
     let reply = server
-        .request("POST", "/api/terminals")
-        .header("cookie", &cookie)
+        .authed("POST", "/api/terminals", &cookie)
         .send()
         .await;
     assert_eq!(reply.status, 409);
@@ -133,25 +122,18 @@ async fn rename_and_list() {
     let cookie = server.login().await;
     let id = server.create_terminal(&cookie).await;
     let reply = server
-        .request("PATCH", &format!("/api/terminals/{id}"))
-        .header("cookie", &cookie)
+        .authed("PATCH", &format!("/api/terminals/{id}"), &cookie)
         .json(&json!({"title": "build"}))
         .send()
         .await;
     assert_eq!(reply.json()["title"], "build");
     let bad = server
-        .request("PATCH", &format!("/api/terminals/{id}"))
-        .header("cookie", &cookie)
+        .authed("PATCH", &format!("/api/terminals/{id}"), &cookie)
         .json(&json!({"title": "a\u{1b}[2Jb"}))
         .send()
         .await;
     assert_eq!(bad.status, 400);
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &cookie).await.json();
     let tab = &list["terminals"][0];
     assert_eq!(tab["title"], "build");
     assert_eq!(
@@ -185,8 +167,7 @@ async fn delete_ends_the_whole_process_group() {
     assert!(process_exists(shell) && process_exists(background));
 
     let reply = server
-        .request("DELETE", &format!("/api/terminals/{id}"))
-        .header("cookie", &cookie)
+        .authed("DELETE", &format!("/api/terminals/{id}"), &cookie)
         .send()
         .await;
     assert_eq!(reply.status, 204);
@@ -203,12 +184,7 @@ async fn delete_ends_the_whole_process_group() {
         .await,
         "background job {background} survived"
     );
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &cookie).await.json();
     assert_eq!(list["terminals"], json!([]));
 }
 
@@ -234,12 +210,7 @@ async fn several_viewers_see_the_same_bytes_and_any_can_type() {
         .map(|o| &o[..o.find("END-42").unwrap()])
         .collect();
     assert!(trimmed.iter().all(|o| *o == trimmed[0]));
-    let list = server
-        .request("GET", "/api/terminals")
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .json();
+    let list = server.get("/api/terminals", &cookie).await.json();
     assert_eq!(list["terminals"][0]["clients"], 3);
 }
 
@@ -340,8 +311,7 @@ async fn unknown_terminals_are_404() {
     let server = TestServer::start().await;
     let cookie = server.login().await;
     let reply = server
-        .request("DELETE", "/api/terminals/t77")
-        .header("cookie", &cookie)
+        .authed("DELETE", "/api/terminals/t77", &cookie)
         .send()
         .await;
     assert_eq!(reply.status, 404);

@@ -80,6 +80,19 @@ impl TestServer {
             .header("origin", &self.origin())
     }
 
+    /// `GET path` with a session cookie.
+    pub async fn get(&self, path: &str, cookie: &str) -> Reply {
+        self.request("GET", path)
+            .header("cookie", cookie)
+            .send()
+            .await
+    }
+
+    /// A request builder carrying a session cookie.
+    pub fn authed(&self, method: &str, path: &str, cookie: &str) -> client::RequestBuilder {
+        self.request(method, path).header("cookie", cookie)
+    }
+
     /// Logs in and returns the `Cookie` header value to send.
     pub async fn login(&self) -> String {
         let reply = self
