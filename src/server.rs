@@ -20,8 +20,6 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-/// A client must send a full request head within this time.
-pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request head (request line + headers) we buffer.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// How long open connections get to wind down at shutdown.
@@ -69,6 +67,7 @@ pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Resu
         let _ = stream.set_nodelay(true);
         let state = state.clone();
         let shutdown = shutdown.clone();
+        let header_timeout = state.config.header_timeout;
         connections.spawn(async move {
             let _permit = permit;
             let service = service_fn(move |req| {
@@ -78,7 +77,7 @@ pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Resu
             let mut builder = http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT)
+                .header_read_timeout(header_timeout)
                 .max_buf_size(MAX_HEAD_BYTES);
             let connection = builder
                 .serve_connection(TokioIo::new(stream), service)

@@ -41,6 +41,9 @@ pub struct Config {
     pub share_ttls: Vec<Duration>,
     /// `--share`: a link minted at start-up and printed once.
     pub startup_share: Option<StartupShare>,
+    /// A client must send a full request head within this time (10 s; tests
+    /// shorten it).
+    pub header_timeout: Duration,
     /// `--zrok` / `--cloudflare`.
     pub tunnel: Option<crate::tunnel::Kind>,
     /// How long the tunnel client has to print its URL.
@@ -264,6 +267,7 @@ impl Config {
             max_upload,
             share_ttls: SHARE_TTLS.to_vec(),
             startup_share,
+            header_timeout: Duration::from_secs(10),
             tunnel,
             tunnel_timeout,
             public_timeout,
