@@ -5,6 +5,7 @@
 //! default and apply the precedence command line > environment > file > defaults.
 //! clap's `env` attribute covers the first two layers.
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -82,13 +83,13 @@ pub struct ServeArgs {
     #[arg(long, env = "TERMGATE_MAX_WEBSOCKETS")]
     pub max_websockets: Option<usize>,
     /// Believe X-Forwarded-* headers from a reverse proxy on loopback
-    #[arg(long, env = "TERMGATE_TRUST_PROXY")]
+    #[arg(long, env = "TERMGATE_TRUST_PROXY", value_parser = BoolishValueParser::new())]
     pub trust_proxy: bool,
     /// Public https:// URL of a reverse proxy in front of termgate (its host joins the allowlists)
     #[arg(long, value_name = "URL", env = "TERMGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Terminals only: no file browser (every /api/files route answers 404)
-    #[arg(long, env = "TERMGATE_TERMINAL_ONLY")]
+    #[arg(long, env = "TERMGATE_TERMINAL_ONLY", value_parser = BoolishValueParser::new())]
     pub terminal_only: bool,
     /// Largest file upload, e.g. 100MiB [default: 100MiB]
     #[arg(long, value_name = "SIZE", env = "TERMGATE_MAX_UPLOAD")]

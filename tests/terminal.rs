@@ -321,3 +321,18 @@ async fn unknown_terminals_are_404() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn shutdown_closes_sockets_with_going_away_not_exited() {
+    // Shells end at shutdown too; viewers must be told to come back (1001),
+    // not that their shell exited (4000).
+    for _ in 0..3 {
+        let server = TestServer::start().await;
+        let cookie = server.login().await;
+        let id = server.create_terminal(&cookie).await;
+        let mut socket = server.attach(&cookie, &id).await;
+        let stopping = tokio::spawn(server.stop());
+        assert_eq!(socket.closed(Duration::from_secs(3)).await, Some(1001));
+        stopping.await.unwrap();
+    }
+}

@@ -1,7 +1,8 @@
 // api.js — fetch wrapper for the termgate JSON API.
 // Sends/receives JSON with the same-origin session cookie, turns error bodies
 // `{code, message}` into ApiError, and sends the app back to the login page on a 401
-// (unless the caller expects 401 as an answer, e.g. a wrong PIN).
+// (unless the caller expects 401 as an answer, e.g. a wrong PIN). `api` lists every endpoint
+// the UI calls: login/session, terminals, share links, the files API and the status route.
 
 export class ApiError extends Error {
   /**
@@ -46,7 +47,8 @@ function noteDate(response) {
  * @param {string} method
  * @param {string} path
  * @param {object} [body] JSON body
- * @param {{expect401?: boolean}} [opts] expect401: a 401 is an answer (wrong PIN), not a logout
+ * @param {{expect401?: boolean, raw?: string|Blob, headers?: Record<string,string>}} [opts]
+ *   expect401: a 401 is an answer (wrong PIN), not a logout; raw: a non-JSON body sent as is
  * @returns {Promise<any>} parsed JSON, or null for an empty body (204)
  */
 export async function request(method, path, body, opts = {}) {
@@ -54,9 +56,11 @@ export async function request(method, path, body, opts = {}) {
     method,
     credentials: 'same-origin',
     cache: 'no-store',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: 'application/json', ...(opts.headers || {}) },
   };
-  if (body !== undefined) {
+  if (opts.raw !== undefined) {
+    init.body = opts.raw;
+  } else if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -82,9 +86,12 @@ export async function request(method, path, body, opts = {}) {
   const message = (data && typeof data.message === 'string' && data.message) || response.statusText || 'Request failed';
   const retryHeader = Number.parseInt(response.headers.get('Retry-After') || '', 10);
   const err = new ApiError(response.status, code, message, Number.isFinite(retryHeader) ? retryHeader : null);
+  err.body = data;
   if (response.status === 401 && !opts.expect401) unauthorizedHandler();
   throw err;
 }
+
+const q = (path) => encodeURIComponent(path);
 
 export const api = {
   session: () => request('GET', '/auth/session'),
@@ -93,7 +100,29 @@ export const api = {
   logoutAll: (pin) => request('POST', '/auth/logout-all', { pin }, { expect401: true }),
   extend: (pin) => request('POST', '/auth/extend', { pin }, { expect401: true }),
   listTerminals: () => request('GET', '/api/terminals'),
-  createTerminal: (cols, rows) => request('POST', '/api/terminals', cols && rows ? { cols, rows } : {}),
+  createTerminal: (cols, rows, cwd) => request('POST', '/api/terminals', { ...(cols && rows ? { cols, rows } : {}), ...(cwd !== undefined ? { cwd } : {}) }),
   renameTerminal: (id, title) => request('PATCH', `/api/terminals/${encodeURIComponent(id)}`, { title }),
   deleteTerminal: (id) => request('DELETE', `/api/terminals/${encodeURIComponent(id)}`),
+  // share links (owner) and the guest's side of one
+  listShares: () => request('GET', '/api/shares'),
+  mintShare: (spec) => request('POST', '/api/shares', spec, { expect401: true }),
+  revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
+  redeemShare: (token) => request('POST', `/s/${encodeURIComponent(token)}`, undefined, { expect401: true }),
+  // files (owner; every route 404s with --terminal-only)
+  listFiles: (path, { hidden = false, cursor = null } = {}) =>
+    request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),
+  readFile: (path) => request('GET', `/api/files/content?path=${q(path)}`),
+  /** sha256: the version the edit started from, or null for a new file. */
+  writeFile: (path, text, sha256) =>
+    request('PUT', `/api/files/content?path=${q(path)}`, undefined, {
+      raw: text,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...(sha256 ? { 'If-Match': `"${sha256}"` } : { 'If-None-Match': '*' }) },
+    }),
+  mkdir: (path) => request('POST', '/api/files/mkdir', { path }),
+  move: (from, to) => request('POST', '/api/files/move', { from, to, overwrite: false }),
+  deletePath: (path) => request('DELETE', `/api/files?path=${q(path)}&recursive=1`),
+  downloadUrl: (path) => `/api/files/download?path=${q(path)}`,
+  archiveUrl: (path) => `/api/files/archive?path=${q(path)}`,
+  uploadUrl: (path, overwrite) => `/api/files/upload?path=${q(path)}${overwrite ? '&overwrite=1' : ''}`,
+  status: () => request('GET', '/api/status'),
 };

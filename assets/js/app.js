@@ -1,15 +1,20 @@
-// app.js — boot: decide between the login page and the workspace, wire the top bar,
-// tab bar, search box, key bar and global keyboard shortcuts together.
+// app.js — boot: decide between the share-link "Open" screen, the login page, the owner's
+// workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
+// editor, share dialog, public badge and global keyboard shortcuts together.
 
 import './csp-shim.js'; // must run before xterm.js creates any style
 import { api, onUnauthorized } from './api.js';
 import { notify } from './dialog.js';
+import { GuestBanner, shareToken, showEnded, showLanding, wasGuest } from './guest.js';
 import { followVisualViewport, KeyBar } from './keybar.js';
 import { hideLogin, showLogin } from './login.js';
 import { prefs } from './prefs.js';
 import { SearchBar } from './search.js';
 import { SessionClock } from './session.js';
+import { ShareDialog } from './share.js';
+import { PublicBadge } from './status.js';
 import { Tabs } from './tabs.js';
+import { FilesLayout } from './workspace-files.js';
 
 const $ = (id) => document.getElementById(id);
 const workspace = $('workspace');
@@ -24,7 +29,7 @@ const tabs = new Tabs({
   panes: $('panes'),
   filterInput: (data) => keybar.filter(data),
   notify,
-  onSessionEnded: () => toLogin('Your session ended — log in again.'),
+  onSessionEnded: () => sessionEnded(),
   onActivity: () => clock.noteActivity(),
   onActiveChange: (tab) => {
     document.title = tab ? `${tab.title} — termgate` : 'termgate';
@@ -40,32 +45,105 @@ const clock = new SessionClock({
   logout: $('logout'),
   logoutAll: $('logout-all'),
   onEnded: (note) => toLogin(note),
+  onLoggedOut: () => files.forget(),
+  focusTerminal: () => tabs.active?.focus(),
+});
+
+const share = new ShareDialog({
+  activeTab: () => (tabs.active ? { id: tabs.active.id, title: tabs.active.title } : null),
+  tabTitle: (id) => tabs.find(id)?.title ?? null,
+  focusTerminal: () => tabs.active?.focus(),
+});
+
+const badge = new PublicBadge({ badge: $('public-badge'), link: $('public-url'), left: $('public-left'), copy: $('public-copy') });
+const banner = new GuestBanner($('guest-banner'));
+
+const files = new FilesLayout({
+  toggle: $('files-toggle'),
+  panel: $('files'),
+  backdrop: $('files-backdrop'),
+  editor: $('editor'),
+  notify,
+  openTerminal: (cwd) => tabs.create(cwd).then((t) => t?.focus()),
   focusTerminal: () => tabs.active?.focus(),
 });
 
 let inWorkspace = false;
+let guest = null; // the guest's session info while showing a shared view
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
-function toLogin(note) {
+function leaveWorkspace() {
   inWorkspace = false;
   clock.stop();
+  badge.stop();
+  banner.stop();
+  files.detach();
+  share.close();
   tabs.clear();
   search.el.hidden = true;
   workspace.hidden = true;
+}
+
+function toLogin(note) {
+  leaveWorkspace();
   document.title = 'termgate — log in';
   showLogin(note, enterWorkspace);
 }
 
+/** The login (owner) or the link (guest) ended: a guest never sees the login page. */
+function sessionEnded() {
+  if (guest) {
+    leaveWorkspace();
+    guest = null;
+    showEnded();
+  } else {
+    toLogin('Your session ended — log in again.');
+  }
+}
+
 async function enterWorkspace(info) {
   hideLogin();
+  guest = null;
+  document.body.classList.remove('guest');
   workspace.hidden = false;
   inWorkspace = true;
+  tabs.ctx.guest = false;
+  tabs.ctx.readonly = false;
+  $('keybar').hidden = false;
   clock.start(info);
+  badge.start();
   try {
     await tabs.load();
   } catch (err) {
     if (err.status !== 401) notify(`Could not load terminals: ${err.message}`);
   }
+  tabs.active?.focus();
+  // The login answer has no `files`; the session does.
+  let filesServed = info.files;
+  if (typeof filesServed !== 'boolean') filesServed = await api.session().then((s) => s.files === true, () => false);
+  if (inWorkspace) await files.start(filesServed === true);
+}
+
+/** A guest holding a share link: only the terminal(s) the link covers, and the banner. */
+async function enterGuest(info) {
+  guest = info;
+  document.body.classList.add('guest');
+  document.title = 'Shared terminal — termgate';
+  workspace.hidden = false;
+  inWorkspace = true;
+  const readonly = info.scope !== 'interactive';
+  tabs.ctx.guest = true;
+  tabs.ctx.readonly = readonly;
+  $('keybar').hidden = readonly;
+  banner.start(info, () => sessionEnded());
+  try {
+    await tabs.load();
+  } catch (err) {
+    if (err.status === 401 || err.status === 403) sessionEnded();
+    else notify(`Could not load the shared terminal: ${err.message}`);
+    return;
+  }
+  if (!tabs.tabs.length) notify('The shared terminal is gone.');
   tabs.active?.focus();
 }
 
@@ -75,6 +153,10 @@ $('font-dec').addEventListener('click', () => prefs.bumpFont(-1));
 $('font-inc').addEventListener('click', () => prefs.bumpFont(1));
 $('theme').addEventListener('click', () => prefs.cycleTheme());
 $('search-open').addEventListener('click', () => search.open());
+$('share-open').addEventListener('click', () => {
+  setMenu(false);
+  share.open();
+});
 
 // Phone layout: tools and session controls live in a drop-down menu.
 const menu = $('topbar-menu');
@@ -124,6 +206,7 @@ document.addEventListener(
     else if (ctrlShift && ev.code === 'PageUp') action = () => tabs.step(-1);
     else if (ctrlShift && ev.code === 'PageDown') action = () => tabs.step(1);
     else if (ctrlShift && ev.code === 'KeyF') action = () => search.toggle();
+    else if (ctrlShift && ev.code === 'KeyE' && !guest && files.enabled) action = () => files.toggle();
     // Alt+digit types characters on macOS (Option+1 = ¡): leave it alone there.
     else if (altOnly && !IS_MAC && /^Digit[1-9]$/.test(ev.code)) {
       const n = Number(ev.code.slice(5));
@@ -146,21 +229,31 @@ window.__termgate = Object.freeze({
   activeStatus: () => tabs.active?.status ?? null,
   activeSelection: () => tabs.active?.view.term.getSelection() ?? '',
   tabTitles: () => tabs.tabs.map((t) => t.title),
+  editorPath: () => files.editor.path,
+  editorText: () => files.editor.text,
+  editorDirty: () => files.editor.dirty,
 });
 
 // --- boot ----------------------------------------------------------------------------------
 onUnauthorized(() => {
-  if (inWorkspace) toLogin('Your session ended — log in again.');
+  if (inWorkspace) sessionEnded();
 });
 
 async function boot() {
+  const token = shareToken();
+  if (token) await showLanding(token); // resolves once the link is redeemed (address bar: /)
   try {
     const info = await api.session();
+    if (info && info.logged_in && info.principal === 'guest') {
+      await enterGuest(info);
+      return;
+    }
     if (info && info.logged_in) {
       await enterWorkspace(info);
       return;
     }
-    toLogin('');
+    if (wasGuest()) showEnded();
+    else toLogin('');
   } catch (err) {
     toLogin(err.status === 0 ? 'Cannot reach the termgate server.' : '');
   }

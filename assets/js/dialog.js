@@ -1,5 +1,6 @@
 // dialog.js — the small PIN prompt (<dialog>, not window.prompt) used by "extend" and
-// "log out everywhere", and the transient notice line at the bottom of the workspace.
+// "log out everywhere", a generic ask/confirm dialog (file names, delete confirmation),
+// and the transient notice line at the bottom of the workspace.
 
 import { ApiError } from './api.js';
 
@@ -79,6 +80,89 @@ function describeError(err) {
     return err.message;
   }
   return 'Something went wrong.';
+}
+
+const ask = {
+  dialog: document.getElementById('ask-dialog'),
+  form: document.getElementById('ask-form'),
+  title: document.getElementById('ask-title'),
+  text: document.getElementById('ask-text'),
+  label: document.getElementById('ask-label'),
+  input: document.getElementById('ask-input'),
+  error: document.getElementById('ask-error'),
+  confirm: document.getElementById('ask-confirm'),
+  cancel: document.getElementById('ask-cancel'),
+};
+
+/**
+ * Ask for a line of text (or, with `label` unset, just a confirmation) and run
+ * `action(value)`; the dialog stays open showing the error if the action throws.
+ * @param {{title: string, message?: string, label?: string, value?: string,
+ *          confirmLabel?: string, danger?: boolean, action: (value: string) => Promise<any>}} opts
+ * @returns {Promise<any|null>} the action's result (true if it returned nothing), or null if cancelled
+ */
+export function askText({ title, message = '', label = '', value = '', confirmLabel = 'OK', danger = false, action }) {
+  return new Promise((resolve) => {
+    const returnFocus = document.activeElement;
+    ask.title.textContent = title;
+    ask.text.textContent = message;
+    ask.text.hidden = !message;
+    ask.label.textContent = label;
+    ask.label.hidden = !label;
+    ask.input.hidden = !label;
+    ask.input.value = value;
+    ask.error.textContent = '';
+    ask.confirm.textContent = confirmLabel;
+    ask.confirm.classList.toggle('danger', danger);
+    let busy = false;
+    const cleanup = (result) => {
+      ask.form.removeEventListener('submit', onSubmit);
+      ask.cancel.removeEventListener('click', onCancel);
+      ask.dialog.removeEventListener('cancel', onCancel);
+      if (ask.dialog.open) ask.dialog.close();
+      if (returnFocus instanceof HTMLElement && returnFocus.isConnected) returnFocus.focus();
+      resolve(result);
+    };
+    const onCancel = (ev) => {
+      ev.preventDefault();
+      if (!busy) cleanup(null);
+    };
+    const onSubmit = async (ev) => {
+      ev.preventDefault();
+      if (busy) return;
+      const text = ask.input.value.trim();
+      if (label && !text) {
+        ask.error.textContent = `Enter ${label.toLowerCase()}.`;
+        ask.input.focus();
+        return;
+      }
+      busy = true;
+      ask.confirm.disabled = true;
+      ask.error.textContent = '';
+      try {
+        const result = await action(text);
+        cleanup(result ?? true);
+      } catch (err) {
+        ask.error.textContent = err instanceof Error ? err.message : 'Something went wrong.';
+        (label ? ask.input : ask.confirm).focus();
+      } finally {
+        busy = false;
+        ask.confirm.disabled = false;
+      }
+    };
+    ask.form.addEventListener('submit', onSubmit);
+    ask.cancel.addEventListener('click', onCancel);
+    ask.dialog.addEventListener('cancel', onCancel);
+    ask.dialog.showModal();
+    if (label) {
+      ask.input.focus();
+      // Select the name without its extension, like file managers do.
+      const dot = value.lastIndexOf('.');
+      ask.input.setSelectionRange(0, dot > 0 ? dot : value.length);
+    } else {
+      ask.confirm.focus();
+    }
+  });
 }
 
 const notice = document.getElementById('notice');

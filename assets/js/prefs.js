@@ -11,7 +11,7 @@ const THEMES = ['auto', 'light', 'dark'];
 const listeners = new Set();
 const darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
 
-function read(key) {
+export function readPref(key) {
   try {
     return localStorage.getItem(key);
   } catch {
@@ -19,7 +19,7 @@ function read(key) {
   }
 }
 
-function write(key, value) {
+export function writePref(key, value) {
   try {
     localStorage.setItem(key, value);
   } catch {
@@ -27,10 +27,10 @@ function write(key, value) {
   }
 }
 
-let fontSize = Number.parseInt(read(KEY_FONT) || '', 10);
+let fontSize = Number.parseInt(readPref(KEY_FONT) || '', 10);
 if (!Number.isFinite(fontSize)) fontSize = FONT_DEFAULT;
 fontSize = Math.min(FONT_MAX, Math.max(FONT_MIN, fontSize));
-let themePref = THEMES.includes(read(KEY_THEME)) ? read(KEY_THEME) : 'auto';
+let themePref = THEMES.includes(readPref(KEY_THEME)) ? readPref(KEY_THEME) : 'auto';
 
 function notify() {
   applyThemeToDocument();
@@ -54,7 +54,7 @@ export const prefs = {
     const next = Math.min(FONT_MAX, Math.max(FONT_MIN, fontSize + delta));
     if (next === fontSize) return;
     fontSize = next;
-    write(KEY_FONT, String(fontSize));
+    writePref(KEY_FONT, String(fontSize));
     notify();
   },
   get themePref() {
@@ -63,7 +63,7 @@ export const prefs = {
   /** Cycle auto -> light -> dark -> auto. */
   cycleTheme() {
     themePref = THEMES[(THEMES.indexOf(themePref) + 1) % THEMES.length];
-    write(KEY_THEME, themePref);
+    writePref(KEY_THEME, themePref);
     notify();
   },
   onChange(fn) {

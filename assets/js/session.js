@@ -24,7 +24,7 @@ export class SessionClock {
   /**
    * @param {{label: HTMLElement, extend: HTMLButtonElement, logout: HTMLButtonElement,
    *          logoutAll: HTMLButtonElement, onEnded: (note: string) => void,
-   *          focusTerminal?: () => void}} ctx
+   *          onLoggedOut?: () => void, focusTerminal?: () => void}} ctx  onLoggedOut: by the user
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -122,6 +122,7 @@ export class SessionClock {
     } catch {
       /* the cookie may already be gone; go to the login page anyway */
     }
+    this.ctx.onLoggedOut?.();
     this.ctx.onEnded('You are logged out.');
   }
 
@@ -132,7 +133,10 @@ export class SessionClock {
       confirmLabel: 'Log out everywhere',
       action: (pin) => api.logoutAll(pin),
     });
-    if (done) this.ctx.onEnded('You are logged out everywhere.');
+    if (done) {
+      this.ctx.onLoggedOut?.();
+      this.ctx.onEnded('You are logged out everywhere.');
+    }
     else this.ctx.focusTerminal?.();
   }
 }

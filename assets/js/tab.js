@@ -1,5 +1,7 @@
 // tab.js — one terminal tab: its panel, xterm view, WebSocket and "reconnecting…" overlay.
 // The tab bar (tabs.js) owns the list of these; this file wires one view to one socket.
+// A read-only view (a read-only share link, or `hello.readonly`) sends neither input nor
+// resizes: it fits only its local xterm, the PTY keeps the owner's size.
 
 import { api } from './api.js';
 import { describeExit } from './protocol.js';
@@ -13,7 +15,7 @@ export class Tab {
    * @param {object} info Terminal from the API: {id, title, cols, rows, created_at, clients, exited}
    * @param {{panes: HTMLElement, filterInput?: (data: string) => string,
    *          onChange: (tab: Tab) => void, onGone: (tab: Tab) => void,
-   *          onSessionEnded: () => void, onActivity?: () => void}} ctx
+   *          onSessionEnded: () => void, onActivity?: () => void, readonly?: boolean}} ctx
    */
   constructor(info, ctx) {
     this.id = info.id;
@@ -25,6 +27,7 @@ export class Tab {
     this.status = 'connecting';
     this.exitNoted = false;
     this.failures = 0;
+    this.readonly = Boolean(ctx.readonly);
 
     this.pane = document.createElement('section');
     this.pane.className = 'pane';
@@ -39,6 +42,7 @@ export class Tab {
 
     this.view = new TermView(host, {
       onInput: (bytes) => {
+        if (this.readonly) return;
         this.socket.sendBytes(bytes);
         ctx.onActivity?.();
       },
@@ -47,17 +51,21 @@ export class Tab {
         this.oscTitle = title;
         ctx.onChange(this);
       },
-      onResize: (cols, rows) => this.socket.sendResize(cols, rows),
+      onResize: (cols, rows) => {
+        if (!this.readonly) this.socket.sendResize(cols, rows);
+      },
     });
 
     this.socket = new TermSocket(this.id, {
       // A hidden tab cannot be measured; it sends its size when shown (see show()).
-      getSize: () => (this.pane.hidden ? null : this.view.fitNow()),
+      // A read-only viewer never sizes the PTY.
+      getSize: () => (this.pane.hidden || this.readonly ? null : this.view.fitNow()),
       onHello: (hello) => {
         // The replay follows: rebuild the screen from scratch instead of appending to it.
         this.view.reset();
         this.exitNoted = false;
-        this.view.setReadonly(hello.readonly);
+        this.readonly = Boolean(this.ctx.readonly) || hello.readonly;
+        this.view.setReadonly(this.readonly);
         if (hello.title) this.serverTitle = hello.title;
         ctx.onChange(this);
       },
@@ -177,7 +185,7 @@ export class Tab {
 
   /** Send text typed elsewhere (key bar) as input. */
   sendInput(data) {
-    if (this.view.term.options.disableStdin) return;
+    if (this.readonly || this.view.term.options.disableStdin) return;
     this.socket.sendBytes(new TextEncoder().encode(data));
     this.ctx.onActivity?.();
   }
@@ -186,7 +194,7 @@ export class Tab {
     this.pane.hidden = false;
     const size = this.view.fitNow();
     // Several browsers may watch the same terminal: the one in front sets the size.
-    if (size) this.socket.sendResize(size.cols, size.rows);
+    if (size && !this.readonly) this.socket.sendResize(size.cols, size.rows);
   }
 
   hide() {

@@ -1,5 +1,6 @@
 // tabs.js — the tab bar: create, switch, rename (double-click or F2), close, keyboard
 // navigation (role=tablist, roving tabindex, arrow keys), and the collection of Tab objects.
+// For a guest (share link) the bar only switches between the tabs the link covers.
 
 import { api, ApiError } from './api.js';
 import { Tab } from './tab.js';
@@ -8,7 +9,8 @@ export class Tabs {
   /**
    * @param {{tablist: HTMLElement, panes: HTMLElement, filterInput?: Function,
    *          notify: (text: string) => void, onSessionEnded: () => void,
-   *          onActivity?: () => void, onActiveChange?: (tab: Tab|null) => void}} ctx
+   *          onActivity?: () => void, onActiveChange?: (tab: Tab|null) => void,
+   *          guest?: boolean, readonly?: boolean}} ctx  guest: no create/rename/close
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -24,14 +26,16 @@ export class Tabs {
     const list = Array.isArray(terminals) ? terminals : [];
     list.sort((a, b) => (a.created_at || 0) - (b.created_at || 0));
     for (const info of list) this.add(info);
-    if (this.tabs.length === 0) await this.create();
+    if (this.tabs.length === 0 && !this.ctx.guest) await this.create();
     else this.activate(this.tabs[0]);
   }
 
-  async create() {
+  /** Open a new terminal, optionally started in `cwd` (a folder relative to the file root). */
+  async create(cwd) {
+    if (this.ctx.guest) return null;
     const size = this.active ? this.active.view.size : null;
     try {
-      const info = await api.createTerminal(size?.cols, size?.rows);
+      const info = await api.createTerminal(size?.cols, size?.rows, cwd);
       const tab = this.add(info);
       this.activate(tab);
       return tab;
@@ -58,6 +62,7 @@ export class Tabs {
       },
       onSessionEnded: this.ctx.onSessionEnded,
       onActivity: this.ctx.onActivity,
+      readonly: this.ctx.readonly,
     });
     tab.el = this.buildTabElement(tab);
     this.tabs.push(tab);
@@ -84,15 +89,17 @@ export class Tabs {
       tab.focus();
     });
     button.addEventListener('dblclick', () => this.startRename(tab));
+    wrap.append(button);
+    tab.button = button;
+    tab.label = label;
+    if (this.ctx.guest) return wrap;
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'tab-close';
     close.tabIndex = -1;
     close.textContent = '×';
     close.addEventListener('click', () => this.close(tab));
-    wrap.append(button, close);
-    tab.button = button;
-    tab.label = label;
+    wrap.append(close);
     tab.closeButton = close;
     return wrap;
   }
@@ -102,9 +109,9 @@ export class Tabs {
     if (!tab.el) return;
     const title = tab.title;
     if (!tab.renaming) tab.label.textContent = title;
-    tab.button.title = `${title} — double-click or F2 to rename, Delete to close`;
-    tab.closeButton.setAttribute('aria-label', `Close ${title}`);
-    tab.closeButton.title = `Close ${title} (Ctrl+Shift+W)`;
+    tab.button.title = this.ctx.guest ? title : `${title} — double-click or F2 to rename, Delete to close`;
+    tab.closeButton?.setAttribute('aria-label', `Close ${title}`);
+    if (tab.closeButton) tab.closeButton.title = `Close ${title} (Ctrl+Shift+W)`;
     const selected = tab === this.active;
     tab.button.setAttribute('aria-selected', String(selected));
     tab.button.tabIndex = selected ? 0 : -1;
@@ -150,7 +157,7 @@ export class Tabs {
 
   /** Close a tab for good: the terminal is deleted on the server. */
   async close(tab = this.active) {
-    if (!tab) return;
+    if (!tab || this.ctx.guest) return;
     try {
       await api.deleteTerminal(tab.id);
     } catch (err) {
@@ -191,7 +198,7 @@ export class Tabs {
   }
 
   startRename(tab) {
-    if (tab.renaming) return;
+    if (tab.renaming || this.ctx.guest) return;
     tab.renaming = true;
     const input = document.createElement('input');
     input.type = 'text';

@@ -101,6 +101,7 @@ pub fn session_info(state: &AppState, principal: &Principal) -> Response {
                 "idle_expires_at": view.idle_expires_at,
                 "absolute_expires_at": view.absolute_expires_at,
                 "idle_timeout_secs": state.sessions.idle_timeout().as_secs(),
+                "files": !state.config.terminal_only,
             }),
         ),
     }

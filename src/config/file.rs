@@ -22,6 +22,8 @@ pub struct FileConfig {
     pub max_websockets: Option<usize>,
     pub trust_proxy: Option<bool>,
     pub public_url: Option<String>,
+    pub terminal_only: Option<bool>,
+    pub max_upload: Option<String>,
 }
 
 impl FileConfig {

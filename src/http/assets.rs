@@ -83,26 +83,39 @@ const ENTRIES: &[Entry] = &[
     entry!("icon.svg"),
     entry!("css/app.css"),
     entry!("css/workspace.css"),
+    entry!("css/share.css"),
+    entry!("css/files.css"),
     entry!("js/api.js"),
     entry!("js/app.js"),
+    entry!("js/conflict.js"),
     entry!("js/csp-shim.js"),
     entry!("js/dialog.js"),
+    entry!("js/drafts.js"),
+    entry!("js/editor.js"),
+    entry!("js/filedrop.js"),
+    entry!("js/files.js"),
+    entry!("js/guest.js"),
     entry!("js/keybar.js"),
     entry!("js/login.js"),
     entry!("js/prefs.js"),
     entry!("js/protocol.js"),
     entry!("js/search.js"),
     entry!("js/session.js"),
+    entry!("js/share.js"),
     entry!("js/socket.js"),
+    entry!("js/status.js"),
     entry!("js/tab.js"),
     entry!("js/tabs.js"),
     entry!("js/terminal.js"),
+    entry!("js/workspace-files.js"),
     entry!(gz "vendor/xterm.mjs"),
     entry!(gz "vendor/xterm.css"),
     entry!(gz "vendor/addon-fit.mjs"),
     entry!(gz "vendor/addon-search.mjs"),
     entry!(gz "vendor/addon-unicode11.mjs"),
     entry!(gz "vendor/addon-web-links.mjs"),
+    // CodeMirror 6, bundled once by refresh.sh; loaded by js/editor.js on first use.
+    entry!(gz "vendor/codemirror.mjs"),
 ];
 
 /// `Content-Type` for a file name, via `mime_guess`, with an explicit UTF-8 charset on text.
@@ -181,6 +194,8 @@ mod tests {
         assert!(lookup("/Cargo.toml").is_none());
         assert!(lookup("/assets/vendor/package.json").is_none());
         assert!(lookup("/assets/vendor/refresh.sh").is_none());
+        assert!(lookup("/assets/vendor/codemirror.entry.mjs").is_none());
+        assert!(lookup("/assets/vendor/LICENSE.codemirror").is_none());
         assert!(lookup("/assets/js/").is_none());
         assert!(lookup("").is_none());
         assert!(lookup("/index.html").is_none());
@@ -201,6 +216,12 @@ mod tests {
         );
         assert_eq!(
             lookup("/assets/vendor/xterm.mjs").unwrap().content_type,
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            lookup("/assets/vendor/codemirror.mjs")
+                .unwrap()
+                .content_type,
             "text/javascript; charset=utf-8"
         );
         assert_eq!(

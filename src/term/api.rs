@@ -19,6 +19,8 @@ use std::sync::Arc;
 struct CreateBody {
     cols: Option<u16>,
     rows: Option<u16>,
+    /// Start folder, relative to the root (checked by the file sandbox).
+    cwd: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -35,7 +37,7 @@ pub fn list(state: &AppState, principal: &Principal) -> Response {
     json(StatusCode::OK, &json!({ "terminals": terminals }))
 }
 
-/// `POST /api/terminals` with optional `{"cols","rows"}`.
+/// `POST /api/terminals` with optional `{"cols","rows","cwd"}`.
 pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error> {
     let body: CreateBody = read_json(body, JSON_LIMIT).await?;
     let cols = body.cols.unwrap_or(80);
@@ -45,7 +47,11 @@ pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error>
             "cols must be 1..={MAX_COLS} and rows 1..={MAX_ROWS}"
         )));
     }
-    let terminal = state.terminals.create(cols, rows)?;
+    let cwd = match &body.cwd {
+        Some(folder) => Some(state.files.start_folder(folder).await?),
+        None => None,
+    };
+    let terminal = state.terminals.create(cols, rows, cwd.as_deref())?;
     Ok(json(StatusCode::CREATED, &terminal.info()))
 }
 

@@ -19,7 +19,7 @@ pub mod terminal;
 use crate::config::Config;
 use crate::error::Error;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 pub use terminal::{TerminalHandle, TerminalInfo};
 
@@ -52,8 +52,14 @@ impl Terminals {
         }
     }
 
-    /// Starts a shell in a new tab; 409 when `max_tabs` are open.
-    pub fn create(&self, cols: u16, rows: u16) -> Result<TerminalHandle, Error> {
+    /// Starts a shell in a new tab, in `cwd` (a folder inside the root,
+    /// already checked) or the root; 409 when `max_tabs` are open.
+    pub fn create(
+        &self,
+        cols: u16,
+        rows: u16,
+        cwd: Option<&Path>,
+    ) -> Result<TerminalHandle, Error> {
         let mut registry = self.lock();
         if registry.tabs.len() >= self.max_tabs {
             return Err(Error::Conflict {
@@ -76,7 +82,7 @@ impl Terminals {
             title,
             spawn: pty::SpawnOptions {
                 shell: &self.shell,
-                cwd: &self.cwd,
+                cwd: cwd.unwrap_or(&self.cwd),
                 cols,
                 rows,
                 env: Vec::new(),

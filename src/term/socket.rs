@@ -131,6 +131,11 @@ async fn run(
             biased;
             stopped = stopped(stop.clone()) => return stopped,
             info = exited(exit.clone()) => {
+                // At shutdown the shells end too; that is not the shell
+                // exiting, and the client should come back, not give up.
+                if viewer.shutdown.is_triggered() {
+                    return Stop(close::GOING_AWAY, "server shutting down");
+                }
                 return finish_exit(sink, &mut attachment, info, &stop).await;
             }
             received = attachment.live.recv() => match received {

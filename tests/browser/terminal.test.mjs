@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, screenshot, screenText, startServer, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, launchBrowser, login, newPage, run, screenText, startServer, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
@@ -51,7 +51,6 @@ test('two tabs, each with its own shell', async () => {
   await page.locator('.xterm-helper-textarea').first().focus();
   await run(page, 'printf "\\033[1;32mgreen\\033[0m \\033[38;2;255;120;0mtruecolor\\033[0m https://example.com/docs\\n"');
   await waitForScreen(page, /^green truecolor https:\/\/example\.com\/docs$/);
-  await screenshot(page, 'workspace.png');
   await assertClean(page);
 });
 

@@ -1,0 +1,133 @@
+// guest.js — the guest's side of a share link: the "Open" screen at /s/<token> (POST to
+// redeem it, then the token leaves the address bar), the banner counting down the link's
+// lifetime, and the "This shared view has ended." screen. The token is never stored.
+
+import { api, ApiError, serverNow } from './api.js';
+import { formatClock } from './share.js';
+
+const $ = (id) => document.getElementById(id);
+const GUEST_FLAG = 'termgate.guest'; // "this tab was a guest view": not a secret, no token
+export const INVALID_LINK = 'This link is invalid, has expired, was revoked or is used up.';
+
+/** The share token in the address bar (`/s/<token>`), or null. */
+export function shareToken() {
+  if (!location.pathname.startsWith('/s/')) return null;
+  return decodeURIComponent(location.pathname.slice(3)) || null;
+}
+
+/** Was this browser tab showing a guest view before (so a dead session means "ended")? */
+export function wasGuest() {
+  try {
+    return sessionStorage.getItem(GUEST_FLAG) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function markGuest(on) {
+  try {
+    if (on) sessionStorage.setItem(GUEST_FLAG, '1');
+    else sessionStorage.removeItem(GUEST_FLAG);
+  } catch {
+    /* storage disabled */
+  }
+}
+
+/**
+ * Show the "Open" screen for `token`; resolves once the link is redeemed (guest cookie set,
+ * address bar back to `/`). Failures stay on the screen with one neutral message.
+ */
+export function showLanding(token) {
+  document.title = 'Shared terminal — termgate';
+  const screen = $('landing');
+  const button = $('landing-open');
+  const message = $('landing-message');
+  screen.hidden = false;
+  button.focus();
+  return new Promise((resolve) => {
+    let countdown = null;
+    const say = (text) => {
+      message.textContent = text;
+      message.hidden = !text;
+    };
+    const onClick = async () => {
+      if (button.disabled) return;
+      button.disabled = true;
+      say('');
+      try {
+        const info = await api.redeemShare(token);
+        button.removeEventListener('click', onClick);
+        history.replaceState(null, '', '/');
+        markGuest(true);
+        screen.hidden = true;
+        resolve(info);
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 429) {
+          let left = Math.max(1, err.retryAfter ?? 60);
+          const tick = () => {
+            if (left <= 0) {
+              clearInterval(countdown);
+              button.disabled = false;
+              say('You can try again now.');
+              return;
+            }
+            say(`Too many attempts, try again in ${left} s.`);
+            left -= 1;
+          };
+          clearInterval(countdown);
+          tick();
+          countdown = setInterval(tick, 1000);
+          return;
+        }
+        say(err instanceof ApiError && err.status === 0 ? 'Cannot reach the termgate server.' : INVALID_LINK);
+        // The link will not get better: leave the button off (reload to try again).
+      }
+    };
+    button.disabled = false;
+    button.addEventListener('click', onClick);
+  });
+}
+
+/** The full-page "ended" message (never the login page, which a guest cannot use). */
+export function showEnded(text = 'This shared view has ended.') {
+  markGuest(false);
+  $('ended-text').textContent = text;
+  $('ended').hidden = false;
+  document.title = 'Shared view ended — termgate';
+}
+
+/** The top-bar banner: "read-only view · expires in 12:34", ticking every second. */
+export class GuestBanner {
+  constructor(el) {
+    this.el = el;
+    this.timer = null;
+    this.expiresAt = null;
+  }
+
+  start(info, onExpired) {
+    this.scope = info.scope === 'interactive' ? 'interactive' : 'read-only view';
+    this.expiresAt = Number(info.absolute_expires_at ?? info.expires_at);
+    this.onExpired = onExpired;
+    this.el.hidden = false;
+    this.stop();
+    this.timer = setInterval(() => this.render(), 1000);
+    this.render();
+  }
+
+  render() {
+    const left = this.expiresAt - serverNow();
+    this.el.textContent = Number.isFinite(left) ? `${this.scope} · expires in ${formatClock(left)}` : this.scope;
+    this.el.classList.toggle('warn', left < 60_000);
+    // The server closes the sockets (4001) at the deadline; this is the fallback.
+    if (left < -3000) {
+      this.stop();
+      this.onExpired?.();
+    }
+  }
+
+  stop() {
+    clearInterval(this.timer);
+    this.timer = null;
+  }
+}

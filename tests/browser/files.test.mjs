@@ -1,0 +1,180 @@
+// files.test.mjs — the file panel and the editor: open a file from the tree, edit, save with
+// Ctrl+S; a save after the file changed on disk shows both versions and writes the chosen
+// one; unsaved edits survive a reload; new folder, upload and "open a terminal here";
+// and with --terminal-only there is no file panel at all.
+
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { assertClean, launchBrowser, login, newPage, run, screenshot, startServer, waitForScreen, waitLive } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  mkdirSync(join(server.cwd, 'src'));
+  writeFileSync(join(server.cwd, 'src', 'main.rs'), 'fn main() {\n    println!("hello");\n}\n');
+  writeFileSync(join(server.cwd, 'notes.md'), '# Notes\n\nfirst line\n');
+  page = await newPage(browser, { viewport: { width: 1280, height: 760 } });
+  await login(page, server);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const disk = (rel) => readFileSync(join(server.cwd, rel), 'utf8');
+const item = (path) => page.locator(`#files [role="treeitem"][data-path="${path}"] > .tree-row`);
+const editorIs = (path) => page.waitForFunction((p) => window.__termgate.editorPath() === p, path);
+const saved = () => page.waitForFunction(() => window.__termgate.editorPath() && !window.__termgate.editorDirty());
+
+/** Move the editor's cursor to the end of the document and type. */
+async function typeAtEnd(text) {
+  await page.locator('#editor .editor-host .cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+}
+
+test('open a file from the tree, edit, save with Ctrl+S', async () => {
+  await page.locator('#files').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#files-toggle').getAttribute('aria-expanded'), 'true');
+  await item('src').click();
+  await item('src/main.rs').waitFor();
+  await item('notes.md').click();
+  await editorIs('notes.md');
+  await typeAtEnd('second line\n');
+  await page.locator('#editor .editor-dirty').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => window.__termgate.editorDirty()), true);
+  await page.keyboard.press('Control+s');
+  await saved();
+  assert.equal(disk('notes.md'), '# Notes\n\nfirst line\nsecond line\n');
+  assert.equal(await page.locator('#editor .editor-dirty').isVisible(), false);
+
+  await item('src/main.rs').click();
+  await editorIs('src/main.rs');
+  await page.locator('#editor .cm-content').filter({ hasText: 'println!' }).waitFor();
+  await page.locator('.xterm-helper-textarea').first().focus();
+  await run(page, 'ls src');
+  await waitForScreen(page, /^main\.rs$/);
+  await screenshot(page, 'workspace.png');
+  await assertClean(page);
+});
+
+test('a save over a changed file shows both versions; the chosen one is written', async () => {
+  await item('notes.md').click();
+  await editorIs('notes.md');
+  writeFileSync(join(server.cwd, 'notes.md'), 'rewritten on disk\n');
+  await typeAtEnd('mine\n');
+  await page.keyboard.press('Control+s');
+  const conflict = page.locator('#editor .conflict');
+  await conflict.waitFor({ state: 'visible' });
+  await conflict.locator('.cm-merge-a .cm-content').filter({ hasText: 'mine' }).waitFor();
+  await conflict.locator('.cm-merge-b .cm-content').filter({ hasText: 'rewritten on disk' }).waitFor();
+  await conflict.getByRole('button', { name: 'Keep mine' }).click();
+  await conflict.waitFor({ state: 'hidden' });
+  await saved();
+  assert.equal(disk('notes.md'), '# Notes\n\nfirst line\nsecond line\nmine\n');
+
+  // Again, and this time take the disk version.
+  writeFileSync(join(server.cwd, 'notes.md'), 'theirs wins\n');
+  await typeAtEnd('lost edit\n');
+  await page.keyboard.press('Control+s');
+  await conflict.waitFor({ state: 'visible' });
+  await conflict.getByRole('button', { name: 'Use the disk version' }).click();
+  await conflict.waitFor({ state: 'hidden' });
+  await saved();
+  assert.equal(await page.evaluate(() => window.__termgate.editorText()), 'theirs wins\n');
+  assert.equal(disk('notes.md'), 'theirs wins\n');
+  await assertClean(page);
+});
+
+test('unsaved edits survive a reload', async () => {
+  await typeAtEnd('draft text');
+  await page.waitForFunction(() => JSON.parse(sessionStorage.getItem('termgate.draft.notes.md') || 'null')?.text.includes('draft text'));
+  await page.reload();
+  await waitLive(page);
+  await editorIs('notes.md');
+  await page.locator('#notice').filter({ hasText: 'Restored unsaved changes to “notes.md”' }).waitFor();
+  assert.equal(await page.evaluate(() => window.__termgate.editorText()), 'theirs wins\ndraft text');
+  assert.equal(await page.evaluate(() => window.__termgate.editorDirty()), true);
+  assert.equal(disk('notes.md'), 'theirs wins\n');
+  await page.locator('#files [role="treeitem"][data-path="notes.md"].dirty').waitFor();
+  await page.keyboard.press('Control+s');
+  await saved();
+  assert.equal(disk('notes.md'), 'theirs wins\ndraft text');
+  await assertClean(page);
+});
+
+test('new folder, upload into it, open a terminal there', async () => {
+  await page.locator('#files').getByRole('button', { name: 'New folder' }).click();
+  await page.locator('#ask-input').fill('made');
+  await page.locator('#ask-confirm').click();
+  await item('made').waitFor();
+  assert.ok(existsSync(join(server.cwd, 'made')));
+  await page.waitForFunction(() => document.querySelector('#files [data-path="made"]')?.getAttribute('aria-selected') === 'true');
+
+  await page.locator('#files input[type="file"]').setInputFiles({ name: 'up.txt', mimeType: 'text/plain', buffer: Buffer.from('uploaded\n') });
+  await item('made/up.txt').waitFor();
+  assert.equal(disk('made/up.txt'), 'uploaded\n');
+
+  await item('made').click();
+  await page.locator('#files').getByRole('button', { name: 'Open a terminal here' }).click();
+  await page.waitForFunction(() => window.__termgate.tabTitles().length === 2);
+  await waitLive(page);
+  await run(page, 'pwd');
+  await waitForScreen(page, /\/made$/);
+  await assertClean(page);
+});
+
+test('drag and drop moves a file into a folder', async () => {
+  const made = page.locator('#files [data-path="made"]');
+  if ((await made.getAttribute('aria-expanded')) !== 'true') await item('made').click();
+  await item('made/up.txt').dragTo(item('src'));
+  await item('src/up.txt').waitFor();
+  assert.ok(existsSync(join(server.cwd, 'src', 'up.txt')));
+  assert.ok(!existsSync(join(server.cwd, 'made', 'up.txt')));
+  await assertClean(page);
+});
+
+test('phone: the panel is a drawer; a file opens over the terminal', async () => {
+  const phone = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    await login(phone, server);
+    const toggle = phone.locator('#files-toggle');
+    await toggle.waitFor({ state: 'visible' });
+    assert.equal(await phone.locator('#files').isVisible(), false, 'the drawer starts open on a phone');
+    await toggle.tap();
+    await phone.locator('#files-backdrop').waitFor({ state: 'visible' });
+    await phone.locator('#files [data-path="notes.md"] > .tree-row').tap();
+    await phone.waitForFunction(() => window.__termgate.editorPath() === 'notes.md');
+    assert.equal(await phone.locator('#files').isVisible(), false, 'the drawer stayed open');
+    assert.equal(await phone.locator('#panes').isVisible(), false, 'the editor does not cover the terminal');
+    await phone.locator('#editor').getByRole('button', { name: 'Close the editor' }).tap();
+    await phone.locator('#panes').waitFor({ state: 'visible' });
+    await assertClean(phone);
+  } finally {
+    await phone.context().close();
+  }
+});
+
+test('--terminal-only: no file panel', async () => {
+  const only = await startServer({ TERMGATE_TERMINAL_ONLY: 'true' });
+  const p = await newPage(browser);
+  try {
+    await login(p, only);
+    const session = await p.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+    assert.equal(session.files, false);
+    assert.equal(await p.locator('#files').isVisible(), false);
+    assert.equal(await p.locator('#files-toggle').isVisible(), false);
+    assert.equal(await p.evaluate(() => fetch('/api/files/list?path=').then((r) => r.status)), 404);
+    await assertClean(p);
+  } finally {
+    await p.context().close();
+    await only.stop();
+  }
+});

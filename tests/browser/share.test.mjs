@@ -1,0 +1,139 @@
+// share.test.mjs — share links end to end: the owner mints a read-only link for the active
+// tab (Share dialog, URL + QR), a guest in its own browser context opens it, watches the
+// owner's output live, cannot type, and sees "This shared view has ended." when the owner
+// revokes the link. A tampered link shows the one neutral message.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { assertClean, launchBrowser, login, newPage, run, screenshot, screenText, startServer, waitForScreen } from './harness.mjs';
+
+let server;
+let browser;
+let owner;
+let guest;
+let link;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  owner = await newPage(browser);
+  await login(owner, server);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const ownerShares = () => owner.evaluate(() => fetch('/api/shares').then((r) => r.json()));
+
+test('the owner mints a read-only link for the active tab', async () => {
+  await owner.locator('#share-open').click();
+  const dialog = owner.locator('#share-dialog');
+  await dialog.waitFor({ state: 'visible' });
+  assert.equal(await owner.locator('input[name="scope"][value="read-only"]').isChecked(), true);
+  assert.equal(await owner.locator('#share-bind').isChecked(), true);
+  assert.equal(await owner.locator('#share-pin-row').isVisible(), false, 'PIN asked for a read-only link');
+
+  // Interactive needs the PIN: a wrong one is refused in the dialog.
+  await owner.locator('input[name="scope"][value="interactive"]').check();
+  await owner.locator('#share-pin-row').waitFor({ state: 'visible' });
+  await owner.locator('#share-pin').fill('000000');
+  await owner.locator('#share-create').click();
+  await owner.locator('#share-error').filter({ hasText: 'Wrong PIN.' }).waitFor();
+  await owner.locator('input[name="scope"][value="read-only"]').check();
+  await owner.locator('#share-pin-row').waitFor({ state: 'hidden' });
+
+  await owner.locator('#share-create').click();
+  await owner.locator('#share-result').waitFor({ state: 'visible' });
+  link = await owner.locator('#share-url').inputValue();
+  assert.match(link, new RegExp(`^${server.url}/s/[A-Za-z0-9_-]+$`));
+  // The QR code is drawn: a square canvas with both dark and light pixels.
+  const qr = await owner.evaluate(() => {
+    const c = document.getElementById('share-qr');
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 128) dark++;
+    return { w: c.width, h: c.height, dark, total: data.length / 4 };
+  });
+  assert.ok(qr.w > 100 && qr.w === qr.h, JSON.stringify(qr));
+  assert.ok(qr.dark > qr.total * 0.2 && qr.dark < qr.total * 0.6, JSON.stringify(qr));
+  await owner.locator('#share-list tr').first().waitFor();
+  assert.equal(await owner.locator('#share-list tr').count(), 1);
+  assert.match(await owner.locator('#share-list tr').first().textContent(), /read-only/);
+  await screenshot(owner, 'share.png');
+  await owner.locator('#share-close').click();
+  await dialog.waitFor({ state: 'hidden' });
+  await assertClean(owner);
+});
+
+test('a guest opens the link, watches live output and cannot type', async () => {
+  guest = await newPage(browser);
+  await guest.goto(link);
+  await guest.locator('#landing').waitFor({ state: 'visible' });
+  assert.match(await guest.locator('#landing').textContent(), /You have been invited to view a terminal/);
+  await guest.locator('#landing-open').click();
+  await guest.waitForFunction(() => window.__termgate?.activeStatus() === 'live');
+  assert.equal(new URL(guest.url()).pathname, '/', 'the token stayed in the address bar');
+  await guest.locator('#guest-banner').filter({ hasText: /^read-only view · expires in \d+:\d\d$/ }).waitFor();
+  for (const id of ['new-tab', 'share-open', 'files-toggle', 'logout-all', 'extend', 'files']) {
+    assert.equal(await guest.locator(`#${id}`).isVisible(), false, `#${id} is visible to a guest`);
+  }
+  assert.equal(await guest.locator('#login').isVisible(), false);
+
+  await owner.locator('.xterm-helper-textarea').first().focus();
+  await run(owner, 'echo shared-$((6*7))');
+  await waitForScreen(guest, /^shared-42$/);
+
+  await guest.locator('.xterm-screen').first().click();
+  await run(guest, 'echo nope-$((1+1))');
+  await run(owner, 'echo after-$((2+2))');
+  await waitForScreen(owner, /^after-4$/);
+  await waitForScreen(guest, /^after-4$/);
+  assert.doesNotMatch(await screenText(owner), /nope/, 'guest input reached the shell');
+  const { shares } = await ownerShares();
+  assert.equal(shares.length, 1);
+  assert.equal(shares[0].guests, 1);
+  assert.equal(shares[0].dropped_input, 0, 'the read-only page sent input anyway');
+  await screenshot(guest, 'guest.png');
+  await assertClean(guest);
+});
+
+test('revoking the link ends the guest view', async () => {
+  await owner.locator('#share-open').click();
+  const revoke = owner.locator('#share-list button[data-revoke]');
+  await revoke.first().waitFor();
+  await revoke.first().click();
+  await owner.locator('#share-none').waitFor({ state: 'visible' });
+  await guest.locator('#ended').filter({ hasText: 'This shared view has ended.' }).waitFor({ timeout: 3000 });
+  assert.equal(await guest.locator('#workspace').isVisible(), false);
+  assert.equal(await guest.locator('#login').isVisible(), false, 'a guest was sent to the login page');
+  assert.deepEqual((await ownerShares()).shares, []);
+  await owner.locator('#share-close').click();
+  await assertClean(owner);
+  await assertClean(guest);
+  await guest.context().close();
+});
+
+test('a tampered link shows the neutral message', async () => {
+  await owner.locator('#share-open').click();
+  await owner.locator('#share-create').click();
+  await owner.locator('#share-result').waitFor({ state: 'visible' });
+  const good = await owner.locator('#share-url').inputValue();
+  await owner.locator('#share-close').click();
+  const token = good.slice(good.lastIndexOf('/') + 1);
+  const i = Math.floor(token.length / 2);
+  const bad = `${good.slice(0, good.lastIndexOf('/') + 1)}${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
+
+  const page = await newPage(browser);
+  await page.goto(bad);
+  await page.locator('#landing-open').click();
+  await page.locator('#landing-message').filter({ hasText: 'This link is invalid, has expired, was revoked or is used up.' }).waitFor();
+  assert.equal(await page.locator('#workspace').isVisible(), false);
+  // The real link was not used up by any of this.
+  const { shares } = await ownerShares();
+  assert.equal(shares.length, 1);
+  assert.equal(shares[0].uses_left, 1);
+  await assertClean(page);
+  await page.context().close();
+});
