@@ -336,3 +336,37 @@ async fn shutdown_closes_sockets_with_going_away_not_exited() {
         stopping.await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn other_viewers_hear_of_a_resize() {
+    let server = TestServer::start().await;
+    let cookie = server.login().await;
+    let id = server.create_terminal(&cookie).await;
+    let mut resizer = server.attach(&cookie, &id).await;
+    let mut watcher = server.attach(&cookie, &id).await;
+    assert_eq!(
+        (
+            watcher.hello["cols"].as_u64(),
+            watcher.hello["rows"].as_u64()
+        ),
+        (Some(80), Some(24))
+    );
+    resizer
+        .send_text(r#"{"type":"resize","cols":100,"rows":30}"#)
+        .await;
+    assert_eq!(
+        watcher.next_control().await,
+        json!({"type": "resize", "cols": 100, "rows": 30})
+    );
+    // The same size again changes nothing and says nothing.
+    resizer
+        .send_text(r#"{"type":"resize","cols":100,"rows":30}"#)
+        .await;
+    resizer
+        .send_text(r#"{"type":"resize","cols":90,"rows":30}"#)
+        .await;
+    assert_eq!(
+        watcher.next_control().await,
+        json!({"type": "resize", "cols": 90, "rows": 30})
+    );
+}

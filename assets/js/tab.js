@@ -66,6 +66,7 @@ export class Tab {
         this.exitNoted = false;
         this.readonly = Boolean(this.ctx.readonly) || hello.readonly;
         this.view.setReadonly(this.readonly);
+        if (this.readonly) this.view.mirrorSize(hello.cols, hello.rows);
         if (hello.title) this.serverTitle = hello.title;
         ctx.onChange(this);
       },
@@ -108,7 +109,9 @@ export class Tab {
     } else if (msg.type === 'error') {
       this.view.note(`error: ${msg.message || msg.code}`);
     }
-    // 'resize' is informational (another client resized the PTY); our size wins on focus.
+    // 'resize': another client resized the PTY. A read-only view follows it; a writer's
+    // own size wins again when it takes focus.
+    if (msg.type === 'resize' && this.readonly) this.view.mirrorSize(msg.cols, msg.rows);
   }
 
   noteExit() {

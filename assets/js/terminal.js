@@ -164,9 +164,21 @@ export class TermView {
     });
   }
 
+  /**
+   * Show the terminal at the PTY's own size instead of fitting the window: a read-only
+   * viewer cannot resize the PTY, and a full-screen program drawn for another size
+   * would come out garbled.
+   */
+  mirrorSize(cols, rows) {
+    if (!(cols > 0 && rows > 0)) return;
+    this.mirrored = { cols, rows };
+    this.term.resize(cols, rows);
+  }
+
   /** Fit to the container if it is visible; returns the resulting size. */
   fitNow() {
     if (this.disposed) return null;
+    if (this.mirrored) return { ...this.mirrored };
     if (this.container.offsetWidth > 0 && this.container.offsetHeight > 0) {
       try {
         this.fit.fit();

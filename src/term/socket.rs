@@ -122,6 +122,8 @@ async fn run(
     attachment.replay = Vec::new();
 
     let exit = terminal.exit();
+    let mut sizes = terminal.size_changes();
+    sizes.mark_unchanged();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_heard = Instant::now();
     let mut last_touch = Instant::now();
@@ -137,6 +139,14 @@ async fn run(
                     return Stop(close::GOING_AWAY, "server shutting down");
                 }
                 return finish_exit(sink, &mut attachment, info, &stop).await;
+            }
+            size = next_size(sizes.clone()) => {
+                sizes.mark_unchanged();
+                let (cols, rows) = size;
+                let message = ServerMessage::Resize { cols, rows }.to_json();
+                if let Err(stop) = send(sink, Message::text(message), &stop).await {
+                    return stop;
+                }
             }
             received = attachment.live.recv() => match received {
                 Ok(chunk) => {
@@ -245,6 +255,14 @@ async fn stopped(mut stop: watch::Receiver<Option<Stop>>) -> Stop {
         Ok(value) => value.unwrap_or(Stop(close::GOING_AWAY, "stopping")),
         // The signal task ended without a reason: only at shutdown.
         Err(_) => Stop(close::GOING_AWAY, "stopping"),
+    }
+}
+
+/// Resolves with the PTY's new size once it changes (never, once the terminal is gone).
+async fn next_size(mut sizes: watch::Receiver<(u16, u16)>) -> (u16, u16) {
+    match sizes.changed().await {
+        Ok(()) => *sizes.borrow_and_update(),
+        Err(_) => std::future::pending().await,
     }
 }
 

@@ -54,7 +54,8 @@ struct Shared {
     pid: u32,
     created_at: u64,
     title: Mutex<String>,
-    size: Mutex<(u16, u16)>,
+    /// The PTY's size; viewers watch it to learn of resizes by others.
+    size: watch::Sender<(u16, u16)>,
     output: Arc<Fanout>,
     commands: mpsc::Sender<Command>,
     exit: watch::Receiver<Option<ExitInfo>>,
@@ -85,7 +86,7 @@ impl TerminalHandle {
             pid,
             created_at: unix_ms(),
             title: Mutex::new(spec.title),
-            size: Mutex::new((cols, rows)),
+            size: watch::channel((cols, rows)).0,
             output: Fanout::new(spec.scrollback),
             commands,
             exit,
@@ -110,7 +111,7 @@ impl TerminalHandle {
     }
 
     pub fn info(&self) -> TerminalInfo {
-        let (cols, rows) = *lock(&self.0.size);
+        let (cols, rows) = *self.0.size.borrow();
         TerminalInfo {
             id: self.0.id.clone(),
             title: lock(&self.0.title).clone(),
@@ -139,12 +140,19 @@ impl TerminalHandle {
 
     /// Resizes the PTY; the last resize received wins.
     pub async fn resize(&self, cols: u16, rows: u16) {
-        *lock(&self.0.size) = (cols, rows);
+        self.0
+            .size
+            .send_if_modified(|size| std::mem::replace(size, (cols, rows)) != (cols, rows));
         let _ = self.0.commands.send(Command::Resize(cols, rows)).await;
     }
 
     pub fn size(&self) -> (u16, u16) {
-        *lock(&self.0.size)
+        *self.0.size.borrow()
+    }
+
+    /// Changes of the PTY's size, whoever made them.
+    pub fn size_changes(&self) -> watch::Receiver<(u16, u16)> {
+        self.0.size.subscribe()
     }
 
     /// Watches for the shell's exit (`Some` once it has ended and been reaped).

@@ -68,7 +68,8 @@ test('the owner mints a read-only link for the active tab', async () => {
 });
 
 test('a guest opens the link, watches live output and cannot type', async () => {
-  guest = await newPage(browser);
+  // A smaller window than the owner's: the guest still shows the PTY's own size.
+  guest = await newPage(browser, { viewport: { width: 820, height: 560 } });
   await guest.goto(link);
   await guest.locator('#landing').waitFor({ state: 'visible' });
   assert.match(await guest.locator('#landing').textContent(), /You have been invited to view a terminal/);
@@ -84,6 +85,18 @@ test('a guest opens the link, watches live output and cannot type', async () => 
   await owner.locator('.xterm-helper-textarea').first().focus();
   await run(owner, 'echo shared-$((6*7))');
   await waitForScreen(guest, /^shared-42$/);
+
+  const sameSize = (want) => {
+    const got = window.__termgate.activeSize();
+    return got && got.cols === want.cols && got.rows === want.rows;
+  };
+  const ownerSize = await owner.evaluate(() => window.__termgate.activeSize());
+  await guest.waitForFunction(sameSize, ownerSize);
+  // The owner's window shrinks, the PTY follows it, and so does the guest's view.
+  await owner.setViewportSize({ width: 900, height: 600 });
+  await owner.waitForFunction((old) => window.__termgate.activeSize().cols !== old.cols, ownerSize);
+  await guest.waitForFunction(sameSize, await owner.evaluate(() => window.__termgate.activeSize()));
+  await owner.setViewportSize({ width: 1100, height: 700 });
 
   await guest.locator('.xterm-screen').first().click();
   await run(guest, 'echo nope-$((1+1))');
