@@ -113,3 +113,29 @@ async fn websockets_beyond_the_cap_get_503_and_slots_come_back() {
     }
     assert!(again.is_some(), "the closed socket's slot was not released");
 }
+
+#[tokio::test]
+async fn a_websocket_that_stops_answering_pings_is_closed() {
+    let server = TestServer::start_with(|c| {
+        c.liveness.ping_every = Duration::from_millis(100);
+        c.liveness.dead_after = Duration::from_millis(300);
+    })
+    .await;
+    let cookie = server.login().await;
+    let id = server.create_terminal(&cookie).await;
+    // Connected, then silent: a client that is never polled never answers pings.
+    let _silent = server.attach(&cookie, &id).await;
+    let clients = || async {
+        server.get("/api/terminals", &cookie).await.json()["terminals"][0]["clients"].as_u64()
+    };
+    assert_eq!(clients().await, Some(1));
+    let mut dropped = false;
+    for _ in 0..100 {
+        if clients().await == Some(0) {
+            dropped = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(dropped, "a silent peer was never noticed");
+}

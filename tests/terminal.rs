@@ -370,3 +370,19 @@ async fn other_viewers_hear_of_a_resize() {
         json!({"type": "resize", "cols": 90, "rows": 30})
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_gets_through_while_output_floods() {
+    let server = TestServer::start().await;
+    let cookie = server.login().await;
+    let id = server.create_terminal(&cookie).await;
+    let mut socket = server.attach(&cookie, &id).await;
+    socket.send_input(b"yes flooding-the-terminal\n").await;
+    socket
+        .read_until("flooding-the-terminal\r\nflooding-the-terminal")
+        .await;
+    // Keep reading (a live viewer) while Ctrl-C goes in, then a marker command.
+    socket.send_input(b"\x03").await;
+    socket.send_input(b"echo stopped-$((3*5))\n").await;
+    socket.read_until("stopped-15").await;
+}

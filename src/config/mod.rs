@@ -44,6 +44,9 @@ pub struct Config {
     /// A client must send a full request head within this time (10 s; tests
     /// shorten it).
     pub header_timeout: Duration,
+    /// WebSocket pings and how long silence means a dead peer (10 s / 30 s;
+    /// tests shorten them).
+    pub liveness: crate::term::socket::Liveness,
     /// `--zrok` / `--cloudflare`.
     pub tunnel: Option<crate::tunnel::Kind>,
     /// How long the tunnel client has to print its URL.
@@ -268,6 +271,7 @@ impl Config {
             share_ttls: SHARE_TTLS.to_vec(),
             startup_share,
             header_timeout: Duration::from_secs(10),
+            liveness: Default::default(),
             tunnel,
             tunnel_timeout,
             public_timeout,

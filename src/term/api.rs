@@ -91,6 +91,7 @@ pub fn connect(
         sessions: state.sessions.clone(),
         readonly: !principal.may_type(id),
         share,
+        liveness: state.config.liveness,
         shutdown: state.shutdown.clone(),
     };
     let permit = accepted.permit;

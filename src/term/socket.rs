@@ -25,8 +25,20 @@ use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// How often we ping, and how long silence means the peer is gone.
-pub const PING_EVERY: Duration = Duration::from_secs(10);
-pub const DEAD_AFTER: Duration = Duration::from_secs(30);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Liveness {
+    pub ping_every: Duration,
+    pub dead_after: Duration,
+}
+
+impl Default for Liveness {
+    fn default() -> Self {
+        Self {
+            ping_every: Duration::from_secs(10),
+            dead_after: Duration::from_secs(30),
+        }
+    }
+}
 
 /// Who is on the other end and what they may do.
 pub struct Viewer {
@@ -36,6 +48,7 @@ pub struct Viewer {
     pub readonly: bool,
     /// Set for guests: the link's counters (guests connected, input dropped).
     pub share: Option<Arc<ShareStats>>,
+    pub liveness: Liveness,
     pub shutdown: Shutdown,
 }
 
@@ -55,11 +68,25 @@ pub async fn serve(socket: Socket, terminal: TerminalHandle, viewer: Viewer) {
         code: CloseCode::from(code),
         reason: reason.into(),
     };
-    // Best effort: a stalled peer may never take the Close frame.
-    let _ = tokio::time::timeout(
-        Duration::from_millis(250),
-        sink.send(Message::Close(Some(frame))),
-    )
+    // The closing handshake, best effort: send our Close, then read until the
+    // peer's Close or EOF, so no unread bytes turn our close into a reset
+    // that would swallow the Close frame. A stalled peer gets a deadline; a
+    // lagging one is still draining megabytes of output queued ahead of the
+    // 4002 that tells it to resynchronise, so it gets longer.
+    let patience = if code == close::LAGGED {
+        Duration::from_secs(5)
+    } else {
+        Duration::from_millis(500)
+    };
+    let _ = tokio::time::timeout(patience, async {
+        if sink.send(Message::Close(Some(frame))).await.is_ok() {
+            while let Some(Ok(message)) = stream.next().await {
+                if message.is_close() {
+                    break;
+                }
+            }
+        }
+    })
     .await;
 }
 
@@ -124,12 +151,14 @@ async fn run(
     let exit = terminal.exit();
     let mut sizes = terminal.size_changes();
     sizes.mark_unchanged();
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval(viewer.liveness.ping_every);
     let mut last_heard = Instant::now();
     let mut last_touch = Instant::now();
     let mut dropped_input = 0u64;
     loop {
         tokio::select! {
+            // Stop signals first, then the viewer's input (rare and small,
+            // so Ctrl-C is never stuck behind a flood), then output.
             biased;
             stopped = stopped(stop.clone()) => return stopped,
             info = exited(exit.clone()) => {
@@ -140,26 +169,6 @@ async fn run(
                 }
                 return finish_exit(sink, &mut attachment, info, &stop).await;
             }
-            size = next_size(sizes.clone()) => {
-                sizes.mark_unchanged();
-                let (cols, rows) = size;
-                let message = ServerMessage::Resize { cols, rows }.to_json();
-                if let Err(stop) = send(sink, Message::text(message), &stop).await {
-                    return stop;
-                }
-            }
-            received = attachment.live.recv() => match received {
-                Ok(chunk) => {
-                    if let Err(stop) = send(sink, Message::binary(chunk), &stop).await {
-                        return stop;
-                    }
-                    attachment.delivered();
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Stop(close::LAGGED, "fell behind; reconnect to resynchronise");
-                }
-                Err(broadcast::error::RecvError::Closed) => return Stop(close::NOT_FOUND, "terminal closed"),
-            },
             frame = stream.next() => {
                 last_heard = Instant::now();
                 let frame = match frame {
@@ -193,13 +202,33 @@ async fn run(
                 }
             }
             _ = ping.tick() => {
-                if last_heard.elapsed() > DEAD_AFTER {
+                if last_heard.elapsed() > viewer.liveness.dead_after {
                     return Stop(close::TIMEOUT, "no answer to pings");
                 }
                 if let Err(stop) = send(sink, Message::Ping(Bytes::new()), &stop).await {
                     return stop;
                 }
             }
+            size = next_size(sizes.clone()) => {
+                sizes.mark_unchanged();
+                let (cols, rows) = size;
+                let message = ServerMessage::Resize { cols, rows }.to_json();
+                if let Err(stop) = send(sink, Message::text(message), &stop).await {
+                    return stop;
+                }
+            }
+            received = attachment.live.recv() => match received {
+                Ok(chunk) => {
+                    if let Err(stop) = send(sink, Message::binary(chunk), &stop).await {
+                        return stop;
+                    }
+                    attachment.delivered();
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    return Stop(close::LAGGED, "fell behind; reconnect to resynchronise");
+                }
+                Err(broadcast::error::RecvError::Closed) => return Stop(close::NOT_FOUND, "terminal closed"),
+            },
         }
         if dropped_input > 0 {
             // Read-only input is never written; it is counted on the link.
