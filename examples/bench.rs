@@ -89,6 +89,48 @@ async fn main() {
             .await
             .unwrap();
     }
+
+    let (peak, after) = stalled_viewers(&client, &daemon, if quick { 3 } else { 10 }).await;
+    println!(
+        "8 tabs printing flat out, 20 viewers that never read: server peak RSS {peak:.1} MB, {after:.1} MB after"
+    );
+}
+
+/// Eight tabs flood for `secs` while twenty sockets never read a byte;
+/// returns the server's peak and final resident memory.
+async fn stalled_viewers(client: &support::Client, daemon: &Daemon, secs: u64) -> (f64, f64) {
+    let (_, list) = client.call("GET", "/api/terminals", None).await.unwrap();
+    for tab in list["terminals"].as_array().unwrap() {
+        let path = format!("/api/terminals/{}", tab["id"].as_str().unwrap());
+        client.call("DELETE", &path, None).await.unwrap();
+    }
+    let mut tabs = Vec::new();
+    for _ in 0..8 {
+        tabs.push(client.create_terminal(200, 50).await.unwrap());
+    }
+    let mut stalled = Vec::new();
+    for n in 0..20 {
+        stalled.push(client.attach(&tabs[n % tabs.len()]).await.unwrap());
+    }
+    let command = format!("timeout {secs} sh -c 'while :; do cat /etc/services; done'\n");
+    for tab in &tabs {
+        let mut writer = client.attach(tab).await.unwrap();
+        writer
+            .send(Message::binary(command.clone().into_bytes()))
+            .await
+            .unwrap();
+        // The writer leaves at once: only the stalled viewers remain.
+        let _ = writer.close(None).await;
+    }
+    let mut peak = 0f64;
+    let until = Instant::now() + Duration::from_secs(secs + 1);
+    while Instant::now() < until {
+        peak = peak.max(daemon.rss_mb());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(stalled);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (peak, daemon.rss_mb())
 }
 
 /// The daemon under test, as a child process.
