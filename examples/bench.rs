@@ -13,8 +13,8 @@
 mod support;
 
 use futures_util::{SinkExt, StreamExt};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use support::daemon::Daemon;
 use termgate::term::pty::{self, Master};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -28,7 +28,8 @@ async fn main() {
     let fanout_bytes: u64 = if quick { 8 << 20 } else { 64 << 20 };
     let echoes = if quick { 300 } else { 2000 };
 
-    let daemon = Daemon::start().await;
+    let dirs = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start(dirs.path(), dirs.path(), TOKEN, PIN).await;
     println!(
         "start to first answered request: {:.1} ms",
         daemon.startup.as_secs_f64() * 1e3
@@ -131,78 +132,6 @@ async fn stalled_viewers(client: &support::Client, daemon: &Daemon, secs: u64) -
     drop(stalled);
     tokio::time::sleep(Duration::from_millis(500)).await;
     (peak, daemon.rss_mb())
-}
-
-/// The daemon under test, as a child process.
-struct Daemon {
-    child: tokio::process::Child,
-    addr: std::net::SocketAddr,
-    startup: Duration,
-    _dirs: tempfile::TempDir,
-}
-
-impl Daemon {
-    async fn start() -> Self {
-        let binary = std::env::var_os("TERMGATE_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/termgate")
-            });
-        assert!(
-            binary.exists(),
-            "{} missing: run `cargo build --release` first",
-            binary.display()
-        );
-        let dirs = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let started = Instant::now();
-        let child = tokio::process::Command::new(binary)
-            .args(["--port", &port.to_string(), "--shell", "/bin/sh"])
-            .arg("--cwd")
-            .arg(dirs.path())
-            .env("XDG_CONFIG_HOME", dirs.path().join("config"))
-            .env("TERMGATE_TOKEN", TOKEN)
-            .env("TERMGATE_PIN", PIN)
-            .env("TERMGATE_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let addr = format!("127.0.0.1:{port}").parse().unwrap();
-        loop {
-            if let Ok((200, _, _)) =
-                support::request(addr, "GET", "/auth/session", None, None).await
-            {
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "daemon did not answer"
-            );
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        Self {
-            startup: started.elapsed(),
-            child,
-            addr,
-            _dirs: dirs,
-        }
-    }
-
-    fn rss_mb(&self) -> f64 {
-        let pid = self.child.id().unwrap();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-        let kib: f64 = status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-            .unwrap();
-        kib / 1024.0
-    }
 }
 
 fn bare_shell() -> (Master, tokio::process::Child) {

@@ -19,8 +19,9 @@ use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
+use support::daemon::Daemon;
 
 const TOKEN: &str = "bench-token-0123456789abcdef";
 const PIN: &str = "424242";
@@ -44,7 +45,7 @@ async fn main() {
     );
     write_big_file(&root.join("big.bin"), file_bytes);
 
-    let daemon = Daemon::start(dir.path(), &root).await;
+    let daemon = Daemon::start(dir.path(), &root, TOKEN, PIN).await;
     let cookie = login(daemon.addr).await;
 
     // Listing: the first request reads the folder cold from the server's view
@@ -69,7 +70,7 @@ async fn main() {
     let cat_time = cat(&big);
     let cat_rate = file_bytes as f64 / cat_time.as_secs_f64() / 1e6;
     let rss_before = daemon.rss_kib();
-    let sampler = daemon.sample_peak_rss();
+    let sampler = sample_peak_rss(&daemon);
     let started = Instant::now();
     let received = stream_download(daemon.addr, &cookie, "/api/files/download?path=big.bin").await;
     let took = started.elapsed();
@@ -170,77 +171,21 @@ async fn stream_download(addr: std::net::SocketAddr, cookie: &str, path: &str) -
     total
 }
 
-struct Daemon {
-    child: tokio::process::Child,
-    addr: std::net::SocketAddr,
-}
-
-impl Daemon {
-    async fn start(home: &Path, root: &Path) -> Self {
-        let binary = std::env::var_os("TERMGATE_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                // target/release/examples/files_bench -> target/release/termgate
-                let me = std::env::current_exe().unwrap();
-                me.parent().unwrap().parent().unwrap().join("termgate")
-            });
-        assert!(
-            binary.exists(),
-            "{} missing: run `cargo build --release` first",
-            binary.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = tokio::process::Command::new(binary)
-            .args(["--port", &port.to_string(), "--shell", "/bin/sh"])
-            .arg("--cwd")
-            .arg(root)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("TERMGATE_TOKEN", TOKEN)
-            .env("TERMGATE_PIN", PIN)
-            .env("TERMGATE_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let addr = format!("127.0.0.1:{port}").parse().unwrap();
-        let started = Instant::now();
-        while !matches!(
-            support::request(addr, "GET", "/auth/session", None, None).await,
-            Ok((200, _, _))
-        ) {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "daemon did not answer"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        Self { child, addr }
-    }
-
-    fn rss_kib(&self) -> u64 {
-        rss_kib(self.child.id().unwrap())
-    }
-
-    /// Samples VmRSS every 10 ms until stopped; returns the largest seen.
-    fn sample_peak_rss(&self) -> Sampler {
-        let pid = self.child.id().unwrap();
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let mut peak = 0;
-            loop {
-                peak = peak.max(rss_kib(pid));
-                tokio::select! {
-                    _ = &mut stopped => return peak,
-                    _ = tokio::time::sleep(Duration::from_millis(10)) => {}
-                }
+/// Samples VmRSS every 10 ms until stopped; returns the largest seen.
+fn sample_peak_rss(daemon: &Daemon) -> Sampler {
+    let pid = daemon.pid();
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let mut peak = 0;
+        loop {
+            peak = peak.max(support::daemon::rss_kib(pid));
+            tokio::select! {
+                _ = &mut stopped => return peak,
+                _ = tokio::time::sleep(Duration::from_millis(10)) => {}
             }
-        });
-        Sampler { stop, task }
-    }
+        }
+    });
+    Sampler { stop, task }
 }
 
 struct Sampler {
@@ -253,13 +198,4 @@ impl Sampler {
         let _ = self.stop.send(());
         self.task.await.unwrap()
     }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap()
 }

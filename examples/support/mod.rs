@@ -3,6 +3,8 @@
 //! (docs/PROTOCOL.md).
 #![allow(dead_code)]
 
+pub mod daemon;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;

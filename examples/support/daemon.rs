@@ -1,0 +1,85 @@
+//! The release binary as a child process, for the benchmarks: started on a
+//! free loopback port, waited for, measured through /proc, killed on drop.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub struct Daemon {
+    child: tokio::process::Child,
+    pub addr: std::net::SocketAddr,
+    /// From spawning to the first answered request.
+    pub startup: Duration,
+}
+
+impl Daemon {
+    /// Starts `$TERMGATE_BIN` (default target/release/termgate) with its
+    /// config under `home` and `root` as the start folder.
+    pub async fn start(home: &Path, root: &Path, token: &str, pin: &str) -> Self {
+        let binary = std::env::var_os("TERMGATE_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/termgate")
+            });
+        assert!(
+            binary.exists(),
+            "{} missing: run `cargo build --release` first",
+            binary.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let started = Instant::now();
+        let child = tokio::process::Command::new(binary)
+            .args(["--port", &port.to_string(), "--shell", "/bin/sh"])
+            .arg("--cwd")
+            .arg(root)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("TERMGATE_TOKEN", token)
+            .env("TERMGATE_PIN", pin)
+            .env("TERMGATE_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let addr = format!("127.0.0.1:{port}").parse().unwrap();
+        while !matches!(
+            super::request(addr, "GET", "/auth/session", None, None).await,
+            Ok((200, _, _))
+        ) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "daemon did not answer"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        Self {
+            startup: started.elapsed(),
+            child,
+            addr,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    pub fn rss_kib(&self) -> u64 {
+        rss_kib(self.pid())
+    }
+
+    pub fn rss_mb(&self) -> f64 {
+        self.rss_kib() as f64 / 1024.0
+    }
+}
+
+/// VmRSS of a process, in KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap()
+}
