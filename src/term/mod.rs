@@ -3,6 +3,7 @@
 //! - `protocol`: THE wire contract (typed messages, close codes)
 //! - `pty`: the OS pseudo-terminal and shell process (all `unsafe` is here)
 //! - `scrollback`: the replay ring
+//! - `modes`: terminal modes in force where a replay starts
 //! - `fanout`: scrollback + live stream to many viewers, with flow control
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer <-> a `TerminalHandle`
@@ -10,6 +11,7 @@
 
 pub mod api;
 pub mod fanout;
+pub mod modes;
 pub mod protocol;
 pub mod pty;
 pub mod scrollback;
