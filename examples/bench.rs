@@ -293,14 +293,18 @@ async fn fanout(
             tokio::spawn(async move {
                 let mut scan = MarkerScan::new("FAN_DONE");
                 let mut payload = 0u64;
+                // A viewer that fell behind is resynchronised in band: its
+                // byte count no longer covers the whole burst.
+                let mut resynced = false;
                 while let Some(Ok(frame)) = socket.next().await {
                     match frame {
                         Message::Binary(chunk) => {
                             payload += chunk.iter().filter(|&&b| b == b'a').count() as u64;
                             if scan.feed(&chunk) {
-                                return (payload, false);
+                                return (payload, resynced);
                             }
                         }
+                        Message::Text(text) if text.contains("\"resync\"") => resynced = true,
                         Message::Close(_) => return (payload, true),
                         _ => {}
                     }

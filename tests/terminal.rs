@@ -264,7 +264,7 @@ async fn a_stalled_viewer_neither_blocks_a_fast_one_nor_holds_memory() {
 }
 
 #[tokio::test]
-async fn a_lagging_viewer_is_told_to_resynchronise() {
+async fn a_lagging_viewer_is_resynchronised_in_band() {
     let server = TestServer::start().await;
     let cookie = server.login().await;
     let id = server.create_terminal(&cookie).await;
@@ -273,20 +273,26 @@ async fn a_lagging_viewer_is_told_to_resynchronise() {
     fast.send_input(b"head -c 20000000 /dev/zero | base64 -w 4096; echo FLOOD-DONE-$((2*2))\n")
         .await;
     fast.read_until("FLOOD-DONE-4").await;
-    // Now read the slow one: it gets some output, then a 4002 close.
-    let code = tokio::time::timeout(Duration::from_secs(30), async {
+    // Now read the slow one: some output, then `resync`, then a fresh replay
+    // that ends with the end of the flood, on the same socket.
+    let resynced = tokio::time::timeout(Duration::from_secs(30), async {
         loop {
-            if let Frame::Closed(code) = slow.next().await {
-                return code;
+            match slow.next().await {
+                Frame::Control(message) if message["type"] == "resync" => return true,
+                Frame::Closed(_) => return false,
+                _ => {}
             }
         }
     })
     .await
     .unwrap();
-    assert_eq!(code, Some(4002));
-    // Reconnecting works and replays the end of the flood.
-    let mut again = server.attach(&cookie, &id).await;
-    again.read_until("FLOOD-DONE-4").await;
+    assert!(
+        resynced,
+        "the slow viewer was closed instead of resynchronised"
+    );
+    slow.read_until("FLOOD-DONE-4").await;
+    slow.send_input(b"echo still-attached-$((9*9))\n").await;
+    slow.read_until("still-attached-81").await;
 }
 
 #[tokio::test]

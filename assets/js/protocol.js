@@ -6,6 +6,7 @@
 //   client -> server: {type:"resize", cols, rows}
 //   server -> client: {type:"hello", id, title, cols, rows, readonly}
 //                     {type:"resize", cols, rows}            (PTY size changed; informational)
+//                     {type:"resync"}                        (fell behind: a fresh replay follows)
 //                     {type:"exit", code} | {type:"exit", signal}
 //                     {type:"error", code, message}
 
@@ -15,7 +16,7 @@ export const Close = Object.freeze({
   GOING_AWAY: 1001, // server shutting down: reconnect with backoff
   EXITED: 4000, // the shell exited: do not reconnect
   SESSION_ENDED: 4001, // the login session ended: back to the login page
-  LAGGED: 4002, // client fell behind: reconnect at once, the replay rebuilds the screen
+  LAGGED: 4002, // reserved (older servers): reconnect at once; now an in-band `resync`
   NOT_FOUND: 4004, // the terminal does not exist (any more): remove the tab
 });
 
@@ -57,6 +58,9 @@ export function parseServerMessage(text) {
       };
     case 'resize':
       return { type: 'resize', cols: Number(msg.cols) || 0, rows: Number(msg.rows) || 0 };
+    case 'resync':
+      // We fell behind: a fresh replay follows, as after `hello`.
+      return { type: 'resync' };
     case 'exit':
       return {
         type: 'exit',

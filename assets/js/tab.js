@@ -112,6 +112,8 @@ export class Tab {
     // 'resize': another client resized the PTY. A read-only view follows it; a writer's
     // own size wins again when it takes focus.
     if (msg.type === 'resize' && this.readonly) this.view.mirrorSize(msg.cols, msg.rows);
+    // 'resync': the replay that follows rebuilds the screen from scratch.
+    if (msg.type === 'resync') this.view.reset();
   }
 
   noteExit() {

@@ -9,7 +9,8 @@
 //!   chunks, so the best connection gets every byte;
 //! - it also waits for slower viewers, but each viewer gets at most one
 //!   [`GRACE`] period per connection to catch up. A viewer still behind after
-//!   that is *demoted*: nobody waits for it again. It falls out of the
+//!   that is *demoted*: nobody waits for it again, even after it resynchronises
+//!   on the same connection. It falls out of the
 //!   broadcast window ([`LIVE_BACKLOG`] chunks) and is told to resynchronise.
 //!
 //! So a slow or stalled viewer costs the others at most one short pause, and
@@ -133,6 +134,23 @@ impl Fanout {
 
     /// Joins as a viewer: the replay and the live stream are cut at one point.
     pub fn join(self: &Arc<Self>) -> Subscription {
+        self.join_with(false)
+    }
+
+    /// Joins again after falling out of the window: a fresh replay and live
+    /// stream, keeping a demotion (a slow connection gets one grace, not one
+    /// per resync).
+    pub fn rejoin(self: &Arc<Self>, previous: Subscription) -> Subscription {
+        let demoted = self
+            .lock()
+            .viewers
+            .get(&previous.id)
+            .is_some_and(|v| v.demoted);
+        drop(previous);
+        self.join_with(demoted)
+    }
+
+    fn join_with(self: &Arc<Self>, demoted: bool) -> Subscription {
         let mut inner = self.lock();
         let id = inner.next_viewer;
         inner.next_viewer += 1;
@@ -142,7 +160,7 @@ impl Fanout {
             Viewer {
                 delivered,
                 behind_since: None,
-                demoted: false,
+                demoted,
             },
         );
         Subscription {
@@ -246,6 +264,27 @@ mod tests {
         let started = Instant::now();
         fanout.wait_for_viewers(end).await;
         assert_eq!(started.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_resynchronised_viewer_stays_demoted() {
+        let fanout = Fanout::new(1024);
+        let slow = fanout.join();
+        let mut fast = fanout.join();
+        let end = publish(&fanout, HIGH_WATER + 2);
+        for _ in 0..HIGH_WATER + 2 {
+            fast.delivered();
+        }
+        fanout.wait_for_viewers(end).await;
+        let _again = fanout.rejoin(slow);
+        assert_eq!(fanout.viewers(), 2);
+        let end = publish(&fanout, HIGH_WATER + 2);
+        for _ in 0..HIGH_WATER + 2 {
+            fast.delivered();
+        }
+        let started = Instant::now();
+        fanout.wait_for_viewers(end).await;
+        assert_eq!(started.elapsed(), Duration::ZERO, "no second grace period");
     }
 
     #[tokio::test]

@@ -34,6 +34,9 @@ pub enum ServerMessage {
     },
     /// The PTY's size changed (another viewer resized it).
     Resize { cols: u16, rows: u16 },
+    /// The viewer fell too far behind: a fresh replay follows as binary
+    /// frames, then live output. Reset the screen before writing it.
+    Resync,
     /// The shell ended; a Close frame with [`close::EXITED`] follows.
     Exit {
         #[serde(skip_serializing_if = "Option::is_none", default)]

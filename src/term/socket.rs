@@ -70,14 +70,8 @@ pub async fn serve(socket: Socket, terminal: TerminalHandle, viewer: Viewer) {
     };
     // The closing handshake, best effort: send our Close, then read until the
     // peer's Close or EOF, so no unread bytes turn our close into a reset
-    // that would swallow the Close frame. A stalled peer gets a deadline; a
-    // lagging one is still draining megabytes of output queued ahead of the
-    // 4002 that tells it to resynchronise, so it gets longer.
-    let patience = if code == close::LAGGED {
-        Duration::from_secs(5)
-    } else {
-        Duration::from_millis(500)
-    };
+    // that would swallow the Close frame. A stalled peer gets a deadline.
+    let patience = Duration::from_secs(1);
     let _ = tokio::time::timeout(patience, async {
         if sink.send(Message::Close(Some(frame))).await.is_ok() {
             while let Some(Ok(message)) = stream.next().await {
@@ -141,12 +135,9 @@ async fn run(
     if let Err(stop) = send(sink, Message::text(hello.to_json()), &stop).await {
         return stop;
     }
-    for chunk in attachment.replay.chunks(CHUNK) {
-        if let Err(stop) = send(sink, Message::binary(Bytes::copy_from_slice(chunk)), &stop).await {
-            return stop;
-        }
+    if let Err(stop) = send_replay(sink, &mut attachment, &stop).await {
+        return stop;
     }
-    attachment.replay = Vec::new();
 
     let exit = terminal.exit();
     let mut sizes = terminal.size_changes();
@@ -225,7 +216,15 @@ async fn run(
                     attachment.delivered();
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Stop(close::LAGGED, "fell behind; reconnect to resynchronise");
+                    // Fell out of the live window: start over from a fresh
+                    // replay on the same socket, no reconnect needed.
+                    attachment = terminal.reattach(attachment);
+                    if let Err(stop) = send(sink, Message::text(ServerMessage::Resync.to_json()), &stop).await {
+                        return stop;
+                    }
+                    if let Err(stop) = send_replay(sink, &mut attachment, &stop).await {
+                        return stop;
+                    }
                 }
                 Err(broadcast::error::RecvError::Closed) => return Stop(close::NOT_FOUND, "terminal closed"),
             },
@@ -264,6 +263,18 @@ async fn finish_exit(
         return stop;
     }
     Stop(close::EXITED, "the shell exited")
+}
+
+/// Sends a subscription's replay (then frees it) in frames of at most [`CHUNK`].
+async fn send_replay(
+    sink: &mut Sink,
+    attachment: &mut Subscription,
+    stop: &watch::Receiver<Option<Stop>>,
+) -> Result<(), Stop> {
+    for chunk in std::mem::take(&mut attachment.replay).chunks(CHUNK) {
+        send(sink, Message::binary(Bytes::copy_from_slice(chunk)), stop).await?;
+    }
+    Ok(())
 }
 
 /// Sends one message unless a stop signal comes first.

@@ -132,6 +132,11 @@ impl TerminalHandle {
         self.0.output.join()
     }
 
+    /// Joins again after falling behind (see [`Fanout::rejoin`]).
+    pub fn reattach(&self, previous: Subscription) -> Subscription {
+        self.0.output.rejoin(previous)
+    }
+
     /// Sends keystrokes or paste to the shell. Waits if input is backed up.
     pub async fn write(&self, bytes: Bytes) {
         // An error means the writer ended with the shell: input has nowhere to go.
