@@ -178,6 +178,19 @@ async fn token_and_pin_subcommands() {
 
 #[tokio::test]
 async fn sigterm_exits_cleanly_within_two_seconds_and_ends_every_shell() {
+    stops_cleanly_on(nix::sys::signal::Signal::SIGTERM).await;
+}
+
+#[tokio::test]
+async fn sigint_and_sighup_stop_it_the_same_way() {
+    // SIGHUP: the terminal termgate ran in was closed; its shells must not
+    // be left running.
+    stops_cleanly_on(nix::sys::signal::Signal::SIGINT).await;
+    stops_cleanly_on(nix::sys::signal::Signal::SIGHUP).await;
+}
+
+/// Two shells, then `signal`: exit 0 within 2 s and no shell left behind.
+async fn stops_cleanly_on(signal: nix::sys::signal::Signal) {
     let home = tempfile::tempdir().unwrap();
     let mut command = termgate(home.path());
     command
@@ -213,14 +226,10 @@ async fn sigterm_exits_cleanly_within_two_seconds_and_ends_every_shell() {
     );
 
     let started = Instant::now();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(daemon as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(daemon as i32), signal).unwrap();
     let output = tokio::time::timeout(Duration::from_secs(2), child.wait_with_output())
         .await
-        .expect("exits within 2 s")
+        .unwrap_or_else(|_| panic!("{signal}: no exit within 2 s"))
         .unwrap();
     assert_eq!(
         output.status.code(),
