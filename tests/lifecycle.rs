@@ -296,3 +296,41 @@ async fn a_start_up_share_link_is_printed_once_and_never_logged() {
     let stderr = failure(bad).await;
     assert!(stderr.contains("share_ttl"), "{stderr}");
 }
+
+#[tokio::test]
+async fn shells_do_not_outlive_a_killed_daemon() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .env("TERMGATE_TOKEN", TOKEN);
+    let Started {
+        mut child, address, ..
+    } = start(command).await;
+    let addr: std::net::SocketAddr = address.parse().unwrap();
+    let origin = format!("http://{address}");
+    let login = RequestBuilder::new(addr, "POST", "/auth/login")
+        .header("host", &address)
+        .header("origin", &origin)
+        .json(&json!({"token": TOKEN, "pin": PIN}))
+        .send()
+        .await;
+    let reply = RequestBuilder::new(addr, "POST", "/api/terminals")
+        .header("host", &address)
+        .header("origin", &origin)
+        .header("cookie", &login.session_cookie().unwrap())
+        .send()
+        .await;
+    assert_eq!(reply.status, 201);
+    let shells = children_of(child.id().unwrap());
+    assert_eq!(shells.len(), 1);
+    // SIGKILL: no chance to clean up. The kernel closes the PTY master with
+    // the process, which hangs the terminal up and sends the shell SIGHUP;
+    // this holds only while no other process inherited the master (it is
+    // opened close-on-exec).
+    child.kill().await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), || !common::process_alive(shells[0])).await,
+        "the shell outlived a killed daemon"
+    );
+}
