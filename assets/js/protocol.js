@@ -16,7 +16,6 @@ export const Close = Object.freeze({
   GOING_AWAY: 1001, // server shutting down: reconnect with backoff
   EXITED: 4000, // the shell exited: do not reconnect
   SESSION_ENDED: 4001, // the login session ended: back to the login page
-  LAGGED: 4002, // reserved (older servers): reconnect at once; now an in-band `resync`
   NOT_FOUND: 4004, // the terminal does not exist (any more): remove the tab
 });
 

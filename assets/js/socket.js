@@ -1,8 +1,7 @@
 // socket.js — one terminal's WebSocket: binary frames, close-code handling, reconnect.
 //
 // Reconnects with exponential backoff (0.5 s doubling to 10 s, reset once `hello` arrives)
-// after network errors and unexpected closes; at once after 4002 (client lagged); never
-// after 4000 (shell exited), 4001 (login ended) or 4004 (terminal gone), which are reported
+// after network errors and unexpected closes; never after 4000 (shell exited), 4001 (login ended) or 4004 (terminal gone), which are reported
 // through `onStatus` for the caller to act on.
 
 import { Close, parseServerMessage, resizeMessage, socketUrl } from './protocol.js';
@@ -90,10 +89,6 @@ export class TermSocket {
         return;
       case Close.NORMAL:
         this.stop('closed');
-        return;
-      case Close.LAGGED:
-        this.setStatus('reconnecting', { delayMs: 0 });
-        this.connect();
         return;
       default: {
         const delayMs = this.delay;

@@ -184,14 +184,6 @@ impl Sessions {
         });
     }
 
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     fn view(&self, key: SessionKey, record: &Record) -> SessionView {
         SessionView {
             key,

@@ -91,8 +91,6 @@ pub mod close {
     pub const EXITED: u16 = 4000;
     /// The login session ended (logout, expiry, revocation): log in again.
     pub const SESSION_ENDED: u16 = 4001;
-    /// The client fell too far behind: reconnect now; the replay rebuilds the screen.
-    pub const LAGGED: u16 = 4002;
     /// No such terminal (closed meanwhile): drop the tab.
     pub const NOT_FOUND: u16 = 4004;
     /// The connection stopped answering pings.

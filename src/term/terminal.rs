@@ -106,10 +106,6 @@ impl TerminalHandle {
         &self.0.id
     }
 
-    pub fn pid(&self) -> u32 {
-        self.0.pid
-    }
-
     pub fn info(&self) -> TerminalInfo {
         let (cols, rows) = *self.0.size.borrow();
         TerminalInfo {

@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 pub struct RequestBuilder {
     addr: SocketAddr,
@@ -274,8 +273,4 @@ async fn next_frame(
             Some(Err(_)) | None => return Frame::Closed(None),
         }
     }
-}
-
-pub fn close_code(code: CloseCode) -> u16 {
-    u16::from(code)
 }
