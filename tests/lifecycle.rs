@@ -4,8 +4,7 @@
 mod common;
 
 use common::daemon::{Started, children_of, failure, start, termgate};
-use common::{client::RequestBuilder, eventually, process_exists};
-use serde_json::json;
+use common::{eventually, process_exists};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -163,17 +162,9 @@ async fn token_and_pin_subcommands() {
     assert!(!stored.contains("97531864"));
 
     // The stored token and PIN now log in, with no secret in the environment.
-    let Started {
-        mut child, address, ..
-    } = start(termgate(home.path())).await;
-    let reply = RequestBuilder::new(address.parse().unwrap(), "POST", "/auth/login")
-        .header("host", &address)
-        .header("origin", &format!("http://{address}"))
-        .json(&json!({"token": rotated, "pin": "97531864"}))
-        .send()
-        .await;
-    assert_eq!(reply.status, 200);
-    child.kill().await.unwrap();
+    let mut daemon = start(termgate(home.path())).await;
+    daemon.login(&rotated, "97531864").await;
+    daemon.child.kill().await.unwrap();
 }
 
 #[tokio::test]
@@ -196,27 +187,12 @@ async fn stops_cleanly_on(signal: nix::sys::signal::Signal) {
     command
         .env("TERMGATE_PIN", PIN)
         .env("TERMGATE_TOKEN", TOKEN);
-    let Started { child, address, .. } = start(command).await;
-    let addr: std::net::SocketAddr = address.parse().unwrap();
-    let origin = format!("http://{address}");
-    let login = RequestBuilder::new(addr, "POST", "/auth/login")
-        .header("host", &address)
-        .header("origin", &origin)
-        .json(&json!({"token": TOKEN, "pin": PIN}))
-        .send()
-        .await;
-    let cookie = login.session_cookie().unwrap();
-    let mut shells = Vec::new();
+    let running = start(command).await;
+    let cookie = running.login(TOKEN, PIN).await;
     for _ in 0..2 {
-        let reply = RequestBuilder::new(addr, "POST", "/api/terminals")
-            .header("host", &address)
-            .header("origin", &origin)
-            .header("cookie", &cookie)
-            .send()
-            .await;
-        assert_eq!(reply.status, 201);
-        shells.push(reply.json()["id"].as_str().unwrap().to_string());
+        running.create_terminal(&cookie).await;
     }
+    let child = running.child;
     let daemon = child.id().unwrap();
     let children = children_of(daemon);
     assert_eq!(
@@ -273,11 +249,7 @@ async fn a_start_up_share_link_is_printed_once_and_never_logged() {
     let token = url.rsplit("/s/").next().unwrap().to_string();
     let address = daemon.address.clone();
     assert!(url.starts_with(&format!("http://{address}/s/")));
-    let reply = RequestBuilder::new(address.parse().unwrap(), "POST", &format!("/s/{token}"))
-        .header("host", &address)
-        .header("origin", &format!("http://{address}"))
-        .send()
-        .await;
+    let reply = daemon.request("POST", &format!("/s/{token}")).send().await;
     assert_eq!(reply.status, 200);
     daemon.child.kill().await.unwrap();
     let output = daemon.child.wait_with_output().await.unwrap();
@@ -304,31 +276,16 @@ async fn shells_do_not_outlive_a_killed_daemon() {
     command
         .env("TERMGATE_PIN", PIN)
         .env("TERMGATE_TOKEN", TOKEN);
-    let Started {
-        mut child, address, ..
-    } = start(command).await;
-    let addr: std::net::SocketAddr = address.parse().unwrap();
-    let origin = format!("http://{address}");
-    let login = RequestBuilder::new(addr, "POST", "/auth/login")
-        .header("host", &address)
-        .header("origin", &origin)
-        .json(&json!({"token": TOKEN, "pin": PIN}))
-        .send()
-        .await;
-    let reply = RequestBuilder::new(addr, "POST", "/api/terminals")
-        .header("host", &address)
-        .header("origin", &origin)
-        .header("cookie", &login.session_cookie().unwrap())
-        .send()
-        .await;
-    assert_eq!(reply.status, 201);
-    let shells = children_of(child.id().unwrap());
+    let mut daemon = start(command).await;
+    let cookie = daemon.login(TOKEN, PIN).await;
+    daemon.create_terminal(&cookie).await;
+    let shells = children_of(daemon.child.id().unwrap());
     assert_eq!(shells.len(), 1);
     // SIGKILL: no chance to clean up. The kernel closes the PTY master with
     // the process, which hangs the terminal up and sends the shell SIGHUP;
     // this holds only while no other process inherited the master (it is
     // opened close-on-exec).
-    child.kill().await.unwrap();
+    daemon.child.kill().await.unwrap();
     assert!(
         eventually(Duration::from_secs(2), || !common::process_alive(shells[0])).await,
         "the shell outlived a killed daemon"

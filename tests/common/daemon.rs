@@ -60,6 +60,37 @@ impl Started {
     }
 }
 
+impl Started {
+    /// A request to this daemon with the right Host and Origin.
+    pub fn request(&self, method: &str, path: &str) -> super::client::RequestBuilder {
+        super::client::RequestBuilder::new(self.address.parse().unwrap(), method, path)
+            .header("host", &self.address)
+            .header("origin", &format!("http://{}", self.address))
+    }
+
+    /// Logs in; returns the `Cookie` header value (panics on refusal).
+    pub async fn login(&self, token: &str, pin: &str) -> String {
+        let reply = self
+            .request("POST", "/auth/login")
+            .json(&serde_json::json!({"token": token, "pin": pin}))
+            .send()
+            .await;
+        assert_eq!(reply.status, 200, "login refused: {}", reply.text());
+        reply.session_cookie().unwrap()
+    }
+
+    /// Starts a shell; returns the tab's id.
+    pub async fn create_terminal(&self, cookie: &str) -> String {
+        let reply = self
+            .request("POST", "/api/terminals")
+            .header("cookie", cookie)
+            .send()
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text());
+        reply.json()["id"].as_str().unwrap().to_string()
+    }
+}
+
 /// Starts the daemon on a free port and waits until it listens.
 pub async fn start(mut command: Command) -> Started {
     command.args(["--port", "0"]);
