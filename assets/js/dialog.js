@@ -4,36 +4,21 @@
 
 import { ApiError } from './api.js';
 
-const dialog = document.getElementById('pin-dialog');
-const form = document.getElementById('pin-form');
-const heading = document.getElementById('pin-title');
-const text = document.getElementById('pin-text');
-const input = document.getElementById('pin-input');
-const error = document.getElementById('pin-error');
-const confirmButton = document.getElementById('pin-confirm');
-const cancelButton = document.getElementById('pin-cancel');
-
 /**
- * Ask for the PIN and run `action(pin)`. The dialog stays open on a wrong PIN.
- * @param {{title: string, message: string, confirmLabel: string,
- *          action: (pin: string) => Promise<any>}} opts
- * @returns {Promise<any|null>} the action's result, or null if cancelled
+ * The life of a modal form, shared by both dialogs: show it; on submit, `read()` the
+ * value (null when invalid; it shows why) and run `action` with it, staying open with
+ * the error if that throws; close on Cancel or Escape unless busy; give focus back.
+ * Resolves with the action's result (true if it returned nothing), or null if cancelled.
  */
-export function askPin({ title, message, confirmLabel, action }) {
+function runModal(parts, { read, action, describe, onError }) {
   return new Promise((resolve) => {
     const returnFocus = document.activeElement;
-    heading.textContent = title;
-    text.textContent = message;
-    confirmButton.textContent = confirmLabel;
-    error.textContent = '';
-    input.value = '';
     let busy = false;
-
     const cleanup = (result) => {
-      form.removeEventListener('submit', onSubmit);
-      cancelButton.removeEventListener('click', onCancel);
-      dialog.removeEventListener('cancel', onCancel);
-      if (dialog.open) dialog.close();
+      parts.form.removeEventListener('submit', onSubmit);
+      parts.cancel.removeEventListener('click', onCancel);
+      parts.dialog.removeEventListener('cancel', onCancel);
+      if (parts.dialog.open) parts.dialog.close();
       if (returnFocus instanceof HTMLElement && returnFocus.isConnected) returnFocus.focus();
       resolve(result);
     };
@@ -44,33 +29,68 @@ export function askPin({ title, message, confirmLabel, action }) {
     const onSubmit = async (ev) => {
       ev.preventDefault();
       if (busy) return;
-      const pin = input.value.trim();
-      if (!pin) {
-        error.textContent = 'Enter your PIN.';
-        input.focus();
-        return;
-      }
+      const value = read();
+      if (value === null) return;
       busy = true;
-      confirmButton.disabled = true;
-      error.textContent = '';
+      parts.confirm.disabled = true;
+      parts.error.textContent = '';
       try {
-        const result = await action(pin);
-        cleanup(result ?? true);
+        cleanup((await action(value)) ?? true);
       } catch (err) {
-        error.textContent = describeError(err);
-        input.select();
-        input.focus();
+        parts.error.textContent = describe(err);
+        onError();
       } finally {
         busy = false;
-        confirmButton.disabled = false;
+        parts.confirm.disabled = false;
       }
     };
-    form.addEventListener('submit', onSubmit);
-    cancelButton.addEventListener('click', onCancel);
-    dialog.addEventListener('cancel', onCancel);
-    dialog.showModal();
-    input.focus();
+    parts.form.addEventListener('submit', onSubmit);
+    parts.cancel.addEventListener('click', onCancel);
+    parts.dialog.addEventListener('cancel', onCancel);
+    parts.dialog.showModal();
   });
+}
+
+const pin = {
+  dialog: document.getElementById('pin-dialog'),
+  form: document.getElementById('pin-form'),
+  title: document.getElementById('pin-title'),
+  text: document.getElementById('pin-text'),
+  input: document.getElementById('pin-input'),
+  error: document.getElementById('pin-error'),
+  confirm: document.getElementById('pin-confirm'),
+  cancel: document.getElementById('pin-cancel'),
+};
+
+/**
+ * Ask for the PIN and run `action(pin)`. The dialog stays open on a wrong PIN.
+ * @param {{title: string, message: string, confirmLabel: string,
+ *          action: (pin: string) => Promise<any>}} opts
+ * @returns {Promise<any|null>} the action's result, or null if cancelled
+ */
+export function askPin({ title, message, confirmLabel, action }) {
+  pin.title.textContent = title;
+  pin.text.textContent = message;
+  pin.confirm.textContent = confirmLabel;
+  pin.error.textContent = '';
+  pin.input.value = '';
+  const done = runModal(pin, {
+    read: () => {
+      const value = pin.input.value.trim();
+      if (value) return value;
+      pin.error.textContent = 'Enter your PIN.';
+      pin.input.focus();
+      return null;
+    },
+    action,
+    describe: describeError,
+    onError: () => {
+      pin.input.select();
+      pin.input.focus();
+    },
+  });
+  pin.input.focus();
+  return done;
 }
 
 function describeError(err) {
@@ -102,67 +122,37 @@ const ask = {
  * @returns {Promise<any|null>} the action's result (true if it returned nothing), or null if cancelled
  */
 export function askText({ title, message = '', label = '', value = '', confirmLabel = 'OK', danger = false, action }) {
-  return new Promise((resolve) => {
-    const returnFocus = document.activeElement;
-    ask.title.textContent = title;
-    ask.text.textContent = message;
-    ask.text.hidden = !message;
-    ask.label.textContent = label;
-    ask.label.hidden = !label;
-    ask.input.hidden = !label;
-    ask.input.value = value;
-    ask.error.textContent = '';
-    ask.confirm.textContent = confirmLabel;
-    ask.confirm.classList.toggle('danger', danger);
-    let busy = false;
-    const cleanup = (result) => {
-      ask.form.removeEventListener('submit', onSubmit);
-      ask.cancel.removeEventListener('click', onCancel);
-      ask.dialog.removeEventListener('cancel', onCancel);
-      if (ask.dialog.open) ask.dialog.close();
-      if (returnFocus instanceof HTMLElement && returnFocus.isConnected) returnFocus.focus();
-      resolve(result);
-    };
-    const onCancel = (ev) => {
-      ev.preventDefault();
-      if (!busy) cleanup(null);
-    };
-    const onSubmit = async (ev) => {
-      ev.preventDefault();
-      if (busy) return;
+  ask.title.textContent = title;
+  ask.text.textContent = message;
+  ask.text.hidden = !message;
+  ask.label.textContent = label;
+  ask.label.hidden = !label;
+  ask.input.hidden = !label;
+  ask.input.value = value;
+  ask.error.textContent = '';
+  ask.confirm.textContent = confirmLabel;
+  ask.confirm.classList.toggle('danger', danger);
+  const done = runModal(ask, {
+    read: () => {
       const text = ask.input.value.trim();
-      if (label && !text) {
-        ask.error.textContent = `Enter ${label.toLowerCase()}.`;
-        ask.input.focus();
-        return;
-      }
-      busy = true;
-      ask.confirm.disabled = true;
-      ask.error.textContent = '';
-      try {
-        const result = await action(text);
-        cleanup(result ?? true);
-      } catch (err) {
-        ask.error.textContent = err instanceof Error ? err.message : 'Something went wrong.';
-        (label ? ask.input : ask.confirm).focus();
-      } finally {
-        busy = false;
-        ask.confirm.disabled = false;
-      }
-    };
-    ask.form.addEventListener('submit', onSubmit);
-    ask.cancel.addEventListener('click', onCancel);
-    ask.dialog.addEventListener('cancel', onCancel);
-    ask.dialog.showModal();
-    if (label) {
+      if (!label || text) return text;
+      ask.error.textContent = `Enter ${label.toLowerCase()}.`;
       ask.input.focus();
-      // Select the name without its extension, like file managers do.
-      const dot = value.lastIndexOf('.');
-      ask.input.setSelectionRange(0, dot > 0 ? dot : value.length);
-    } else {
-      ask.confirm.focus();
-    }
+      return null;
+    },
+    action,
+    describe: (err) => (err instanceof Error ? err.message : 'Something went wrong.'),
+    onError: () => (label ? ask.input : ask.confirm).focus(),
   });
+  if (label) {
+    ask.input.focus();
+    // Select the name without its extension, like file managers do.
+    const dot = value.lastIndexOf('.');
+    ask.input.setSelectionRange(0, dot > 0 ? dot : value.length);
+  } else {
+    ask.confirm.focus();
+  }
+  return done;
 }
 
 const notice = document.getElementById('notice');
