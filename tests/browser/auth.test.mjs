@@ -2,20 +2,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, screenshot, startServer, submitLogin } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, screenshot, startServer, submitLogin } from './harness.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 test('login page is served under the strict CSP and looks right', async () => {
   const page = await newPage(browser);

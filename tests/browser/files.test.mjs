@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, screenshot, startServer, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, startServer, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
 let page;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite());
   mkdirSync(join(server.cwd, 'src'));
   writeFileSync(join(server.cwd, 'src', 'main.rs'), 'fn main() {\n    println!("hello");\n}\n');
   writeFileSync(join(server.cwd, 'notes.md'), '# Notes\n\nfirst line\n');
@@ -23,10 +22,7 @@ before(async () => {
   await login(page, server);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 const disk = (rel) => readFileSync(join(server.cwd, rel), 'utf8');
 const item = (path) => page.locator(`#files [role="treeitem"][data-path="${path}"] > .tree-row`);

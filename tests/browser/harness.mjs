@@ -97,6 +97,19 @@ export async function startServer(extraEnv = {}, { port = 0 } = {}) {
 }
 
 /** Launch headless Chromium; throws (test fails) when it cannot start. */
+/** A suite's fixtures: a fresh server (with `extraEnv`) and a browser. */
+export async function openSuite(extraEnv = {}) {
+  const server = await startServer(extraEnv);
+  const browser = await launchBrowser();
+  return { server, browser };
+}
+
+/** Ends what `openSuite` started (either may be missing if a start failed). */
+export async function closeSuite(server, browser) {
+  await browser?.close();
+  await server?.stop();
+}
+
 export async function launchBrowser() {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: run scripts/install-test-deps`);

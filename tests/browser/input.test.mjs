@@ -2,24 +2,20 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, startServer, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
 let page;
 
 before(async () => {
-  server = await startServer({ TERMGATE_MAX_TABS: '2' });
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite({ TERMGATE_MAX_TABS: '2' }));
   page = await newPage(browser, { viewport: { width: 1000, height: 640 } });
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   await login(page, server);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 const tabCount = () => page.evaluate(() => window.__termgate.tabTitles().length);
 const selected = () => page.getByRole('tab', { selected: true }).getAttribute('id');

@@ -3,20 +3,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, screenshot, screenText, startServer, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, screenText, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 const terminalHasFocus = (page) => page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea') === true);
 

@@ -4,20 +4,16 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, startServer, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, startServer, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 test('server restart: "Reconnecting…" overlay, then back to the login page', async () => {
   const page = await newPage(browser);

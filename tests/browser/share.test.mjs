@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, screenshot, screenText, startServer, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, screenText, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
@@ -14,16 +14,12 @@ let guest;
 let link;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite());
   owner = await newPage(browser);
   await login(owner, server);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 const ownerShares = () => owner.evaluate(() => fetch('/api/shares').then((r) => r.json()));
 

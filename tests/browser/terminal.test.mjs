@@ -3,23 +3,19 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, run, screenText, startServer, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, screenText, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
 let page;
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openSuite());
   page = await newPage(browser, { viewport: { width: 1100, height: 700 } });
   await login(page, server);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeSuite(server, browser));
 
 test('a command runs and its output shows', async () => {
   await run(page, 'echo $((6*7))');
