@@ -46,7 +46,10 @@ async fn main() {
     write_big_file(&root.join("big.bin"), file_bytes);
 
     let daemon = Daemon::start(dir.path(), &root, TOKEN, PIN).await;
-    let cookie = login(daemon.addr).await;
+    let client = support::Client::login(daemon.addr, TOKEN, PIN)
+        .await
+        .expect("login");
+    let cookie = client.cookie().to_string();
 
     // Listing: the first request reads the folder cold from the server's view
     // (the page cache is warm from creating it); then the median of 10.
@@ -117,25 +120,6 @@ fn cat(path: &Path) -> Duration {
         .unwrap();
     assert!(status.success());
     started.elapsed()
-}
-
-async fn login(addr: std::net::SocketAddr) -> String {
-    let body = serde_json::json!({"token": TOKEN, "pin": PIN});
-    let (status, headers, _) = support::request(addr, "POST", "/auth/login", None, Some(body))
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "login");
-    headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.split(';')
-                .next()
-                .filter(|c| c.contains("termgate_session="))
-        })
-        .unwrap()
-        .to_string()
 }
 
 async fn timed_get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> (Duration, usize) {

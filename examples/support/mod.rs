@@ -47,6 +47,11 @@ impl Client {
         Ok(Self { addr, cookie })
     }
 
+    /// The `Cookie` header value of this session.
+    pub fn cookie(&self) -> &str {
+        &self.cookie
+    }
+
     /// A JSON call with the session cookie.
     pub async fn call(
         &self,
