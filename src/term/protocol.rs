@@ -32,7 +32,7 @@ pub enum ServerMessage {
         rows: u16,
         readonly: bool,
     },
-    /// The PTY's size changed (another viewer resized it).
+    /// The PTY's size changed (sent to every viewer, the resizer included).
     Resize { cols: u16, rows: u16 },
     /// The viewer fell too far behind: a fresh replay follows as binary
     /// frames, then live output. Reset the screen before writing it.
