@@ -14,6 +14,7 @@ mod support;
 use futures_util::{SinkExt, StreamExt};
 use nix::sys::termios::{self, SetArg};
 use std::io::{IsTerminal, Read, Write};
+use termgate::term::protocol::INPUT_WINDOW;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Ctrl-] detaches, as in telnet.
@@ -80,13 +81,9 @@ async fn run() -> Result<(), String> {
 
 /// Bridges the local terminal (raw mode) and the tab until exit or Ctrl-].
 async fn session(client: &support::Client, id: &str) -> Result<(), String> {
-    let socket = client.attach(id).await?;
+    // Our size goes with the attach: the tab's screen comes drawn for it.
+    let socket = client.attach_sized(id, Some(local_size())).await?;
     let (mut sink, mut stream) = socket.split();
-    let (cols, rows) = local_size();
-    let resize = serde_json::json!({"type": "resize", "cols": cols, "rows": rows});
-    sink.send(Message::text(resize.to_string()))
-        .await
-        .map_err(|e| e.to_string())?;
 
     let _raw = RawMode::enter();
     // Keystrokes come from a blocking thread: stdin has no async reader.
@@ -100,13 +97,23 @@ async fn session(client: &support::Client, id: &str) -> Result<(), String> {
         }
     });
     let mut stdout = std::io::stdout();
+    // The input window (docs/PROTOCOL.md): at most INPUT_WINDOW bytes sent and
+    // not yet acknowledged, so a Ctrl-C after a paste is not stuck behind it.
+    let (mut sent, mut acked) = (0u64, 0u64);
+    // Until the screen is rebuilt (`live`), what the local terminal "types"
+    // may be its replies to the rebuild: dropped, never sent.
+    let mut live = false;
     loop {
         tokio::select! {
-            key = keys.recv() => {
+            key = keys.recv(), if sent - acked < INPUT_WINDOW => {
                 let Some(key) = key else { break };
+                if !live {
+                    continue;
+                }
                 if key.contains(&DETACH) {
                     break;
                 }
+                sent += key.len() as u64;
                 sink.send(Message::binary(key)).await.map_err(|e| e.to_string())?;
             }
             frame = stream.next() => match frame {
@@ -117,6 +124,12 @@ async fn session(client: &support::Client, id: &str) -> Result<(), String> {
                     let message: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
                     if message["type"] == "exit" {
                         eprint!("\r\n[the shell exited: {text}]\r\n");
+                    }
+                    if message["type"] == "live" {
+                        live = true;
+                    }
+                    if message["type"] == "input_ack" {
+                        acked = acked.max(message["bytes"].as_u64().unwrap_or(0));
                     }
                 }
                 Some(Ok(Message::Close(frame))) => {

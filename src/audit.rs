@@ -1,31 +1,95 @@
 //! The audit log: one JSON line per security event, in the config folder.
 //!
-//! The file is created 0600, capped in size, and rotated once to `audit.log.1`
-//! so it can never fill the disk. Callers pass only non-secret fields (event
-//! name, reason class, source address, ids); tokens, PINs and cookies never
-//! reach this module.
+//! Two files, each created 0600, capped at [`MAX_BYTES`] and rotated once
+//! (`.1`), so neither can fill the disk:
+//!
+//! - `audit.log` holds the security events: failed and successful logins,
+//!   wrong PINs, lockouts, share links, file changes. Everything an
+//!   unauthenticated client can add here is bounded by the brute-force
+//!   budgets, so noise cannot rotate these lines out.
+//! - `refusals.log` holds what an attacker can produce at will (requests
+//!   refused while locked out): counted per event, source and reason, and
+//!   written as one line with the count per [`REFUSAL_WINDOW`].
+//!
+//! Writing is done by one dedicated thread fed through a bounded queue: a
+//! slow or full disk never blocks a runtime worker; when the queue is full a
+//! line is dropped and counted, and the count is written as an
+//! `audit_dropped` line once there is room. Callers pass only non-secret
+//! fields (event name, reason class, source address, ids); tokens, PINs and
+//! cookies never reach this module.
+
+mod writer;
 
 use serde_json::{Map, Value, json};
-use std::fs::{File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// Size at which the log is rotated.
+/// Size at which each file is rotated.
 pub const MAX_BYTES: u64 = 1 << 20;
+
+/// Refusals are summed over this long, per event, source and reason.
+pub const REFUSAL_WINDOW: Duration = Duration::from_secs(60);
+
+/// Security events waiting for the writer. They are bounded by the budgets
+/// (a few hundred a day from strangers), so this fills only on a stuck disk.
+const QUEUE: usize = 4096;
+
+/// Distinct (event, source, reason) counters per window; more sources than
+/// this are summed under `"source": "others"`, so memory and lines per
+/// window stay bounded however many addresses an attacker has.
+const MAX_TALLIES: usize = 256;
+
+/// The counters of one window, keyed by (event, source, reason).
+type Tally = HashMap<(&'static str, String, &'static str), Count>;
+
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    count: u64,
+    first_ms: u64,
+    last_ms: u64,
+}
+
+enum Message {
+    Line(String),
+    /// Write the current refusal counts and everything queued, then answer.
+    Sync(SyncSender<()>),
+}
 
 pub struct Audit {
     path: PathBuf,
-    file: Mutex<Option<File>>,
+    refusals_path: PathBuf,
+    queue: SyncSender<Message>,
+    dropped: Arc<AtomicU64>,
+    tally: Arc<Mutex<Tally>>,
 }
 
 impl Audit {
+    /// Opens (lazily) the two files in `dir` and starts their writer thread,
+    /// which ends when this is dropped.
     pub fn open(dir: &Path) -> Self {
+        let (queue, inbox) = mpsc::sync_channel(QUEUE);
+        let dropped = Arc::new(AtomicU64::new(0));
+        let tally = Arc::new(Mutex::new(Tally::new()));
+        let path = dir.join("audit.log");
+        let refusals_path = dir.join("refusals.log");
+        let writer = writer::Writer::new(&path, &refusals_path, dropped.clone(), tally.clone());
+        let spawned = std::thread::Builder::new()
+            .name("audit-writer".into())
+            .spawn(move || writer.run(inbox));
+        if let Err(err) = spawned {
+            // Lines then go to the process log only (see `record`).
+            tracing::warn!("cannot start the audit writer: {err}");
+        }
         Self {
-            path: dir.join("audit.log"),
-            file: Mutex::new(None),
+            path,
+            refusals_path,
+            queue,
+            dropped,
+            tally,
         }
     }
 
@@ -33,75 +97,64 @@ impl Audit {
         &self.path
     }
 
-    /// Appends one event. Failing to write is logged, never fatal: the daemon
-    /// keeps serving the owner even on a full disk.
+    pub fn refusals_path(&self) -> &Path {
+        &self.refusals_path
+    }
+
+    /// Queues one security event for `audit.log`. Never blocks and never
+    /// fails: the daemon keeps serving the owner even on a full disk.
     pub fn record(&self, event: &str, fields: Value) {
         let mut line = Map::new();
-        let ts = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        line.insert("ts".into(), json!(ts.as_millis() as u64));
+        line.insert("ts".into(), json!(now_ms()));
         line.insert("event".into(), json!(event));
         if let Value::Object(extra) = fields {
             line.extend(extra);
         }
-        let mut text = Value::Object(line).to_string();
-        text.push('\n');
-        tracing::info!(target: "audit", "{}", text.trim_end());
-        if let Err(err) = self.append(text.as_bytes()) {
-            tracing::warn!("audit log {}: {err}", self.path.display());
+        let text = Value::Object(line).to_string();
+        tracing::info!(target: "audit", "{text}");
+        match self.queue.try_send(Message::Line(text)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
-    fn append(&self, bytes: &[u8]) -> std::io::Result<()> {
-        // Held only for one small write; never across an await.
-        let mut slot = self.file.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_none() {
-            *slot = Some(self.open_file()?);
-        }
-        let size = slot
-            .as_ref()
-            .map(|f| f.metadata().map(|m| m.len()))
-            .transpose()?;
-        if size.unwrap_or(0) + bytes.len() as u64 > MAX_BYTES {
-            *slot = None;
-            std::fs::rename(&self.path, self.path.with_extension("log.1"))?;
-            *slot = Some(self.open_file()?);
-        }
-        slot.as_mut().expect("opened above").write_all(bytes)
+    /// Counts one refusal an attacker could repeat at will; the counts reach
+    /// `refusals.log` once per [`REFUSAL_WINDOW`]. Only a map update under
+    /// a short lock: no I/O, and the same memory however many repeats.
+    pub fn refused(&self, event: &'static str, source: &str, reason: &'static str) {
+        let now = now_ms();
+        let mut tally = crate::lock::lock(&self.tally);
+        let key = (event, source.to_string(), reason);
+        let key = if tally.len() < MAX_TALLIES || tally.contains_key(&key) {
+            key
+        } else {
+            (event, "others".to_string(), reason)
+        };
+        let count = tally.entry(key).or_insert(Count {
+            count: 0,
+            first_ms: now,
+            last_ms: now,
+        });
+        count.count += 1;
+        count.last_ms = now;
     }
 
-    fn open_file(&self) -> std::io::Result<File> {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&self.path)
+    /// Waits (blocking, up to `within`) until everything recorded so far,
+    /// refusal counts included, is written. For tests and the end of a run;
+    /// never called on a runtime worker while serving.
+    pub fn sync(&self, within: Duration) -> bool {
+        let (done, wait) = mpsc::sync_channel(1);
+        if self.queue.send(Message::Sync(done)).is_err() {
+            return false;
+        }
+        wait.recv_timeout(within).is_ok()
     }
 }
+
+use crate::clock::unix_ms as now_ms;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_are_json_and_rotation_caps_size() {
-        let dir = tempfile::tempdir().unwrap();
-        let audit = Audit::open(dir.path());
-        audit.record(
-            "login_failed",
-            json!({"reason": "wrong_pin", "source": "127.0.0.1"}),
-        );
-        let text = std::fs::read_to_string(audit.path()).unwrap();
-        let line: Value = serde_json::from_str(text.trim()).unwrap();
-        assert_eq!(line["event"], "login_failed");
-        assert_eq!(line["reason"], "wrong_pin");
-
-        let filler = "x".repeat(4096);
-        for _ in 0..400 {
-            audit.record("filler", json!({ "pad": filler }));
-        }
-        assert!(std::fs::metadata(audit.path()).unwrap().len() <= MAX_BYTES);
-        assert!(dir.path().join("audit.log.1").exists());
-    }
-}
+#[path = "audit/tests.rs"]
+mod tests;

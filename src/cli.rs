@@ -29,6 +29,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Clear every login lockout of the running daemon (local only: it
+    /// writes a request into the private config folder).
+    Unlock,
     /// Set a new PIN (asked without echo; read from standard input when it is not a terminal).
     Pin {
         /// Read this config file instead of the default one.
@@ -88,6 +91,9 @@ pub struct ServeArgs {
     /// Public https:// URL of a reverse proxy in front of termgate (its host joins the allowlists)
     #[arg(long, value_name = "URL", env = "TERMGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Serve everything under this path, e.g. /term/, behind a reverse proxy [default: /]
+    #[arg(long, value_name = "PREFIX", env = "TERMGATE_BASE_PATH")]
+    pub base_path: Option<String>,
     /// Terminals only: no file browser (every /api/files route answers 404)
     #[arg(long, env = "TERMGATE_TERMINAL_ONLY", value_parser = BoolishValueParser::new())]
     pub terminal_only: bool,

@@ -29,6 +29,9 @@ pub enum Error {
     Conflict { code: &'static str, message: String },
     #[error("request body too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
+    /// The body did not arrive in time (see `http::pace`).
+    #[error("the request body did not arrive in time")]
+    RequestTimeout,
     #[error("unknown host; use the address termgate printed at start")]
     MisdirectedHost,
     #[error("too many attempts; try again in {} s", retry_after.as_secs().max(1))]
@@ -51,6 +54,7 @@ impl Error {
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -69,6 +73,7 @@ impl Error {
             Error::MethodNotAllowed => "method_not_allowed",
             Error::Conflict { code, .. } => code,
             Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::RequestTimeout => "request_timeout",
             Error::MisdirectedHost => "misdirected_host",
             Error::RateLimited { .. } => "rate_limited",
             Error::Unavailable(_) => "unavailable",

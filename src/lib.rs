@@ -6,42 +6,66 @@
 //! # Layout
 //!
 //! - [`cli`]: command-line flags (clap), no logic.
-//! - [`config`]: defaults < file < environment < flags -> one validated [`Config`];
+//! - [`config`]: defaults < file < environment < flags -> one validated [`Config`]
+//!   of plain values (a leaf: features convert its enums); the `--base-path`;
 //!   secrets on disk and the PIN prompt.
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
-//! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`.
+//! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, and
+//!   [`Tuning`](state::Tuning), the timers only tests change.
 //! - [`server`]: accept loop, connection caps, timeouts, orderly stop.
 //! - [`http`]: router (the route table with each route's access), guards,
 //!   requests, responses, the embedded UI, the WebSocket handshake.
 //! - [`auth`]: THE gate ([`auth::require`]), credentials, login sessions,
 //!   brute-force budgets, the `/auth/*` handlers.
-//! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out, sockets.
+//! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out,
+//!   input queue, the two socket halves.
+//! - [`clock`] / [`random`]: the one place each that reads the wall clock
+//!   and draws randomness (from the OS).
+//! - [`lock`]: the one poison-ignoring way to take a std lock, and why.
+//! - [`process`]: [`ProcessGroup`](process::ProcessGroup), the one way a
+//!   shell or tunnel client is signalled (only while its leader is unreaped)
+//!   and reaped; [`spawn_tied`](process::spawn_tied) for a child the kernel
+//!   ends if termgate is killed; the one filter that keeps `TERMGATE_*`
+//!   from every child.
 //! - [`files`]: the file browser: the sandbox (every path resolved beneath the
 //!   root), atomic saves, streamed uploads, downloads and archives.
-//! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`,
-//!   and the idle auto-shutdown while exposed.
+//! - [`exposure`]: what is public right now (the one place the gate asks),
+//!   and the idle auto-shutdown while public.
+//! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
 //! - [`audit`]: the security event log.
 //!
 //! # Data path
 //!
 //! ```text
-//! TcpListener -> server -> http::handle (Host check, route, Origin check)
+//! TcpListener -> server -> http::handle (Host check, route under --base-path, Origin check)
 //!    -> auth::require(access) => Principal
-//!       -> /api/terminals/{id}/ws -> term::socket <-> TerminalHandle <-> pty <-> shell
+//!       -> /api/terminals/{id}/ws -> term::socket: input half  -> InputQueue (per-viewer budget) -> PTY writer
+//!                                                output half <- Fanout (ring + broadcast)     <- PTY reader
 //!       -> /auth/*                -> auth::login -> sessions, limit, audit
 //!       -> /api/files/*           -> files::handle -> Sandbox::resolve (SafePath) -> openat2 beneath the root
 //!       -> /, /assets/*           -> http::static_files (embedded table)
-//! shutdown -> stop accepting -> Close frames -> kill + reap shells
+//! shutdown -> stop accepting -> Close frames -> ProcessGroup: signal, kill what is left, reap
 //! ```
+//!
+//! Liveness rules of the terminal path (docs/PROTOCOL.md states them for clients):
+//! input never blocks output (separate halves; a spent budget stops reading that
+//! socket, TCP pushes back); signal keys jump the queue; the PTY reader is paced
+//! only by writing viewers that make progress, every wait with a deadline; every
+//! send has a deadline; a hung-up PTY ends its writer and closing a tab frees it.
 
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod error;
+pub mod exposure;
 pub mod files;
 pub mod http;
+pub mod lock;
+pub mod process;
+pub mod random;
 pub mod server;
 pub mod shutdown;
 pub mod state;

@@ -4,15 +4,20 @@
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use std::io::IsTerminal;
+use std::path::PathBuf;
+use termgate::auth::credentials::TokenOrigin;
 use termgate::cli::{Cli, Command, ServeArgs};
+use termgate::config::file::FileConfig;
+use termgate::config::secrets::{PinSource, TokenSource};
 use termgate::config::{self, Config, secrets};
 
 fn main() {
     let cli = Cli::parse();
     init_logging();
     let result = match cli.command {
-        Some(Command::Token { rotate, config }) => token_command(rotate, config),
-        Some(Command::Pin { config }) => pin_command(config),
+        Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
+        Some(Command::Pin { config }) => pin_command(cli.serve, config),
+        Some(Command::Unlock) => termgate::auth::unlock::command().map_err(anyhow::Error::msg),
         None => serve(cli.serve),
     };
     if let Err(err) = result {
@@ -22,12 +27,20 @@ fn main() {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TERMGATE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    // `Targets` reads the same `debug` / `termgate=trace,hyper=warn` lists as
+    // `EnvFilter` without its regex engine (0.55 MB of the binary); an
+    // unset or unreadable TERMGATE_LOG means `info`, as before.
+    let filter = std::env::var("TERMGATE_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .finish()
+        .with(filter)
         .init();
 }
 
@@ -47,6 +60,7 @@ fn serve(args: ServeArgs) -> Result<()> {
         let shutdown = termgate::Shutdown::new();
         let state = termgate::state::AppState::new(
             config,
+            termgate::state::Tuning::default(),
             loaded.credentials,
             address.port(),
             shutdown.clone(),
@@ -66,10 +80,10 @@ fn serve(args: ServeArgs) -> Result<()> {
                         .config
                         .public_timeout
                         .filter(|_| !state.config.public_no_expiry),
-                    ..termgate::tunnel::Settings::new(kind, address.port())
+                    ..termgate::tunnel::Settings::new(kind.into(), address.port())
                 };
                 match termgate::tunnel::start(settings, state.clone()).await {
-                    Ok(supervisor) => Some(supervisor),
+                    Ok(supervisor) => supervisor,
                     Err(err) => {
                         shutdown.trigger();
                         let _ = server.await;
@@ -81,17 +95,35 @@ fn serve(args: ServeArgs) -> Result<()> {
             }
             None => None,
         };
-        if let Some(share) = state.config.startup_share.clone() {
+        // A SIGTERM during the tunnel's start leaves no supervisor: no link then.
+        if let Some(share) = state
+            .config
+            .startup_share
+            .clone()
+            .filter(|_| !shutdown.is_triggered())
+        {
             print_startup_share(&state, &share, address)?;
         }
         {
             let state = state.clone();
-            tokio::spawn(async move { state.exposure.watch_idle(state.shutdown.clone()).await });
+            tokio::spawn(async move {
+                termgate::exposure::idle::watch(&state.exposure, &state.activity, &state.shutdown)
+                    .await
+            });
         }
         server.await.context("the server task failed")??;
         if let Some(supervisor) = supervisor {
-            // The supervisor ends and reaps the tunnel's process group.
-            let _ = tokio::time::timeout(std::time::Duration::from_millis(1500), supervisor).await;
+            // The supervisor ends and reaps the tunnel's process group within
+            // its shutdown grace; the wait is counted from the shutdown, not
+            // from the server's end, so the two do not add up.
+            let backstop = async {
+                shutdown.wait().await;
+                tokio::time::sleep(termgate::tunnel::SHUTDOWN_WAIT).await;
+            };
+            tokio::select! {
+                _ = supervisor => {}
+                _ = backstop => {}
+            }
         }
         Ok::<_, anyhow::Error>(())
     })?;
@@ -119,12 +151,46 @@ fn print_banner(config: &Config, loaded: &secrets::Loaded, address: std::net::So
              prefer 127.0.0.1 behind an HTTPS proxy or tunnel"
         );
     }
-    println!("listening on http://{}", termgate_host(address));
+    // The root base stays off the line, which reads as it always has.
+    let base = Some(config.base_path.as_str()).filter(|_| !config.base_path.is_root());
+    println!(
+        "listening on http://{}{}",
+        termgate_host(address),
+        base.unwrap_or_default()
+    );
     println!("root folder: {}", config.root.display());
     println!("access token: kept in {}", loaded.token_source);
-    if let Some(token) = &loaded.new_token {
-        println!("first start: your new access token is {token}");
-        println!("  (shown once; `termgate token` shows it again)");
+    if !secrets::has_logged_in(&config.config_dir) {
+        print_token_hint(loaded, address, config.base_path.as_str());
+    }
+}
+
+/// Until the owner has logged in once, every start says how to log in: on a
+/// terminal it shows the token (and a login URL carrying it in the
+/// fragment); into a pipe or log file it only says how to see it, because
+/// secrets stay out of logs.
+fn print_token_hint(loaded: &secrets::Loaded, address: std::net::SocketAddr, base: &str) {
+    let token = loaded
+        .new_token
+        .clone()
+        .or_else(|| secrets::reread_token(&loaded.credentials).ok());
+    match token {
+        Some(token) if std::io::stdout().is_terminal() => {
+            println!("your access token (shown until the first login): {token}");
+            let origin = format!("http://{}", termgate_host(address));
+            let url = termgate::auth::login_link::url(&origin, base, &token);
+            println!("  or open {url} and enter the PIN");
+        }
+        // A token the owner chose is theirs already; point at where it is.
+        _ => match loaded.credentials.origin() {
+            Some(TokenOrigin::File(_)) => {
+                println!("  not logged in yet: `termgate token` shows the token")
+            }
+            Some(TokenOrigin::Environment) => {
+                println!("  not logged in yet: log in with the token in TERMGATE_TOKEN")
+            }
+            None => println!("  not logged in yet: log in with the token given with --token"),
+        },
     }
 }
 
@@ -136,27 +202,24 @@ fn print_startup_share(
 ) -> Result<()> {
     let (record, token) = state
         .shares
-        .mint(share.scope, None, share.ttl, share.uses)
+        .mint(share.scope.into(), None, share.ttl, share.uses)
         .map_err(anyhow::Error::msg)?;
     let origin = state
         .exposure
-        .status()
-        .public_url
+        .public_origin()
         .unwrap_or_else(|| format!("http://{}", termgate_host(address)));
     state.audit.record(
         "share_minted",
         serde_json::json!({"share": record.id, "scope": record.scope, "ttl_secs": share.ttl.as_secs(),
                            "uses": share.uses, "source": "command line"}),
     );
-    let scope = match share.scope {
-        termgate::auth::share::Scope::ReadOnly => "read-only",
-        termgate::auth::share::Scope::Interactive => "interactive",
-    };
+    let scope = share.scope.as_str();
     println!(
-        "share link ({scope}, {} min, {} use{}): {origin}/s/{token}",
+        "share link ({scope}, {} min, {} use{}): {origin}{}",
         share.ttl.as_secs() / 60,
         share.uses,
-        if share.uses == 1 { "" } else { "s" }
+        if share.uses == 1 { "" } else { "s" },
+        state.config.base_path.share_path(&token)
     );
     Ok(())
 }
@@ -168,12 +231,60 @@ fn termgate_host(address: std::net::SocketAddr) -> String {
     }
 }
 
-fn token_command(rotate: bool, _config: Option<std::path::PathBuf>) -> Result<()> {
-    let dir = config::default_config_dir().map_err(anyhow::Error::msg)?;
-    secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
-    let path = dir.join(secrets::TOKEN_FILE);
+/// The subcommands see the same flags, environment and config file as the
+/// daemon (a `--config` after the subcommand wins over one before it), so
+/// [`secrets::token_source`] and [`secrets::pin_source`] name the very
+/// files the daemon reads.
+fn subcommand_setting(mut args: ServeArgs, config: Option<PathBuf>) -> Result<Setting> {
+    if config.is_some() {
+        args.config = config;
+    }
+    let (file, _, dir) = FileConfig::find(args.config.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok(Setting { args, file, dir })
+}
+
+struct Setting {
+    args: ServeArgs,
+    file: FileConfig,
+    dir: PathBuf,
+}
+
+/// `termgate token [--rotate]`: shows or replaces the token where the daemon
+/// reads it. A token from `--token` or `TERMGATE_TOKEN` cannot be rotated
+/// from here, and saying so beats writing a file nobody reads.
+fn token_command(rotate: bool, args: ServeArgs, config: Option<PathBuf>) -> Result<()> {
+    let Setting { args, file, dir } = subcommand_setting(args, config)?;
+    let (path, stored) = match secrets::token_source(&args, &file, &dir) {
+        TokenSource::UserFile(path) => (path, false),
+        TokenSource::Stored(path) => {
+            secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
+            (path, true)
+        }
+        TokenSource::CommandLine if rotate => bail!(
+            "the token in use is given with --token, which cannot be rotated: \
+             start termgate with a new one (prefer TERMGATE_TOKEN or --token-file)"
+        ),
+        TokenSource::Environment if rotate => bail!(
+            "the token in use comes from TERMGATE_TOKEN, which termgate cannot rotate: \
+             set it to a new value (or unset it to use the token file) and restart termgate"
+        ),
+        TokenSource::CommandLine => {
+            println!("{}", args.token.unwrap_or_default());
+            return Ok(());
+        }
+        TokenSource::Environment => {
+            eprintln!("(the token in use comes from TERMGATE_TOKEN)");
+            println!(
+                "{}",
+                secrets::env_secret("TERMGATE_TOKEN").unwrap_or_default()
+            );
+            return Ok(());
+        }
+    };
     let token = match secrets::read_private(&path).map_err(anyhow::Error::msg)? {
         Some(token) if !rotate => token,
+        // The daemon refuses a missing token file it was told to read.
+        None if !rotate && !stored => bail!("token file {} does not exist", path.display()),
         _ => {
             let token = secrets::generate_token();
             secrets::write_private(&path, &token).map_err(anyhow::Error::msg)?;
@@ -188,21 +299,39 @@ fn token_command(rotate: bool, _config: Option<std::path::PathBuf>) -> Result<()
     Ok(())
 }
 
-fn pin_command(_config: Option<std::path::PathBuf>) -> Result<()> {
-    let dir = config::default_config_dir().map_err(anyhow::Error::msg)?;
+/// `termgate pin`: sets the PIN where the daemon reads it: the keyed hash in
+/// the config folder, or the clear PIN in a `--pin-file`/`pin_file` (that
+/// file holds the PIN itself). `TERMGATE_PIN` wins over both, so then it
+/// refuses rather than store a PIN that would not be used.
+fn pin_command(args: ServeArgs, config: Option<PathBuf>) -> Result<()> {
+    let Setting { args, file, dir } = subcommand_setting(args, config)?;
+    let source = secrets::pin_source(&args, &file, &dir);
+    if source == PinSource::Environment {
+        bail!(
+            "TERMGATE_PIN is set, and termgate uses it over any stored PIN: \
+             change or unset the variable instead"
+        );
+    }
     secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
     if std::io::stdin().is_terminal() {
         eprintln!("Choose a PIN of at least 6 digits.");
     }
     let pin = secrets::ask_new_pin().map_err(anyhow::Error::msg)?;
-    let key = secrets::load_or_create_key(&dir, secrets::KEY_FILE).map_err(anyhow::Error::msg)?;
-    let path = secrets::store_pin(&dir, &key, &pin).map_err(anyhow::Error::msg)?;
+    let (path, how) = match source {
+        PinSource::UserFile(path) => {
+            secrets::write_private(&path, &pin).map_err(anyhow::Error::msg)?;
+            (path, "the PIN itself, in the configured PIN file")
+        }
+        _ => {
+            let key =
+                secrets::load_or_create_key(&dir, secrets::KEY_FILE).map_err(anyhow::Error::msg)?;
+            let path = secrets::store_pin(&dir, &key, &pin).map_err(anyhow::Error::msg)?;
+            (path, "as a keyed hash")
+        }
+    };
     eprintln!(
-        "PIN stored (as a keyed hash) in {}; restart termgate to use it.",
+        "PIN stored ({how}) in {}; restart termgate to use it.",
         path.display()
     );
-    if std::env::var_os("TERMGATE_PIN").is_some() {
-        bail!("note: TERMGATE_PIN is set and takes precedence over the stored PIN");
-    }
     Ok(())
 }

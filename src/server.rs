@@ -1,15 +1,19 @@
-//! The accept loop: connection caps, slow-client timeouts, HTTP/1.1 with
-//! upgrades, and an orderly stop.
+//! The accept loop: admission (connection caps, see [`admission`]),
+//! slow-client timeouts, HTTP/1.1 with upgrades, and an orderly stop.
 //!
 //! Stopping (see [`run`]): stop accepting; connections finish their current
 //! request and close (WebSockets watch the same [`Shutdown`] and send a Close
 //! frame); every shell is ended and reaped; then `run` returns.
 
+pub mod admission;
+
 use crate::auth::credentials::Credentials;
 use crate::auth::sessions::SWEEP_INTERVAL;
+use crate::auth::{self, Access, Principal};
 use crate::config::Config;
 use crate::shutdown::Shutdown;
 use crate::state::AppState;
+use admission::Ticket;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -17,7 +21,6 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 /// Largest request head (request line + headers) we buffer.
@@ -33,7 +36,8 @@ pub async fn run(
     shutdown: Shutdown,
 ) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
-    let state = AppState::new(config, credentials, port, shutdown)?;
+    let tuning = crate::state::Tuning::default();
+    let state = AppState::new(config, tuning, credentials, port, shutdown)?;
     serve(state, listener).await
 }
 
@@ -42,7 +46,6 @@ pub async fn run(
 pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<()> {
     let shutdown = state.shutdown.clone();
     tokio::spawn(sweep(state.clone()));
-    let slots = Arc::new(Semaphore::new(state.config.max_connections));
     let mut connections = JoinSet::new();
     loop {
         let (stream, peer) = tokio::select! {
@@ -59,38 +62,18 @@ pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Resu
         };
         // Reap finished connection tasks so the set stays small.
         while connections.try_join_next().is_some() {}
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tracing::warn!("connection limit reached; refusing {peer}");
+        let Some(ticket) = state.admission.admit() else {
+            tracing::warn!("every connection slot is the owner's; refusing {peer}");
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let state = state.clone();
-        let shutdown = shutdown.clone();
-        let header_timeout = state.config.header_timeout;
-        connections.spawn(async move {
-            let _permit = permit;
-            let service = service_fn(move |req| {
-                let state = state.clone();
-                async move { Ok::<_, Infallible>(crate::http::handle(state, req, peer).await) }
-            });
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .max_buf_size(MAX_HEAD_BYTES);
-            let connection = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .with_upgrades();
-            tokio::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                _ = shutdown.wait() => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
-                }
-            }
-        });
+        connections.spawn(connection(state.clone(), stream, peer, Arc::new(ticket)));
+        // Let the new connection read what it already sent before the next
+        // accept can evict it: under a flood of pending connections, accepts
+        // would otherwise run back to back (up to the task budget) and evict
+        // newcomers, the owner's among them, before they were ever read.
+        tokio::task::yield_now().await;
     }
     drop(listener);
     tracing::info!("stopping: closing connections and ending shells");
@@ -102,7 +85,76 @@ pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Resu
     Ok(())
 }
 
-/// Expires sessions (so their sockets close promptly) and prunes budgets.
+/// Serves one connection until it ends, is evicted or we stop.
+async fn connection(
+    state: Arc<AppState>,
+    stream: tokio::net::TcpStream,
+    peer: std::net::SocketAddr,
+    ticket: Arc<Ticket>,
+) {
+    let shutdown = state.shutdown.clone();
+    let header_timeout = state.tuning.header_timeout;
+    let seat = ticket.clone();
+    let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let state = state.clone();
+        let ticket = ticket.clone();
+        async move {
+            // Before anything awaits, so an eviction still pending is called off.
+            if !ticket.is_trusted() && carries_owner_session(&state, req.headers()) {
+                ticket.trust();
+            }
+            Ok::<_, Infallible>(crate::http::handle(state, req, peer).await)
+        }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .max_buf_size(MAX_HEAD_BYTES);
+    let connection = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    tokio::pin!(connection);
+    loop {
+        tokio::select! {
+            // The connection first: what the client already sent is read
+            // (and the owner's cookie seen) before an eviction takes effect.
+            biased;
+            _ = connection.as_mut() => return,
+            _ = seat.evicted() => {
+                if seat.is_evicted() {
+                    // Dropping the connection closes the socket.
+                    tracing::debug!("evicted anonymous connection from {peer} to admit a newer one");
+                    return;
+                }
+            }
+            _ = shutdown.wait() => {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.as_mut().await;
+                return;
+            }
+        }
+    }
+}
+
+/// Whether a request carries a live owner session (not a guest's: see
+/// [`admission`]). Looked up without marking activity.
+fn carries_owner_session(state: &AppState, headers: &hyper::HeaderMap) -> bool {
+    matches!(
+        auth::require(
+            &state.sessions,
+            &state.shares,
+            headers,
+            &state.config.base_path,
+            Access::Owner,
+            false
+        ),
+        Ok(Principal::Owner(_))
+    )
+}
+
+/// Expires sessions (so their sockets close promptly), acts on `termgate
+/// unlock` and prunes budgets.
 async fn sweep(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(SWEEP_INTERVAL);
     let mut ticks = 0u64;
@@ -112,6 +164,7 @@ async fn sweep(state: Arc<AppState>) {
             _ = tick.tick() => {}
         }
         state.sessions.sweep();
+        crate::auth::unlock::poll(&state);
         ticks += 1;
         if ticks.is_multiple_of(240) {
             state.limiter.prune();

@@ -4,25 +4,52 @@
 //! locking; nothing here is a bag of loose settings.
 
 use crate::audit::Audit;
+use crate::auth::activity::OwnerActivity;
 use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
 use crate::auth::sessions::Sessions;
 use crate::auth::share::ShareLinks;
 use crate::config::Config;
+use crate::exposure::Exposure;
 use crate::files::Files;
 use crate::http::guard::Allowlist;
+use crate::server::admission::Admission;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
-use crate::tunnel::exposure::Exposure;
+use crate::term::socket::Liveness;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// The share-link signing key in the config folder; deleting it (and
 /// restarting) revokes every link.
 pub const SHARE_KEY_FILE: &str = "share.key";
 
+/// Timers that are not the user's to set, kept out of [`Config`]: tests
+/// shorten them to exercise a deadline; the daemon uses the defaults.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// A client must send a full request head within this time (10 s).
+    pub header_timeout: Duration,
+    /// WebSocket pings and how long silence means a dead peer (10 s / 30 s).
+    pub liveness: Liveness,
+    /// Lifetimes a share link may be given (5, 15 or 60 minutes).
+    pub share_ttls: Vec<Duration>,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            header_timeout: Duration::from_secs(10),
+            liveness: Liveness::default(),
+            share_ttls: crate::config::SHARE_TTLS.to_vec(),
+        }
+    }
+}
+
 pub struct AppState {
     pub config: Config,
+    pub tuning: Tuning,
     pub credentials: Credentials,
     pub sessions: Sessions,
     pub limiter: Limiter,
@@ -32,9 +59,12 @@ pub struct AppState {
     pub files: Files,
     pub shares: ShareLinks,
     pub exposure: Exposure,
+    pub activity: OwnerActivity,
     pub shutdown: Shutdown,
     /// One permit per open WebSocket.
     pub websocket_slots: Arc<Semaphore>,
+    /// Which connections keep their slot when there are too many.
+    pub admission: Arc<Admission>,
 }
 
 impl AppState {
@@ -42,6 +72,7 @@ impl AppState {
     /// the share-link key cannot be read or created in the config folder.
     pub fn new(
         config: Config,
+        tuning: Tuning,
         credentials: Credentials,
         port: u16,
         shutdown: Shutdown,
@@ -52,25 +83,21 @@ impl AppState {
             })
             .map_err(std::io::Error::other)?;
         let allowlist = Allowlist::new(port, config.trust_proxy);
-        if let Some(public) = &config.public_url {
-            allowlist.add_public(&public.host, &public.origin);
-        }
         Ok(Arc::new(Self {
             shares: ShareLinks::new(share_key),
-            exposure: Exposure::new(
-                config.idle_shutdown.filter(|_| !config.public_no_expiry),
-                config.public_timeout.filter(|_| !config.public_no_expiry),
-                config.public_url.as_ref().map(|p| p.origin.as_str()),
-            ),
+            exposure: Exposure::new(&config),
+            activity: OwnerActivity::default(),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: Audit::open(&config.config_dir),
             terminals: Terminals::new(&config),
             files: Files::new(&config),
             websocket_slots: Arc::new(Semaphore::new(config.max_websockets)),
+            admission: Arc::new(Admission::new(config.max_connections)),
             allowlist,
             credentials,
             config,
+            tuning,
             shutdown,
         }))
     }

@@ -35,7 +35,7 @@ async fn wrong_token_and_wrong_pin_get_identical_answers() {
     assert_eq!(wrong_token.json()["code"], "unauthorized");
 
     // The audit log tells the owner which factor was wrong; the client never learns it.
-    let audit = std::fs::read_to_string(server.config_dir.join("audit.log")).unwrap();
+    let audit = server.audit_log();
     assert!(audit.contains(r#""reason":"wrong_pin""#), "{audit}");
     assert!(audit.contains(r#""reason":"wrong_token""#), "{audit}");
     assert!(
@@ -236,7 +236,7 @@ async fn failed_logins_are_rate_limited_and_forwarding_headers_do_not_reset_it()
         assert!((250..=300).contains(&retry), "Retry-After {retry}");
         assert_eq!(reply.json()["code"], "rate_limited");
     }
-    let audit = std::fs::read_to_string(server.config_dir.join("audit.log")).unwrap();
+    let audit = server.audit_log();
     assert!(audit.contains(r#""event":"lockout""#), "{audit}");
 }
 

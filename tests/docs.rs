@@ -67,3 +67,73 @@ fn every_flag_is_in_the_readme() {
         );
     }
 }
+
+/// Every test SECURITY.md names as a promise's backing exists: a renamed or
+/// deleted test cannot leave a promise that nothing checks.
+#[test]
+fn every_test_security_md_names_exists() {
+    let security = read("SECURITY.md");
+    let mut names = Vec::new();
+    collect_fn_names(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut names,
+    );
+    collect_fn_names(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests"),
+        &mut names,
+    );
+    let mut in_test_table = false;
+    let mut checked = 0;
+    for line in security.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() < 4 {
+            in_test_table = false;
+            continue;
+        }
+        if cells[2] == "test" {
+            in_test_table = true;
+            continue;
+        }
+        if !in_test_table {
+            continue;
+        }
+        for quoted in cells[2].split('`').skip(1).step_by(2) {
+            if !(quoted.contains("::") || quoted.starts_with('…')) || quoted.contains(' ') {
+                continue;
+            }
+            let last = quoted.rsplit("::").next().unwrap();
+            let (open_start, open_end) = (last.starts_with('…'), last.ends_with(['…', '*']));
+            let core = last.trim_matches(['…', '*']);
+            let found = names.iter().any(|name| match (open_start, open_end) {
+                (false, false) => name == core,
+                (false, true) => name.starts_with(core),
+                (true, false) => name.ends_with(core),
+                (true, true) => name.contains(core),
+            });
+            assert!(found, "SECURITY.md names `{quoted}`, which is no test");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 20,
+        "only {checked} test names found: the table format changed?"
+    );
+}
+
+fn collect_fn_names(dir: &Path, names: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_fn_names(&path, names);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for rest in text.split("fn ").skip(1) {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                names.push(name);
+            }
+        }
+    }
+}

@@ -21,7 +21,6 @@ use common::{Reply, TestServer};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
-use termgate::Config;
 
 /// Size of `big.bin`: above the 256 KiB text limit.
 pub const BIG: usize = 300 * 1024;
@@ -48,7 +47,7 @@ impl Fx {
     ///   in_link -> docs/readme.md, dir_link -> docs
     ///   out_abs -> <outside>/canary.txt, out_rel -> ../<outside>/canary.txt,
     ///   out_dir -> <outside>, loop_a <-> loop_b
-    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+    pub async fn start_with(adjust: impl FnOnce(&mut common::Setup)) -> Self {
         let server = TestServer::start_with(adjust).await;
         let outside = tempfile::tempdir().unwrap();
         let o = outside.path().canonicalize().unwrap();
@@ -194,5 +193,5 @@ pub fn sha256(bytes: &[u8]) -> String {
 }
 
 pub fn rand_u64() -> u64 {
-    rand::random()
+    getrandom::u64().expect("the OS random source failed")
 }

@@ -6,7 +6,7 @@ mod common;
 use common::{TestServer, WsClient};
 use serde_json::json;
 
-const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'";
 
 #[tokio::test]
 async fn unknown_hosts_are_misdirected() {

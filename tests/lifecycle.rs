@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::daemon::{Started, children_of, failure, start, termgate};
+use common::daemon::{children_of, failure, start, termgate};
 use common::{eventually, process_exists};
 use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
@@ -74,53 +74,6 @@ async fn bad_config_names_the_key_and_the_file() {
         .args(["--cwd", "/no/such/folder"]);
     let stderr = failure(command).await;
     assert!(stderr.contains("cwd"), "{stderr}");
-}
-
-#[tokio::test]
-async fn first_start_creates_and_shows_the_token_once_and_the_pin_never() {
-    let home = tempfile::tempdir().unwrap();
-    let mut command = termgate(home.path());
-    command.env("TERMGATE_PIN", PIN);
-    let Started {
-        mut child, banner, ..
-    } = start(command).await;
-    let token_file = home.path().join("config/termgate/token");
-    let token = std::fs::read_to_string(&token_file)
-        .unwrap()
-        .trim()
-        .to_string();
-    assert!(token.len() >= 43, "token of {} chars", token.len());
-    let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
-    let dir_mode = std::fs::metadata(token_file.parent().unwrap())
-        .unwrap()
-        .permissions()
-        .mode()
-        & 0o777;
-    assert_eq!(dir_mode, 0o700);
-    let text = banner.join("\n");
-    assert!(
-        text.contains(&token),
-        "first start shows the new token: {text}"
-    );
-    assert!(!text.contains(PIN));
-    child.kill().await.unwrap();
-
-    let mut command = termgate(home.path());
-    command.env("TERMGATE_PIN", PIN);
-    let Started {
-        mut child, banner, ..
-    } = start(command).await;
-    let text = banner.join("\n");
-    assert!(
-        !text.contains(&token),
-        "later starts never print the token: {text}"
-    );
-    assert!(
-        text.contains("token") && text.contains(token_file.to_str().unwrap()),
-        "{text}"
-    );
-    child.kill().await.unwrap();
 }
 
 #[tokio::test]
@@ -249,8 +202,16 @@ async fn a_start_up_share_link_is_printed_once_and_never_logged() {
     let token = url.rsplit("/s/").next().unwrap().to_string();
     let address = daemon.address.clone();
     assert!(url.starts_with(&format!("http://{address}/s/")));
+    // The link covers whichever tab is open: it waits for one, unspent.
     let reply = daemon.request("POST", &format!("/s/{token}")).send().await;
-    assert_eq!(reply.status, 200);
+    assert_eq!(reply.status, 409);
+    assert_eq!(reply.json()["code"], "no_terminal_yet");
+    let cookie = daemon.login(TOKEN, PIN).await;
+    daemon.create_terminal(&cookie).await;
+    for _ in 0..2 {
+        let reply = daemon.request("POST", &format!("/s/{token}")).send().await;
+        assert_eq!(reply.status, 200, "both uses are left");
+    }
     daemon.child.kill().await.unwrap();
     let output = daemon.child.wait_with_output().await.unwrap();
     let logs = String::from_utf8_lossy(&output.stderr);

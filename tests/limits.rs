@@ -1,5 +1,7 @@
-//! Connection-level limits: slow request heads, connection and WebSocket
-//! caps, and slots coming back however a connection ends.
+//! Connection-level limits: slow request heads, connection admission
+//! (anonymous connections make room, the owner's keep theirs), WebSocket
+//! caps, and slots coming back however a connection ends. Attacks that try
+//! to hold every slot are in `hostile.rs`.
 
 mod common;
 
@@ -20,7 +22,8 @@ async fn read_to_close(stream: &mut TcpStream, within: Duration) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_slow_request_head_is_dropped() {
-    let server = TestServer::start_with(|c| c.header_timeout = Duration::from_millis(300)).await;
+    let server =
+        TestServer::start_with(|c| c.tuning.header_timeout = Duration::from_millis(300)).await;
     let mut slow = TcpStream::connect(server.addr).await.unwrap();
     slow.write_all(b"GET / HTTP/1.1\r\nHost: ").await.unwrap();
     let started = std::time::Instant::now();
@@ -38,53 +41,107 @@ async fn a_slow_request_head_is_dropped() {
     );
 }
 
+/// Sends `GET /auth/session` with `cookie` and reads the whole answer,
+/// leaving the connection open (keep-alive).
+async fn session_over(stream: &mut TcpStream, host: &str, cookie: &str) -> String {
+    let request = format!("GET /auth/session HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed before the answer was whole");
+            got.extend_from_slice(&buf[..n]);
+            let text = String::from_utf8_lossy(&got);
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length = head
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-length: ")
+                            .map(str::to_string)
+                    })
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    return text.into_owned();
+                }
+            }
+        }
+    })
+    .await
+    .expect("an answer within 10 s")
+}
+
 #[tokio::test]
-async fn connections_beyond_the_cap_are_closed_and_slots_come_back() {
+async fn a_new_connection_evicts_the_oldest_anonymous_one() {
+    // 4 slots, of which at most 2 (a quarter, at least 2) anonymous.
+    let server = TestServer::start_with(|c| c.max_connections = 4).await;
+    let admission = server.state().admission.clone();
+    assert_eq!(admission.max_anonymous(), 2);
+    let mut held = Vec::new();
+    for count in 1..=2 {
+        let mut stream = TcpStream::connect(server.addr).await.unwrap();
+        // A partial head: the connection has proved nothing yet.
+        stream.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        held.push(stream);
+        assert!(
+            common::eventually(Duration::from_secs(5), || admission.census().anonymous
+                == count)
+            .await
+        );
+    }
+    // A third is served, and the oldest of the two goes.
+    assert_eq!(
+        server.request("GET", "/auth/session").send().await.status,
+        200
+    );
+    assert!(
+        read_to_close(&mut held[0], Duration::from_secs(5))
+            .await
+            .is_empty()
+    );
+    assert!(admission.census().evictions >= 1);
+}
+
+#[tokio::test]
+async fn when_every_slot_is_the_owners_more_are_closed_and_slots_come_back() {
     let server = TestServer::start_with(|c| {
         c.max_connections = 4;
         c.max_websockets = 4;
     })
     .await;
-    let mut idle = Vec::new();
+    let cookie = server.login().await;
+    let mut owners = Vec::new();
     for _ in 0..4 {
         let mut stream = TcpStream::connect(server.addr).await.unwrap();
-        // A partial head keeps the connection (and its slot) busy.
-        stream.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
-        idle.push(stream);
+        // The owner's cookie makes a connection the owner's: never evicted.
+        let answer = session_over(&mut stream, &server.host(), &cookie).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        owners.push(stream);
     }
-    // Wait until all four are accepted, then the fifth is closed at once.
-    let mut refused = false;
-    for _ in 0..50 {
-        let mut fifth = TcpStream::connect(server.addr).await.unwrap();
-        fifth
-            .write_all(b"GET /auth/session HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert_eq!(server.state().admission.census().trusted, 4);
+    // Every slot is the owner's: a fifth connection is closed at once.
+    let mut fifth = TcpStream::connect(server.addr).await.unwrap();
+    fifth
+        .write_all(b"GET /auth/session HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .ok();
+    assert!(
+        read_to_close(&mut fifth, Duration::from_secs(5))
             .await
-            .ok();
-        if read_to_close(&mut fifth, Duration::from_secs(2))
-            .await
-            .is_empty()
-        {
-            refused = true;
-            break;
-        }
-    }
-    assert!(refused, "a fifth connection was served beyond the cap");
-    // Dropping the idle ones frees their slots.
-    drop(idle);
-    let mut served = false;
-    for _ in 0..50 {
-        let reply = tokio::time::timeout(
-            Duration::from_secs(2),
-            server.request("GET", "/auth/session").send(),
-        )
-        .await;
-        if matches!(reply, Ok(ref r) if r.status == 200) {
-            served = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(served, "slots did not come back after the clients left");
+            .is_empty(),
+        "a fifth connection was served beyond the cap"
+    );
+    // Dropping them frees their slots.
+    drop(owners);
+    let admission = server.state().admission.clone();
+    assert!(common::eventually(Duration::from_secs(5), || admission.census().trusted == 0).await);
+    assert_eq!(
+        server.request("GET", "/auth/session").send().await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -117,8 +174,8 @@ async fn websockets_beyond_the_cap_get_503_and_slots_come_back() {
 #[tokio::test]
 async fn a_websocket_that_stops_answering_pings_is_closed() {
     let server = TestServer::start_with(|c| {
-        c.liveness.ping_every = Duration::from_millis(100);
-        c.liveness.dead_after = Duration::from_millis(300);
+        c.tuning.liveness.ping_every = Duration::from_millis(100);
+        c.tuning.liveness.dead_after = Duration::from_millis(300);
     })
     .await;
     let cookie = server.login().await;

@@ -147,7 +147,7 @@ async fn forged_forwarding_headers_do_not_reset_the_rate_limit() {
         .await;
     assert_eq!(reply.status, 429, "{}", reply.text());
     assert!(reply.header("retry-after").is_some());
-    let audit = std::fs::read_to_string(proxy.server.config_dir.join("audit.log")).unwrap();
+    let audit = proxy.server.audit_log();
     assert!(
         !audit.contains("203.0.113."),
         "a forged address reached the audit log as the source"

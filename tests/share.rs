@@ -273,10 +273,12 @@ async fn minting_rules() {
 #[tokio::test]
 async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
     let server = TestServer::start_with(|c| {
-        c.share_ttls = vec![Duration::from_secs(1), Duration::from_secs(300)]
+        c.tuning.share_ttls = vec![Duration::from_secs(1), Duration::from_secs(300)]
     })
     .await;
     let owner = server.login().await;
+    // Links for "any tab" wait until there is one (409, nothing spent).
+    server.create_terminal(&owner).await;
     let (_, used) = mint_ok(
         &server,
         &owner,
@@ -339,7 +341,7 @@ async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
     );
     // The untouched link still works: the refusals above spent nothing of it.
     guest_cookie(&server, &good).await;
-    let audit = std::fs::read_to_string(server.config_dir.join("audit.log")).unwrap();
+    let audit = server.audit_log();
     for reason in ["used_up", "unknown_or_revoked", "expired", "bad_signature"] {
         assert!(audit.contains(reason), "audit lacks {reason}");
     }
@@ -369,10 +371,15 @@ async fn revocation_closes_a_live_guest_socket_within_a_second() {
 
 #[tokio::test]
 async fn a_guest_session_never_outlives_its_link() {
-    let server = TestServer::start_with(|c| c.share_ttls = vec![Duration::from_secs(1)]).await;
+    // Long enough to mint and redeem on a busy machine, short for a test.
+    let ttl = Duration::from_secs(3);
+    let server = TestServer::start_with(|c| c.tuning.share_ttls = vec![ttl]).await;
     let owner = server.login().await;
-    let (_, guest, mut socket) = guest_watching(&server, &owner, 1).await;
-    assert_eq!(socket.closed(Duration::from_secs(3)).await, Some(4001));
+    let (_, guest, mut socket) = guest_watching(&server, &owner, ttl.as_secs()).await;
+    assert_eq!(
+        socket.closed(ttl + Duration::from_secs(3)).await,
+        Some(4001)
+    );
     let list = server.get("/api/terminals", &guest).await;
     assert_eq!(list.status, 401);
 }
@@ -381,6 +388,7 @@ async fn a_guest_session_never_outlives_its_link() {
 async fn the_owners_cookie_survives_opening_a_link_in_the_same_browser() {
     let server = TestServer::start().await;
     let owner = server.login().await;
+    server.create_terminal(&owner).await;
     let (_, token) = mint_ok(
         &server,
         &owner,

@@ -1,7 +1,24 @@
-//! Public exposure through fake `zrok` and `cloudflared` executables
-//! (tests/fixtures/tunnel-bin) that print each real tool's output format.
+//! Public exposure through fake `zrok`, `zrok2` and `cloudflared` executables
+//! (tests/fixtures/tunnel-bin) that print each real tool's output, on the
+//! real stream, in the real formats.
+//!
+//! - `cloudflared`: the created-tunnel box, registration, DNS failure, 429,
+//!   the environment and config file the real tool would obey
+//! - `zrok`: zrok 0.4/1.x/2.x, the agent hand-off, noisy output, the stop grace
+//! - `exposure`: what the gate admits and believes as the tunnel comes and
+//!   goes, and the owner activity that keeps a public daemon up
+//! - `stopping`: SIGINT/SIGTERM at every stage, the shutdown grace, and a
+//!   SIGKILLed termgate taking its client along
 
+#[path = "tunnel/cloudflared.rs"]
+mod cloudflared;
 mod common;
+#[path = "tunnel/exposure.rs"]
+mod exposure;
+#[path = "tunnel/stopping.rs"]
+mod stopping;
+#[path = "tunnel/zrok.rs"]
+mod zrok;
 
 use common::client::RequestBuilder;
 use common::daemon::{Started, failure, start, termgate};
@@ -17,8 +34,16 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tunnel-bin")
 }
 
-/// The daemon with the fakes first on PATH, recording their pids in `log`.
+/// Makes `home` look like `zrok enable` (`.zrok`) or `zrok2 enable` (`.zrok2`) ran there.
+fn enable(home: &Path, dir: &str) {
+    std::fs::create_dir_all(home.join(dir)).unwrap();
+    std::fs::write(home.join(dir).join("environment.json"), "{}").unwrap();
+}
+
+/// The daemon with the fakes first on PATH, recording their pids in `log`;
+/// zrok 1.x is enabled in `home`.
 fn with_fakes(home: &Path, mode: &str, log: &Path) -> tokio::process::Command {
+    enable(home, ".zrok");
     let mut command = termgate(home);
     let path = format!(
         "{}:{}",
@@ -222,7 +247,8 @@ async fn repeated_failures_stop_the_public_side_but_not_localhost() {
     std::fs::write(
         &wrapper,
         format!(
-            "#!/bin/sh\nFAKE_TUNNEL_MODE=die FAKE_TUNNEL_LOG={} exec {}/zrok \"$@\"\n",
+            "#!/bin/sh\nHOME={} FAKE_TUNNEL_MODE=die FAKE_TUNNEL_LOG={} exec {}/zrok \"$@\"\n",
+            home.path().display(),
             log.display(),
             fixtures().display()
         ),
@@ -233,20 +259,22 @@ async fn repeated_failures_stop_the_public_side_but_not_localhost() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
+    enable(home.path(), ".zrok");
     let settings = Settings {
-        program: wrapper,
+        program: Some(wrapper),
         backoff: Duration::from_millis(20),
         max_failures: 3,
         ..Settings::new(Kind::Zrok, server.addr.port())
     };
     let supervisor = termgate::tunnel::start(settings, state.clone())
         .await
-        .expect("first start reports a URL");
+        .expect("first start reports a URL")
+        .expect("not shutting down");
     tokio::time::timeout(Duration::from_secs(20), supervisor)
         .await
         .expect("the supervisor gives up")
         .unwrap();
-    assert_eq!(state.exposure.status().public_url, None);
+    assert_eq!(state.exposure.public_origin(), None);
     let starts = std::fs::read_to_string(&log)
         .unwrap()
         .matches("start ")
@@ -293,7 +321,10 @@ async fn the_public_timeout_ends_exposure_and_idle_shutdown_stops_the_daemon() {
     command.args(["--zrok", "--idle-shutdown", "1s"]);
     let mut daemon = start(command).await;
     daemon
-        .line_starting("no login for a while", Duration::from_secs(5))
+        .line_starting(
+            "no owner activity for 1s while public",
+            Duration::from_secs(5),
+        )
         .await;
     let status = tokio::time::timeout(Duration::from_secs(3), daemon.child.wait())
         .await
@@ -306,4 +337,43 @@ async fn the_public_timeout_ends_exposure_and_idle_shutdown_stops_the_daemon() {
             "{pid} left behind"
         );
     }
+}
+
+/// A script named `name` in `dir` that runs the fake `target` with `env`
+/// (`NAME=value …`) set after termgate cleaned the environment.
+fn wrapper(dir: &Path, name: &str, env: &str, target: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\n{env} exec {}/{target} \"$@\"\n",
+            fixtures().display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path
+}
+
+/// Runs a daemon that must refuse to start (exit 2); returns (stdout, stderr).
+async fn refused(mut command: tokio::process::Command) -> (String, String) {
+    command.args(["--port", "0"]);
+    let output = tokio::time::timeout(Duration::from_secs(20), command.output())
+        .await
+        .expect("termgate gives up within 20 s")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
+/// The `start` lines the fakes logged (one per launch; `--help` probes log none).
+fn starts(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.starts_with("start "))
+        .map(str::to_string)
+        .collect()
 }

@@ -2,7 +2,9 @@
 // Sends/receives JSON with the same-origin session cookie, turns error bodies
 // `{code, message}` into ApiError, and sends the app back to the login page on a 401
 // (unless the caller expects 401 as an answer, e.g. a wrong PIN). `api` lists every endpoint
-// the UI calls: login/session, terminals, share links, the files API and the status route.
+// the UI calls: login/session, terminals, share links, the phone login link, the files API
+// and the status route. Paths are written from the base (`/api/terminals`) and resolved by
+// `appUrl` against `document.baseURI`: the server's `<base href>` in index.html is the --base-path.
 
 export class ApiError extends Error {
   /**
@@ -18,6 +20,19 @@ export class ApiError extends Error {
     this.code = code;
     this.retryAfter = retryAfter;
   }
+}
+
+/**
+ * Absolute URL of `path` under the base path: `/api/x` -> `https://host/term/api/x`.
+ * @param {string} path written from the base, with or without its leading slash
+ */
+export function appUrl(path) {
+  return new URL(path.replace(/^\/+/, ''), document.baseURI).href;
+}
+
+/** The base path itself, e.g. `/term/` (`/` at the root). */
+export function basePath() {
+  return new URL(document.baseURI).pathname;
 }
 
 let unauthorizedHandler = () => {};
@@ -66,7 +81,7 @@ export async function request(method, path, body, opts = {}) {
   }
   let response;
   try {
-    response = await fetch(path, init);
+    response = await fetch(appUrl(path), init);
   } catch (err) {
     throw new ApiError(0, 'network', 'Cannot reach the termgate server.');
   }
@@ -102,12 +117,17 @@ export const api = {
   listTerminals: () => request('GET', '/api/terminals'),
   createTerminal: (cols, rows, cwd) => request('POST', '/api/terminals', { ...(cols && rows ? { cols, rows } : {}), ...(cwd !== undefined ? { cwd } : {}) }),
   renameTerminal: (id, title) => request('PATCH', `/api/terminals/${encodeURIComponent(id)}`, { title }),
+  /** Lock the PTY's size (no view's wish applies) or unlock it. */
+  lockTerminalSize: (id, locked) =>
+    request('PATCH', `/api/terminals/${encodeURIComponent(id)}`, { size_locked: Boolean(locked) }),
   deleteTerminal: (id) => request('DELETE', `/api/terminals/${encodeURIComponent(id)}`),
   // share links (owner) and the guest's side of one
   listShares: () => request('GET', '/api/shares'),
   mintShare: (spec) => request('POST', '/api/shares', spec, { expect401: true }),
   revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
   redeemShare: (token) => request('POST', `/s/${encodeURIComponent(token)}`, undefined, { expect401: true }),
+  // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
+  loginLink: () => request('POST', '/api/login-link', {}),
   // files (owner; every route 404s with --terminal-only)
   listFiles: (path, { hidden = false, cursor = null } = {}) =>
     request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),
@@ -120,9 +140,12 @@ export const api = {
     }),
   mkdir: (path) => request('POST', '/api/files/mkdir', { path }),
   move: (from, to) => request('POST', '/api/files/move', { from, to, overwrite: false }),
-  deletePath: (path) => request('DELETE', `/api/files?path=${q(path)}&recursive=1`),
-  downloadUrl: (path) => `/api/files/download?path=${q(path)}`,
-  archiveUrl: (path) => `/api/files/archive?path=${q(path)}`,
-  uploadUrl: (path, overwrite) => `/api/files/upload?path=${q(path)}${overwrite ? '&overwrite=1' : ''}`,
+  /** recursive only for a folder the owner agreed to delete with its contents: without it
+   * the server refuses a folder that is not empty (409 not_empty), the net for a stale view. */
+  deletePath: (path, { recursive = false } = {}) =>
+    request('DELETE', `/api/files?path=${q(path)}${recursive ? '&recursive=1' : ''}`),
+  downloadUrl: (path) => appUrl(`/api/files/download?path=${q(path)}`),
+  archiveUrl: (path) => appUrl(`/api/files/archive?path=${q(path)}`),
+  uploadUrl: (path, overwrite) => appUrl(`/api/files/upload?path=${q(path)}${overwrite ? '&overwrite=1' : ''}`),
   status: () => request('GET', '/api/status'),
 };

@@ -1,18 +1,20 @@
 // app.js — boot: decide between the share-link "Open" screen, the login page, the owner's
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
-// editor, share dialog, public badge and global keyboard shortcuts together.
+// editor, share and phone-login dialogs, public badge and global keyboard shortcuts together.
 
 import './csp-shim.js'; // must run before xterm.js creates any style
 import { api, onUnauthorized } from './api.js';
 import { notify } from './dialog.js';
 import { GuestBanner, shareToken, showEnded, showLanding, wasGuest } from './guest.js';
 import { followVisualViewport, KeyBar } from './keybar.js';
-import { hideLogin, showLogin } from './login.js';
-import { prefs } from './prefs.js';
+import { forgetHandedToken, hideLogin, showLogin } from './login.js';
+import { PhoneLoginDialog } from './phone-login.js';
+import { effectiveTheme, prefs } from './prefs.js';
 import { SearchBar } from './search.js';
 import { SessionClock } from './session.js';
 import { ShareDialog } from './share.js';
 import { PublicBadge } from './status.js';
+import { TabWaiter } from './tab-wait.js';
 import { Tabs } from './tabs.js';
 import { FilesLayout } from './workspace-files.js';
 
@@ -21,6 +23,7 @@ const workspace = $('workspace');
 
 const keybar = new KeyBar($('keybar'), {
   send: (data) => tabs.active?.sendInput(data),
+  paste: () => pasteClipboard(),
   modes: () => tabs.active?.view.modes ?? null,
 });
 
@@ -33,7 +36,10 @@ const tabs = new Tabs({
   onActivity: () => clock.noteActivity(),
   onActiveChange: (tab) => {
     document.title = tab ? `${tab.title} — termgate` : 'termgate';
+    renderSizeLock(tab);
     if (search.isOpen) search.bind();
+    // A guest's last tab went away: an unbound link waits for the next one.
+    if (!tab && guest && inWorkspace) waitForTab();
   },
 });
 
@@ -54,6 +60,36 @@ const share = new ShareDialog({
   tabTitle: (id) => tabs.find(id)?.title ?? null,
   focusTerminal: () => tabs.active?.focus(),
 });
+
+const phoneLogin = new PhoneLoginDialog({ focusTerminal: () => tabs.active?.focus() });
+
+const waiter = new TabWaiter($('guest-waiting'), {
+  poll: () => tabs.sync(),
+  onFound: () => tabs.active?.focus(),
+});
+
+/**
+ * The key bar's Paste: a phone has no Ctrl+Shift+V. The text goes through xterm's paste
+ * (bracketed when the program asked for it), like a native paste would.
+ */
+async function pasteClipboard() {
+  const tab = tabs.active;
+  if (!tab) return;
+  let text = '';
+  try {
+    text = await navigator.clipboard.readText();
+  } catch {
+    notify('The browser did not let termgate read the clipboard: long-press the terminal and choose Paste.');
+    return;
+  }
+  if (text && tabs.active === tab) tab.view.paste(text);
+}
+
+/** A guest with no tab: an unbound link waits for one; a bound link's tab is gone for good. */
+function waitForTab() {
+  if (guest.terminal == null) waiter.start();
+  else notify('The shared terminal is gone.');
+}
 
 const badge = new PublicBadge({ badge: $('public-badge'), link: $('public-url'), left: $('public-left'), copy: $('public-copy') });
 const banner = new GuestBanner($('guest-banner'));
@@ -77,8 +113,10 @@ function leaveWorkspace() {
   clock.stop();
   badge.stop();
   banner.stop();
+  waiter.stop();
   files.detach();
   share.close();
+  phoneLogin.close();
   tabs.clear();
   search.el.hidden = true;
   workspace.hidden = true;
@@ -103,6 +141,7 @@ function sessionEnded() {
 
 async function enterWorkspace(info) {
   hideLogin();
+  forgetHandedToken();
   guest = null;
   document.body.classList.remove('guest');
   workspace.hidden = false;
@@ -143,7 +182,7 @@ async function enterGuest(info) {
     else notify(`Could not load the shared terminal: ${err.message}`);
     return;
   }
-  if (!tabs.tabs.length) notify('The shared terminal is gone.');
+  if (!tabs.tabs.length) waitForTab();
   tabs.active?.focus();
 }
 
@@ -157,6 +196,31 @@ $('share-open').addEventListener('click', () => {
   setMenu(false);
   share.open();
 });
+$('phone-login-open').addEventListener('click', () => {
+  setMenu(false);
+  phoneLogin.open();
+});
+
+// The active tab's size lock: while locked, no device's window changes the PTY's size.
+$('size-lock').addEventListener('click', async () => {
+  const tab = tabs.active;
+  if (!tab) return;
+  try {
+    const info = await api.lockTerminalSize(tab.id, !tab.sizeLocked);
+    tab.sizeLocked = info.size_locked === true;
+    tabs.render(tab);
+  } catch (err) {
+    notify(`Could not change the size lock: ${err.message}`);
+  }
+  tab.focus();
+});
+function renderSizeLock(tab) {
+  const button = $('size-lock');
+  const locked = Boolean(tab?.sizeLocked);
+  button.disabled = !tab;
+  button.setAttribute('aria-pressed', String(locked));
+  button.textContent = locked ? 'Unlock size' : 'Lock size';
+}
 
 // Phone layout: tools and session controls live in a drop-down menu.
 const menu = $('topbar-menu');
@@ -180,7 +244,8 @@ menu.addEventListener('keydown', (ev) => {
 });
 
 function renderThemeButton() {
-  const label = { auto: 'Theme: system', light: 'Theme: light', dark: 'Theme: dark' }[prefs.themePref];
+  // Says what a click will not: which theme "system" currently is.
+  const label = { auto: `Theme: system (${effectiveTheme()})`, light: 'Theme: light', dark: 'Theme: dark' }[prefs.themePref];
   $('theme').title = `${label} (click to change)`;
   $('theme').setAttribute('aria-label', label);
   $('theme').dataset.pref = prefs.themePref;
@@ -227,7 +292,11 @@ window.__termgate = Object.freeze({
   activeText: () => tabs.active?.view.text() ?? '',
   activeSize: () => (tabs.active ? { ...tabs.active.view.size } : null),
   activeStatus: () => tabs.active?.status ?? null,
+  // connections the active tab's socket has tried, and whether one is under way
+  activeSocketState: () => (tabs.active ? { attempts: tabs.active.socket.attempts, trying: tabs.active.socket.ws !== null } : null),
   activeSelection: () => tabs.active?.view.term.getSelection() ?? '',
+  activePendingInput: () => tabs.active?.socket.pendingBytes ?? 0,
+  activeTerminal: () => tabs.active?.view.term ?? null,
   tabTitles: () => tabs.tabs.map((t) => t.title),
   editorPath: () => files.editor.path,
   editorText: () => files.editor.text,

@@ -149,6 +149,10 @@ export function askText({ title, message = '', label = '', value = '', confirmLa
     // Select the name without its extension, like file managers do.
     const dot = value.lastIndexOf('.');
     ask.input.setSelectionRange(0, dot > 0 ? dot : value.length);
+  } else if (danger) {
+    // A destructive question: Enter or a stray Space must not end anything, so the safe
+    // answer has the focus (Escape cancels too).
+    ask.cancel.focus();
   } else {
     ask.confirm.focus();
   }

@@ -372,7 +372,7 @@ export class FilesPanel {
     const what = node.kind === 'folder' ? `the folder “${node.path}” and everything in it` : `“${node.path}”`;
     const done = await askText({
       title: 'Delete', message: `Delete ${what}? This cannot be undone.`, confirmLabel: 'Delete', danger: true,
-      action: async () => api.deletePath(node.path).catch((err) => {
+      action: async () => api.deletePath(node.path, { recursive: node.kind === 'folder' }).catch((err) => {
         if (err.status !== 404) throw new Error(err.message);
       }),
     });

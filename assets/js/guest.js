@@ -1,18 +1,23 @@
 // guest.js — the guest's side of a share link: the "Open" screen at /s/<token> (POST to
 // redeem it, then the token leaves the address bar), the banner counting down the link's
 // lifetime, and the "This shared view has ended." screen. The token is never stored.
+// A link for "whichever tab exists" opened before any tab does is answered 409
+// `no_terminal_yet` (no use spent): the screen says so and tries again every 2 s by itself.
 
-import { api, ApiError, serverNow } from './api.js';
+import { api, ApiError, basePath, serverNow } from './api.js';
 import { formatClock } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 const GUEST_FLAG = 'termgate.guest'; // "this tab was a guest view": not a secret, no token
 export const INVALID_LINK = 'This link is invalid, has expired, was revoked or is used up.';
+export const WAITING_FOR_TAB = 'Waiting for the owner to open a terminal…';
+const WAIT_RETRY_MS = 2000;
 
-/** The share token in the address bar (`/s/<token>`), or null. */
+/** The share token in the address bar (`<base>s/<token>`), or null. */
 export function shareToken() {
-  if (!location.pathname.startsWith('/s/')) return null;
-  return decodeURIComponent(location.pathname.slice(3)) || null;
+  const prefix = `${basePath()}s/`;
+  if (!location.pathname.startsWith(prefix)) return null;
+  return decodeURIComponent(location.pathname.slice(prefix.length)) || null;
 }
 
 /** Was this browser tab showing a guest view before (so a dead session means "ended")? */
@@ -35,13 +40,14 @@ function markGuest(on) {
 
 /**
  * Show the "Open" screen for `token`; resolves once the link is redeemed (guest cookie set,
- * address bar back to `/`). Failures stay on the screen with one neutral message.
+ * address bar back to the base path, `/` or e.g. `/term/`). Failures stay on the screen with one neutral message.
  */
 export function showLanding(token) {
   document.title = 'Shared terminal — termgate';
   const screen = $('landing');
   const button = $('landing-open');
   const message = $('landing-message');
+  const wait = $('landing-wait');
   screen.hidden = false;
   button.focus();
   return new Promise((resolve) => {
@@ -50,19 +56,32 @@ export function showLanding(token) {
       message.textContent = text;
       message.hidden = !text;
     };
-    const onClick = async () => {
-      if (button.disabled) return;
+    const waiting = (on) => {
+      if (on && wait.textContent !== WAITING_FOR_TAB) wait.textContent = WAITING_FOR_TAB;
+      wait.hidden = !on;
+    };
+    const onClick = () => {
+      if (!button.disabled) attempt();
+    };
+    const attempt = async () => {
       button.disabled = true;
       say('');
       try {
         const info = await api.redeemShare(token);
         button.removeEventListener('click', onClick);
-        history.replaceState(null, '', '/');
+        history.replaceState(null, '', basePath());
         markGuest(true);
         screen.hidden = true;
         resolve(info);
         return;
       } catch (err) {
+        if (err instanceof ApiError && err.status === 409 && err.code === 'no_terminal_yet') {
+          // Nothing spent: keep the button off and ask again until the owner opens a tab.
+          waiting(true);
+          setTimeout(attempt, WAIT_RETRY_MS);
+          return;
+        }
+        waiting(false);
         if (err instanceof ApiError && err.status === 429) {
           let left = Math.max(1, err.retryAfter ?? 60);
           const tick = () => {

@@ -1,23 +1,60 @@
-// keybar.js — the phone key bar (Esc, Tab, sticky Ctrl/Alt, arrows, | ~ / -) and
-// visualViewport tracking so the on-screen keyboard never covers the prompt.
+// keybar.js — the phone key bar and visualViewport tracking so the on-screen keyboard never
+// covers the prompt. Two rows on a narrow screen (one on a wide one): Esc, Tab, sticky
+// Ctrl/Alt, | ~ / -, Paste; Fn, Home, End, PgUp, PgDn and the arrows. "Fn" latches the first
+// row into F1–F12 (htop, mc and less want those while the arrows stay in reach).
+// Sequences are xterm's, as xterm.js sends them for the physical keys (the sticky modifiers
+// use xterm's `;mod` parameter, Home/End/arrows follow application cursor mode).
+// Keys are sized by their labels and never shrink: a label always keeps its padding, a row
+// that cannot fit scrolls instead of squeezing text onto the border.
 // Buttons never take focus from the terminal: pointerdown/mousedown are preventDefault'ed.
 
-const KEYS = [
+const MAIN_ROW = [
   { key: 'esc', label: 'Esc', aria: 'Escape' },
   { key: 'tab', label: 'Tab', aria: 'Tab' },
   { key: 'ctrl', label: 'Ctrl', aria: 'Control (applies to the next key)', sticky: true },
   { key: 'alt', label: 'Alt', aria: 'Alt (applies to the next key)', sticky: true },
-  { key: 'left', label: '←', aria: 'Left arrow' },
-  { key: 'up', label: '↑', aria: 'Up arrow' },
-  { key: 'down', label: '↓', aria: 'Down arrow' },
-  { key: 'right', label: '→', aria: 'Right arrow' },
   { key: '|', label: '|', aria: 'Pipe' },
   { key: '~', label: '~', aria: 'Tilde' },
   { key: '/', label: '/', aria: 'Slash' },
   { key: '-', label: '-', aria: 'Dash' },
+  { key: 'paste', label: 'Paste', aria: 'Paste from the clipboard' },
 ];
 
-const ARROWS = { up: 'A', down: 'B', right: 'C', left: 'D' };
+const FN_ROW = Array.from({ length: 12 }, (_, i) => ({ key: `f${i + 1}`, label: `F${i + 1}`, aria: `F${i + 1}` }));
+
+const NAV_ROW = [
+  { key: 'fn', label: 'Fn', aria: 'Function keys F1 to F12', toggle: true },
+  { key: 'home', label: 'Home', aria: 'Home' },
+  { key: 'end', label: 'End', aria: 'End' },
+  { key: 'pgup', label: 'PgUp', aria: 'Page up' },
+  { key: 'pgdn', label: 'PgDn', aria: 'Page down' },
+  { key: 'left', label: '←', aria: 'Left arrow' },
+  { key: 'up', label: '↑', aria: 'Up arrow' },
+  { key: 'down', label: '↓', aria: 'Down arrow' },
+  { key: 'right', label: '→', aria: 'Right arrow' },
+];
+
+/** Keys whose plain form is CSI/SS3 + a final letter (arrows, Home, End, F1–F4). */
+const LETTER_KEYS = { up: 'A', down: 'B', right: 'C', left: 'D', home: 'H', end: 'F', f1: 'P', f2: 'Q', f3: 'R', f4: 'S' };
+/** Keys sent as CSI n ~ (xterm's numbering skips 16 and 22). */
+const TILDE_KEYS = { pgup: 5, pgdn: 6, f5: 15, f6: 17, f7: 18, f8: 19, f9: 20, f10: 21, f11: 23, f12: 24 };
+/** Keys whose plain form follows DECCKM (application cursor mode): ESC O x instead of ESC [ x. */
+const CURSOR_KEYS = new Set(['up', 'down', 'right', 'left', 'home', 'end']);
+
+/**
+ * The bytes xterm sends for a special key. `mods`: {ctrl, alt}; `appCursor`: DECCKM is set.
+ * Returns null for keys that are not special (characters, Esc, Tab).
+ */
+export function keySequence(key, { ctrl = false, alt = false } = {}, appCursor = false) {
+  const mod = 1 + (alt ? 2 : 0) + (ctrl ? 4 : 0);
+  if (key in TILDE_KEYS) return mod > 1 ? `\x1b[${TILDE_KEYS[key]};${mod}~` : `\x1b[${TILDE_KEYS[key]}~`;
+  const letter = LETTER_KEYS[key];
+  if (!letter) return null;
+  if (mod > 1) return `\x1b[1;${mod}${letter}`;
+  // F1–F4 are always SS3; the cursor keys are SS3 only in application cursor mode.
+  if (!CURSOR_KEYS.has(key) || appCursor) return `\x1bO${letter}`;
+  return `\x1b[${letter}`;
+}
 
 /** The control character for `ch` typed with Ctrl held, or `ch` if there is none. */
 export function ctrlChar(ch) {
@@ -50,29 +87,45 @@ export function ctrlChar(ch) {
 export class KeyBar {
   /**
    * @param {HTMLElement} el the (empty) key bar container
-   * @param {{send: (data: string) => void, modes: () => ({applicationCursorKeysMode: boolean}|null)}} ctx
+   * @param {{send: (data: string) => void, paste: () => void,
+   *          modes: () => ({applicationCursorKeysMode: boolean}|null)}} ctx
    */
   constructor(el, ctx) {
     this.el = el;
     this.ctx = ctx;
     this.ctrl = false;
     this.alt = false;
+    this.fn = false;
     this.buttons = {};
-    for (const spec of KEYS) {
+    this.rows = {
+      main: this.row('main', MAIN_ROW),
+      fn: this.row('fn', FN_ROW),
+      nav: this.row('nav', NAV_ROW),
+    };
+    this.rows.fn.hidden = true;
+  }
+
+  row(name, specs) {
+    const row = document.createElement('div');
+    row.className = 'keyrow';
+    row.dataset.row = name;
+    for (const spec of specs) {
       const b = document.createElement('button');
       b.type = 'button';
-      b.className = spec.sticky ? 'key sticky' : 'key';
+      b.className = spec.sticky || spec.toggle ? 'key sticky' : 'key';
       b.textContent = spec.label;
       b.dataset.key = spec.key;
       b.setAttribute('aria-label', spec.aria);
-      if (spec.sticky) b.setAttribute('aria-pressed', 'false');
+      if (spec.sticky || spec.toggle) b.setAttribute('aria-pressed', 'false');
       // Keep focus (and the on-screen keyboard) on the terminal.
       b.addEventListener('pointerdown', (ev) => ev.preventDefault());
       b.addEventListener('mousedown', (ev) => ev.preventDefault());
       b.addEventListener('click', () => this.press(spec.key));
       this.buttons[spec.key] = b;
-      el.append(b);
+      row.append(b);
     }
+    this.el.append(row);
+    return row;
   }
 
   press(key) {
@@ -81,21 +134,28 @@ export class KeyBar {
       this.sync();
       return;
     }
-    let data;
-    if (key === 'esc') data = '\x1b';
-    else if (key === 'tab') data = '\t';
-    else if (ARROWS[key]) data = this.arrow(ARROWS[key]);
-    else data = key;
-    if (!ARROWS[key]) data = this.apply(data);
+    if (key === 'fn') {
+      // A latch, not a one-shot: F-keys come in runs (F6 then F9 in htop).
+      this.fn = !this.fn;
+      this.rows.main.hidden = this.fn;
+      this.rows.fn.hidden = !this.fn;
+      this.sync();
+      return;
+    }
+    if (key === 'paste') {
+      this.release();
+      this.ctx.paste();
+      return;
+    }
+    let data = keySequence(key, this, this.ctx.modes()?.applicationCursorKeysMode === true);
+    if (data === null) {
+      if (key === 'esc') data = '\x1b';
+      else if (key === 'tab') data = '\t';
+      else data = key;
+      data = this.apply(data);
+    }
     this.release();
     this.ctx.send(data);
-  }
-
-  arrow(letter) {
-    const mod = 1 + (this.alt ? 2 : 0) + (this.ctrl ? 4 : 0);
-    if (mod > 1) return `\x1b[1;${mod}${letter}`;
-    const app = this.ctx.modes()?.applicationCursorKeysMode;
-    return app ? `\x1bO${letter}` : `\x1b[${letter}`;
   }
 
   /** Apply the sticky modifiers to `data` (first character only for Ctrl). */
@@ -124,7 +184,7 @@ export class KeyBar {
   }
 
   sync() {
-    for (const key of ['ctrl', 'alt']) {
+    for (const key of ['ctrl', 'alt', 'fn']) {
       this.buttons[key].setAttribute('aria-pressed', String(this[key]));
       this.buttons[key].classList.toggle('on', this[key]);
     }

@@ -1,5 +1,7 @@
 // login.js — the login screen: token + PIN form, wrong-credential and rate-limit messages
 // (with a live "try again in N s" countdown). Nothing is stored in the browser.
+// A token handed over in the URL fragment (`#token=…`, the phone login code) pre-fills the
+// form; the PIN is still asked for.
 
 import { api, ApiError } from './api.js';
 
@@ -78,14 +80,20 @@ form.addEventListener('submit', async (ev) => {
   }
 });
 
-/** A token handed over in the URL fragment (#token=...) pre-fills the form, then is erased. */
+/**
+ * A token handed over in the URL fragment (#token=...) is taken out of the address bar at
+ * once, when this module loads (even if the page turns out to be logged in already: the
+ * history entry must not keep it), and waits in memory for the login form.
+ */
+let handedToken = null;
 function takeTokenFromFragment() {
   const params = new URLSearchParams(location.hash.slice(1));
   const token = params.get('token');
   if (!token) return;
-  tokenInput.value = token;
+  handedToken = token;
   history.replaceState(null, '', location.pathname + location.search);
 }
+takeTokenFromFragment();
 
 /**
  * Show the login screen.
@@ -98,8 +106,17 @@ export function showLogin(noteText, then) {
   note.hidden = !noteText;
   setMessage('');
   takeTokenFromFragment();
+  if (handedToken) {
+    tokenInput.value = handedToken;
+    handedToken = null;
+  }
   screen.hidden = false;
   (tokenInput.value ? pinInput : tokenInput).focus();
+}
+
+/** Already logged in: a token handed over in the fragment is not needed; forget it. */
+export function forgetHandedToken() {
+  handedToken = null;
 }
 
 export function hideLogin() {

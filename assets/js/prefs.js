@@ -60,9 +60,14 @@ export const prefs = {
   get themePref() {
     return themePref;
   },
-  /** Cycle auto -> light -> dark -> auto. */
+  /**
+   * Flip the theme you see: every click changes it (a plain auto -> light -> dark cycle did
+   * nothing on the first click of a light system). Lands on 'auto' whenever the system's
+   * theme is the one wanted, so following the system is one click away.
+   */
   cycleTheme() {
-    themePref = THEMES[(THEMES.indexOf(themePref) + 1) % THEMES.length];
+    const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
+    themePref = systemTheme() === next ? 'auto' : next;
     writePref(KEY_THEME, themePref);
     notify();
   },
@@ -74,7 +79,10 @@ export const prefs = {
 
 /** 'light' or 'dark': the preference, or the system's when the preference is 'auto'. */
 export function effectiveTheme() {
-  if (themePref !== 'auto') return themePref;
+  return themePref === 'auto' ? systemTheme() : themePref;
+}
+
+function systemTheme() {
   return darkQuery.matches ? 'dark' : 'light';
 }
 

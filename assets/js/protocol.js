@@ -3,34 +3,72 @@
 // Binary frames carry raw terminal bytes both ways (keystrokes up, PTY output down; right
 // after `hello` the server replays the scrollback as binary frames, then live output).
 // Text frames carry exactly one JSON object tagged by "type":
-//   client -> server: {type:"resize", cols, rows}
-//   server -> client: {type:"hello", id, title, cols, rows, readonly}
-//                     {type:"resize", cols, rows}            (PTY size changed; informational)
+//   client -> server: {type:"resize", cols, rows}              (the size this view would like)
+//                     {type:"focus"}                         (this view is being used: its size applies)
+//                     {type:"visibility", visible}         (owner only: is this page on screen)
+//   server -> client: {type:"hello", id, title, name, cols, rows, readonly, size_locked}
+//                     {type:"title", title, name}            (the owner named the tab / cleared it)
+//                     {type:"resize", cols, rows}            (PTY size changed: every view shows this size)
+//                     {type:"size_lock", locked}             (the owner locked / unlocked the size)
 //                     {type:"resync"}                        (fell behind: a fresh replay follows)
+//                     {type:"input_ack", bytes}              (input the PTY has taken, counted per socket)
+//                     {type:"live"}                          (the screen is rebuilt; live output follows)
 //                     {type:"exit", code} | {type:"exit", signal}
 //                     {type:"error", code, message}
 
 /** WebSocket close codes used by the server. */
 export const Close = Object.freeze({
   NORMAL: 1000,
-  GOING_AWAY: 1001, // server shutting down: reconnect with backoff
+  GOING_AWAY: 1001, // server shutting down: the reason (ShutdownReason) says why
   EXITED: 4000, // the shell exited: do not reconnect
   SESSION_ENDED: 4001, // the login session ended: back to the login page
   NOT_FOUND: 4004, // the terminal does not exist (any more): remove the tab
 });
 
+/** Reasons the server gives with close 1001: why termgate stopped. */
+export const ShutdownReason = Object.freeze({
+  IDLE: 'idle_shutdown', // it stopped itself: nobody used it for --idle-shutdown while public
+  OWNER: 'shutdown', // its owner stopped it (Ctrl-C, SIGTERM)
+});
+
 export const LIMITS = Object.freeze({ maxCols: 1000, maxRows: 500 });
 
-/** URL of a terminal's WebSocket, on the page's own origin. */
-export function socketUrl(id) {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/api/terminals/${encodeURIComponent(id)}/ws`;
+/** Input a client keeps in flight at most (bytes sent less the last input_ack). */
+export const INPUT_WINDOW = 256 * 1024;
+
+const clamp = (n, max) => Math.min(max, Math.max(1, Math.floor(n)));
+
+/**
+ * URL of a terminal's WebSocket, on the page's own origin, under the base path (`<base href>`).
+ * `size` ({cols, rows}, from a visible page) asks for that size before the screen is sent, so
+ * the screen arrives drawn for it; without it the PTY keeps its size.
+ */
+export function socketUrl(id, size = null) {
+  const url = new URL(`api/terminals/${encodeURIComponent(id)}/ws`, document.baseURI);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  if (size && size.cols > 0 && size.rows > 0) {
+    url.searchParams.set('cols', String(clamp(size.cols, LIMITS.maxCols)));
+    url.searchParams.set('rows', String(clamp(size.rows, LIMITS.maxRows)));
+  }
+  return url.href;
 }
 
-/** The client's only control message: the terminal size it displays. */
+/** The size this view would like; the server applies it while this view holds the size. */
 export function resizeMessage(cols, rows) {
-  const clamp = (n, max) => Math.min(max, Math.max(1, Math.floor(n)));
   return JSON.stringify({ type: 'resize', cols: clamp(cols, LIMITS.maxCols), rows: clamp(rows, LIMITS.maxRows) });
+}
+
+/** This view is being used (focused): the owner's view that was used last sets the size. */
+export function focusMessage() {
+  return JSON.stringify({ type: 'focus' });
+}
+
+/**
+ * Whether this page is on screen. The server counts an attached, visible owner viewer as
+ * activity, so a publicly exposed termgate someone is watching does not stop itself.
+ */
+export function visibilityMessage(visible) {
+  return JSON.stringify({ type: 'visibility', visible: Boolean(visible) });
 }
 
 /**
@@ -49,14 +87,26 @@ export function parseServerMessage(text) {
     case 'hello':
       return {
         type: 'hello',
+        protocol: Number(msg.protocol) || 1,
         id: String(msg.id ?? ''),
         title: String(msg.title ?? ''),
+        name: typeof msg.name === 'string' ? msg.name : null,
         cols: Number(msg.cols) || 0,
         rows: Number(msg.rows) || 0,
         readonly: msg.readonly === true,
+        sizeLocked: msg.size_locked === true,
       };
+    case 'title':
+      // The owner's name wins over the shell's title until it is cleared (name: null).
+      return { type: 'title', title: String(msg.title ?? ''), name: typeof msg.name === 'string' ? msg.name : null };
     case 'resize':
       return { type: 'resize', cols: Number(msg.cols) || 0, rows: Number(msg.rows) || 0 };
+    case 'size_lock':
+      return { type: 'size_lock', locked: msg.locked === true };
+    case 'live':
+      return { type: 'live' };
+    case 'input_ack':
+      return { type: 'input_ack', bytes: Number(msg.bytes) || 0 };
     case 'resync':
       // We fell behind: a fresh replay follows, as after `hello`.
       return { type: 'resync' };

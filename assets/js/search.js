@@ -1,5 +1,7 @@
 // search.js — the scrollback search box (Ctrl+Shift+F): incremental search in the active
-// terminal, Enter / Shift+Enter for next / previous, Esc to close, "n of m" count.
+// terminal, Esc to close, "n of m" count. What one looks for in a terminal is usually what
+// just happened: a search starts at the newest match (nearest the bottom), Enter goes to
+// older ones (up), Shift+Enter back to newer ones.
 
 export class SearchBar {
   /**
@@ -17,14 +19,15 @@ export class SearchBar {
     this.input.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') {
         ev.preventDefault();
-        this.find(ev.shiftKey);
+        this.find(!ev.shiftKey);
       } else if (ev.key === 'Escape') {
         ev.preventDefault();
         this.close();
       }
     });
-    el.querySelector('#search-next').addEventListener('click', () => this.find(false));
+    // ↑ older (the default direction), ↓ newer.
     el.querySelector('#search-prev').addEventListener('click', () => this.find(true));
+    el.querySelector('#search-next').addEventListener('click', () => this.find(false));
     el.querySelector('#search-close').addEventListener('click', () => this.close());
   }
 
@@ -61,6 +64,7 @@ export class SearchBar {
     });
   }
 
+  /** backwards: towards older output (up); incremental: the query changed while typing. */
   find(backwards, incremental = false) {
     this.bind();
     if (!this.view) return;
@@ -70,7 +74,7 @@ export class SearchBar {
       this.count.textContent = '';
       return;
     }
-    // Incremental typing re-searches from the current match instead of jumping past it.
+    // Typing re-searches from the current match (or from the bottom) instead of jumping past it.
     const found = incremental ? this.view.findIncremental(query) : this.view.find(query, backwards);
     this.input.classList.toggle('nomatch', !found);
   }

@@ -1,7 +1,8 @@
 // share.js — the owner's Share dialog: mint a temporary link (scope, lifetime, uses, bound
 // to the active tab or not, PIN for interactive links), show it once with a Copy button and
 // its QR code drawn on a <canvas> (CSP-safe: no image URL, no inline style), and list the
-// active links with a Revoke button each (refreshed while the dialog is open).
+// active links with a Revoke button each (refreshed while the dialog is open). The link
+// says which origin it is for: termgate's public one, or one only this computer reaches.
 
 import { api, ApiError, serverNow } from './api.js';
 import { copyText } from './terminal.js';
@@ -33,6 +34,31 @@ export function drawQr(canvas, qr, scale = 6) {
     }
   }
   return true;
+}
+
+/**
+ * Which origin a link is for, in words: the server says (`origin`, `public`) since the
+ * owner may be on http://127.0.0.1 while the link is for the public tunnel. A loopback
+ * origin works on this computer only, which is worth saying before someone sends it.
+ */
+export function describeOrigin(link) {
+  let origin = typeof link?.origin === 'string' ? link.origin : '';
+  if (!origin) {
+    try {
+      origin = new URL(link.url).origin;
+    } catch {
+      return '';
+    }
+  }
+  if (link.public === true) return `For ${origin} (public)`;
+  let host = '';
+  try {
+    host = new URL(origin).hostname;
+  } catch {
+    /* not a URL: say it as it is */
+  }
+  const loopback = host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\./.test(host);
+  return loopback ? `For ${origin} — works on this computer only` : `For ${origin}`;
 }
 
 /** "12:34" (minutes:seconds), or "1:02:03" past an hour. */
@@ -109,6 +135,7 @@ export class ShareDialog {
     clearInterval(this.timer);
     this.timer = null;
     this.url.value = ''; // the link is shown once; it is not kept around
+    $('share-origin').textContent = '';
     this.result.hidden = true;
     this.ctx.focusTerminal();
   }
@@ -145,6 +172,7 @@ export class ShareDialog {
       const link = await api.mintShare(spec);
       this.pin.value = '';
       this.url.value = link.url;
+      $('share-origin').textContent = describeOrigin(link);
       $('share-copy').textContent = 'Copy';
       this.result.hidden = false;
       if (!drawQr($('share-qr'), link.qr)) $('share-qr').hidden = true;

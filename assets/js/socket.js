@@ -1,20 +1,39 @@
 // socket.js — one terminal's WebSocket: binary frames, close-code handling, reconnect.
 //
+// Input keeps at most INPUT_WINDOW bytes in flight (sent but not yet acknowledged by the
+// server's `input_ack`); the rest of a big paste waits here. So a Ctrl-C typed during the
+// paste is never stuck behind it in the connection: it drops what is still waiting here
+// and goes out at once, and the server applies it ahead of its own queue.
+//
 // Reconnects with exponential backoff (0.5 s doubling to 10 s, reset once `hello` arrives)
 // after network errors and unexpected closes; never after 4000 (shell exited), 4001 (login ended) or 4004 (terminal gone), which are reported
 // through `onStatus` for the caller to act on.
+//
+// A close 1001 whose reason says termgate itself stopped (idle shutdown, or its owner
+// stopped it) is not a network blip: it will not be back until someone starts it again.
+// The socket then retries every 10 s and keeps reporting that reason (status 'stopped')
+// until a `hello` arrives, so the page keeps saying why instead of "reconnecting".
+//
+// An owner's socket also tells the server whether the page is on screen (`visibility`),
+// after `hello` and on every change.
 
-import { Close, parseServerMessage, resizeMessage, socketUrl } from './protocol.js';
+import { Close, focusMessage, INPUT_WINDOW, parseServerMessage, resizeMessage, ShutdownReason, socketUrl, visibilityMessage } from './protocol.js';
 
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
+export const STOPPED_RETRY_MS = 10_000;
+const STOP_REASONS = new Set(Object.values(ShutdownReason));
 const MAX_FRAME = 64 * 1024;
+// Signal keys (Ctrl-C, Ctrl-\, Ctrl-Z) in their default bindings.
+const SIGNAL_KEYS = new Set([0x03, 0x1c, 0x1a]);
 
 /**
  * Status values passed to onStatus:
  *   'connecting'     first connection in progress
  *   'live'           hello received, output flowing
- *   'reconnecting'   waiting to retry (detail: {delayMs})
+ *   'reconnecting'   connection lost, waiting to retry (detail: {delayMs})
+ *   'stopped'        termgate stopped (close 1001 with a ShutdownReason); retrying slowly
+ *                    (detail: {reason, delayMs}), until hello or another final status
  *   'exited'         shell ended (close 4000); no more reconnects
  *   'not-found'      terminal gone (close 4004)
  *   'session-ended'  login session ended (close 4001)
@@ -24,7 +43,8 @@ export class TermSocket {
   /**
    * @param {string} id terminal id
    * @param {{onHello?: Function, onOutput?: Function, onMessage?: Function,
-   *          onStatus?: Function, getSize?: () => {cols:number, rows:number}}} handlers
+   *          onStatus?: Function, getSize?: () => {cols:number, rows:number},
+   *          reportVisibility?: boolean}} handlers  reportVisibility: the owner's page
    */
   constructor(id, handlers) {
     this.id = id;
@@ -34,21 +54,38 @@ export class TermSocket {
     this.timer = null;
     this.stopped = false;
     this.status = 'connecting';
+    this.stopReason = null; // a ShutdownReason while termgate is known to be stopped
+    this.attempts = 0; // connections tried (for the tests: a retry happened)
+    this.resetInput();
     this.onOnline = () => this.retryNow();
     window.addEventListener('online', this.onOnline);
+    this.onVisibility = () => this.sendVisibility();
+    if (handlers.reportVisibility) document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   connect() {
     if (this.stopped) return;
     clearTimeout(this.timer);
     this.timer = null;
+    // No size in the URL yet (socketUrl can put one there, so the screen would come drawn
+    // for it): at connect time the page's layout has not settled (the file panel opens after
+    // a reload), and a snapshot drawn at that passing size, then shrunk at once, leaves the
+    // screen model and xterm.js's reflow disagreeing on where the cursor is. The view sends
+    // its wish and focus when the socket opens instead, after the snapshot.
     const ws = new WebSocket(socketUrl(this.id));
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
+    this.attempts += 1;
+    // Counts start again with every socket, as the server's do.
+    this.resetInput();
     ws.onopen = () => {
       if (this.ws !== ws) return;
+      // Not measurable when the URL was made (a tab not shown yet): wish and take now.
       const size = this.handlers.getSize?.();
-      if (size) this.sendResize(size.cols, size.rows);
+      if (size) {
+        this.sendResize(size.cols, size.rows);
+        this.sendFocus();
+      }
     };
     ws.onmessage = (event) => {
       if (this.ws !== ws) return;
@@ -58,8 +95,13 @@ export class TermSocket {
       }
       const msg = parseServerMessage(event.data);
       if (!msg) return;
-      if (msg.type === 'hello') {
+      if (msg.type === 'input_ack') {
+        this.acked = Math.max(this.acked, msg.bytes);
+        this.pump();
+      } else if (msg.type === 'hello') {
         this.delay = BACKOFF_START_MS;
+        this.stopReason = null;
+        if (this.handlers.reportVisibility) this.sendVisibility();
         this.handlers.onHello?.(msg);
         this.setStatus('live');
       } else {
@@ -69,14 +111,15 @@ export class TermSocket {
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.handleClose(event.code);
+      this.handleClose(event.code, event.reason);
     };
     // onerror is always followed by onclose; nothing to do here.
     ws.onerror = () => {};
   }
 
-  handleClose(code) {
+  handleClose(code, reason = '') {
     if (this.stopped) return;
+    if (code === Close.GOING_AWAY && STOP_REASONS.has(reason)) this.stopReason = reason;
     switch (code) {
       case Close.EXITED:
         this.stop('exited');
@@ -91,6 +134,12 @@ export class TermSocket {
         this.stop('closed');
         return;
       default: {
+        if (this.stopReason) {
+          // Every failed retry until termgate is back (no close frame then) keeps the reason.
+          this.setStatus('stopped', { reason: this.stopReason, delayMs: STOPPED_RETRY_MS });
+          this.timer = setTimeout(() => this.connect(), STOPPED_RETRY_MS);
+          return;
+        }
         const delayMs = this.delay;
         this.delay = Math.min(this.delay * 2, BACKOFF_MAX_MS);
         this.setStatus('reconnecting', { delayMs });
@@ -114,25 +163,71 @@ export class TermSocket {
   stop(status) {
     this.stopped = true;
     clearTimeout(this.timer);
-    window.removeEventListener('online', this.onOnline);
+    this.removeListeners();
     this.setStatus(status);
+  }
+
+  removeListeners() {
+    window.removeEventListener('online', this.onOnline);
+    document.removeEventListener('visibilitychange', this.onVisibility);
   }
 
   get isOpen() {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
   }
 
+  resetInput() {
+    this.pending = [];
+    this.sent = 0;
+    this.acked = 0;
+  }
+
   /**
    * Send raw terminal input bytes (Uint8Array). Dropped while disconnected. A big paste is
-   * split into 64 KiB frames (the server refuses frames over 1 MiB).
+   * split into 64 KiB frames (the server refuses frames over 1 MiB) and paced by the input
+   * window. A signal key on its own cancels whatever input is still waiting.
    */
   sendBytes(bytes) {
     if (!this.isOpen) return;
-    for (let i = 0; i < bytes.length; i += MAX_FRAME) this.ws.send(bytes.subarray(i, i + MAX_FRAME));
+    if (bytes.length === 1 && SIGNAL_KEYS.has(bytes[0]) && this.pending.length > 0) {
+      this.pending = [];
+      this.ws.send(bytes);
+      this.sent += 1;
+      return;
+    }
+    for (let i = 0; i < bytes.length; i += MAX_FRAME) this.pending.push(bytes.subarray(i, i + MAX_FRAME));
+    this.pump();
+  }
+
+  /** Sends waiting input while the window allows (at least one frame when nothing is in flight). */
+  pump() {
+    while (this.isOpen && this.pending.length > 0) {
+      const next = this.pending[0];
+      const inFlight = this.sent - this.acked;
+      if (inFlight > 0 && inFlight + next.length > INPUT_WINDOW) return;
+      this.pending.shift();
+      this.ws.send(next);
+      this.sent += next.length;
+    }
+  }
+
+  /** Bytes of input still waiting to be sent (for tests and the UI). */
+  get pendingBytes() {
+    return this.pending.reduce((n, b) => n + b.length, 0);
   }
 
   sendResize(cols, rows) {
     if (this.isOpen && cols > 0 && rows > 0) this.ws.send(resizeMessage(cols, rows));
+  }
+
+  /** This view is being used: its size applies (the server ignores a guest's). */
+  sendFocus() {
+    if (this.isOpen) this.ws.send(focusMessage());
+  }
+
+  /** Tell the server whether this page is on screen now (a hidden tab is not watching). */
+  sendVisibility() {
+    if (this.isOpen) this.ws.send(visibilityMessage(document.visibilityState === 'visible'));
   }
 
   /** Close for good (tab closed, logout); never reconnects. */
@@ -141,7 +236,7 @@ export class TermSocket {
     this.ws = null;
     this.stopped = true;
     clearTimeout(this.timer);
-    window.removeEventListener('online', this.onOnline);
+    this.removeListeners();
     if (ws) ws.close(Close.NORMAL);
   }
 }

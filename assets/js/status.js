@@ -2,7 +2,7 @@
 // exposed through a tunnel (`public_url` set), shows the public URL (copyable) and the time
 // left before the exposure or the idle auto-shutdown ends. A 404 (older server) shows nothing.
 
-import { api, ApiError, serverNow } from './api.js';
+import { api, ApiError, basePath, serverNow } from './api.js';
 import { formatLeft } from './session.js';
 import { copyText } from './terminal.js';
 
@@ -16,7 +16,8 @@ export class PublicBadge {
     this.status = null;
     this.timers = [];
     els.copy.addEventListener('click', () => {
-      if (this.status?.public_url) copyText(this.status.public_url);
+      // The link as rendered: the public origin with the base path.
+      if (this.status?.public_url) copyText(this.els.link.href);
     });
   }
 
@@ -50,8 +51,10 @@ export class PublicBadge {
     const url = s && typeof s.public_url === 'string' && /^https?:\/\//.test(s.public_url) ? s.public_url : null;
     badge.hidden = !url;
     if (!url) return;
-    link.href = url;
-    link.textContent = url.replace(/^https?:\/\//, '');
+    // The server reports the public origin; the UI lives under the base path there too.
+    const full = url.replace(/\/+$/, '') + basePath();
+    link.href = full;
+    link.textContent = full.replace(/^https?:\/\//, '').replace(/\/$/, '');
     const now = serverNow();
     const parts = [];
     if (Number.isFinite(s.public_expires_at)) parts.push(`public for ${formatLeft(s.public_expires_at - now)}`);

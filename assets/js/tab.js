@@ -1,33 +1,44 @@
-// tab.js — one terminal tab: its panel, xterm view, WebSocket and "reconnecting…" overlay.
+// tab.js — one terminal tab: its panel, xterm view, WebSocket and the overlay that says why
+// the tab is offline ("Connection lost — reconnecting…", or that termgate was stopped).
 // The tab bar (tabs.js) owns the list of these; this file wires one view to one socket.
-// A read-only view (a read-only share link, or `hello.readonly`) sends neither input nor
-// resizes: it fits only its local xterm, the PTY keeps the owner's size.
+// Every view shows the PTY's size. A writing view also says what size it would like and
+// when it is being used (focus); the server applies the wish of the owner's view used last
+// (docs/PROTOCOL.md, "Size rule"). A read-only view sends neither input nor wishes.
 
 import { api } from './api.js';
-import { describeExit } from './protocol.js';
-import { TermSocket } from './socket.js';
+import { describeExit, ShutdownReason } from './protocol.js';
+import { STOPPED_RETRY_MS, TermSocket } from './socket.js';
 import { TermView } from './terminal.js';
 
-const RENAMED_KEY = 'termgate.renamed.';
+/** What the overlay says when termgate itself went away (close 1001 with a reason). */
+const STOPPED_TEXT = {
+  [ShutdownReason.IDLE]: 'termgate stopped itself after a long time without activity while it was public. Start it again to continue.',
+  [ShutdownReason.OWNER]: 'termgate was stopped. Start it again to continue.',
+};
 
 export class Tab {
   /**
-   * @param {object} info Terminal from the API: {id, title, cols, rows, created_at, clients, exited}
+   * @param {object} info Terminal from the API: {id, title, name, busy, cols, rows, created_at, clients, exited}
    * @param {{panes: HTMLElement, filterInput?: (data: string) => string,
    *          onChange: (tab: Tab) => void, onGone: (tab: Tab) => void,
-   *          onSessionEnded: () => void, onActivity?: () => void, readonly?: boolean}} ctx
+   *          onSessionEnded: () => void, onActivity?: () => void, readonly?: boolean,
+   *          guest?: boolean}} ctx  guest: a share link's view (does not report visibility)
    */
   constructor(info, ctx) {
     this.id = info.id;
     this.ctx = ctx;
     this.serverTitle = info.title || info.id;
+    // The owner's name for the tab, kept by the server (so every browser and a reload see
+    // it); null when none. The shell's own title (OSC 0/2) shows only while it is null.
+    this.name = typeof info.name === 'string' ? info.name : null;
     this.oscTitle = '';
-    this.renamed = sessionStorage.getItem(RENAMED_KEY + this.id) === '1';
     this.exited = info.exited || null;
     this.status = 'connecting';
     this.exitNoted = false;
     this.failures = 0;
     this.readonly = Boolean(ctx.readonly);
+    // The owner locked the PTY's size: no view's wish applies (shown in the tab strip).
+    this.sizeLocked = info.size_locked === true;
 
     this.pane = document.createElement('section');
     this.pane.className = 'pane';
@@ -42,7 +53,9 @@ export class Tab {
 
     this.view = new TermView(host, {
       onInput: (bytes) => {
-        if (this.readonly) return;
+        // While the screen is being rebuilt, whatever the terminal "types" is its own
+        // reply to something in the rebuild (a query): never the shell's business.
+        if (this.readonly || this.rebuilding) return;
         this.socket.sendBytes(bytes);
         ctx.onActivity?.();
       },
@@ -51,30 +64,41 @@ export class Tab {
         this.oscTitle = title;
         ctx.onChange(this);
       },
-      onResize: (cols, rows) => {
+      onWish: (cols, rows) => {
         if (!this.readonly) this.socket.sendResize(cols, rows);
+      },
+      onFocus: () => {
+        if (!this.readonly) this.socket.sendFocus();
       },
     });
 
     this.socket = new TermSocket(this.id, {
-      // A hidden tab cannot be measured; it sends its size when shown (see show()).
-      // A read-only viewer never sizes the PTY.
-      getSize: () => (this.pane.hidden || this.readonly ? null : this.view.fitNow()),
+      // Opening from a visible page takes the size; a hidden tab (or page) sends its
+      // size when shown (see show()). A read-only viewer never sizes the PTY.
+      getSize: () =>
+        this.pane.hidden || this.readonly || document.visibilityState !== 'visible' ? null : this.view.fitNow(),
       onHello: (hello) => {
-        // The replay follows: rebuild the screen from scratch instead of appending to it.
+        // The screen follows: rebuild it from scratch instead of appending to it.
         this.view.reset();
+        this.rebuilding = true;
         this.exitNoted = false;
         this.readonly = Boolean(this.ctx.readonly) || hello.readonly;
         this.view.setReadonly(this.readonly);
-        if (this.readonly) this.view.mirrorSize(hello.cols, hello.rows);
+        this.view.mirrorSize(hello.cols, hello.rows);
+        this.sizeLocked = hello.sizeLocked;
         if (hello.title) this.serverTitle = hello.title;
+        this.name = hello.name;
         ctx.onChange(this);
       },
       onOutput: (bytes) => this.view.write(bytes),
       onMessage: (msg) => this.onMessage(msg),
       onStatus: (status, detail) => this.onStatus(status, detail),
+      // Only the owner's watching keeps a public termgate from stopping itself.
+      reportVisibility: !ctx.guest,
     });
-    this.socket.connect();
+    // After the caller had the chance to show this tab, so a tab shown at once is measured
+    // when its socket opens (its wish and focus go out then).
+    queueMicrotask(() => this.socket.connect());
   }
 
   buildOverlay() {
@@ -84,6 +108,8 @@ export class Tab {
     overlay.setAttribute('role', 'status');
     const text = document.createElement('span');
     text.className = 'overlay-text';
+    const detail = document.createElement('span');
+    detail.className = 'overlay-detail';
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = 'Reconnect now';
@@ -91,29 +117,43 @@ export class Tab {
       this.socket.retryNow();
       this.view.focus();
     });
-    overlay.append(text, button);
+    overlay.append(text, detail, button);
     this.overlay = overlay;
     this.overlayText = text;
+    this.overlayDetail = detail;
     return overlay;
   }
 
-  showOverlay(text) {
+  showOverlay(text, detail = '') {
     this.overlayText.textContent = text;
+    this.overlayDetail.textContent = detail;
+    this.overlayDetail.hidden = !detail;
     this.overlay.hidden = false;
   }
 
   onMessage(msg) {
-    if (msg.type === 'exit') {
+    if (msg.type === 'title') {
+      // The owner (in this browser or another) named the tab or cleared its name.
+      this.setNames(msg);
+    } else if (msg.type === 'exit') {
       this.exited = { code: msg.code, signal: msg.signal };
       this.noteExit();
     } else if (msg.type === 'error') {
       this.view.note(`error: ${msg.message || msg.code}`);
     }
-    // 'resize': another client resized the PTY. A read-only view follows it; a writer's
-    // own size wins again when it takes focus.
-    if (msg.type === 'resize' && this.readonly) this.view.mirrorSize(msg.cols, msg.rows);
-    // 'resync': the replay that follows rebuilds the screen from scratch.
-    if (msg.type === 'resync') this.view.reset();
+    // 'resize': the PTY's size changed (this view's wish, or another's): show it.
+    if (msg.type === 'resize') this.view.mirrorSize(msg.cols, msg.rows);
+    if (msg.type === 'size_lock') {
+      this.sizeLocked = msg.locked;
+      this.ctx.onChange(this);
+    }
+    // 'resync': the screen that follows rebuilds it from scratch.
+    if (msg.type === 'resync') {
+      this.view.reset();
+      this.rebuilding = true;
+    }
+    // 'live': the rebuild is complete once xterm has parsed it; input counts again then.
+    if (msg.type === 'live') this.view.afterWrites(() => (this.rebuilding = false));
   }
 
   noteExit() {
@@ -123,7 +163,7 @@ export class Tab {
     this.ctx.onChange(this);
   }
 
-  onStatus(status) {
+  onStatus(status, detail = {}) {
     this.status = status;
     switch (status) {
       case 'live':
@@ -131,7 +171,13 @@ export class Tab {
         this.overlay.hidden = true;
         break;
       case 'reconnecting':
-        this.showOverlay('Reconnecting…');
+        this.showOverlay('Connection lost — reconnecting…');
+        this.failures += 1;
+        if (this.failures >= 2) this.verify();
+        break;
+      case 'stopped':
+        // After a restart the old login is gone: verify() then leads to the login page.
+        this.showOverlay(STOPPED_TEXT[detail.reason] ?? STOPPED_TEXT[ShutdownReason.OWNER], `Trying again every ${Math.round((detail.delayMs ?? STOPPED_RETRY_MS) / 1000)} s.`);
         this.failures += 1;
         if (this.failures >= 2) this.verify();
         break;
@@ -173,18 +219,15 @@ export class Tab {
     }
   }
 
-  /** The label shown in the tab bar: a name the user gave wins over the shell's title. */
+  /** The label shown in the tab bar: the owner's name wins over the shell's title. */
   get title() {
-    if (this.renamed) return this.serverTitle;
-    return this.oscTitle || this.serverTitle;
+    return this.name || this.oscTitle || this.serverTitle;
   }
 
-  setServerTitle(title, byUser) {
-    this.serverTitle = title;
-    if (byUser) {
-      this.renamed = true;
-      sessionStorage.setItem(RENAMED_KEY + this.id, '1');
-    }
+  /** Take the server's word on the names ({title, name}: a PATCH reply or a `title` message). */
+  setNames({ title, name }) {
+    if (title) this.serverTitle = title;
+    this.name = typeof name === 'string' && name ? name : null;
     this.ctx.onChange(this);
   }
 
@@ -199,7 +242,10 @@ export class Tab {
     this.pane.hidden = false;
     const size = this.view.fitNow();
     // Several browsers may watch the same terminal: the one in front sets the size.
-    if (size && !this.readonly) this.socket.sendResize(size.cols, size.rows);
+    if (size && !this.readonly) {
+      this.socket.sendResize(size.cols, size.rows);
+      this.socket.sendFocus();
+    }
   }
 
   hide() {

@@ -1,9 +1,17 @@
 // tabs.js — the tab bar: create, switch, rename (double-click or F2), close, keyboard
 // navigation (role=tablist, roving tabindex, arrow keys), and the collection of Tab objects.
 // For a guest (share link) the bar only switches between the tabs the link covers.
+// Closing a tab whose shell is running a program asks first, naming it (the server's
+// `busy`). The active tab is remembered per browser tab, so a reload comes back to it.
+// The strip scrolls sideways when the tabs do not fit; the active one is kept in view.
 
 import { api, ApiError } from './api.js';
+import { askText } from './dialog.js';
 import { Tab } from './tab.js';
+import { editTabName } from './tab-rename.js';
+
+/** sessionStorage: the id of this browser tab's active terminal (it survives a reload). */
+const ACTIVE_KEY = 'termgate.activeTab';
 
 export class Tabs {
   /**
@@ -22,12 +30,21 @@ export class Tabs {
 
   /** Open every existing terminal; create one if there are none. */
   async load() {
+    await this.sync();
+    if (this.tabs.length === 0 && !this.ctx.guest) await this.create();
+  }
+
+  /**
+   * Open a tab for every terminal the server lists that has none yet, oldest first, and
+   * activate the first if none is active. Returns how many tabs there are.
+   */
+  async sync() {
     const { terminals } = await api.listTerminals();
     const list = Array.isArray(terminals) ? terminals : [];
     list.sort((a, b) => (a.created_at || 0) - (b.created_at || 0));
     for (const info of list) this.add(info);
-    if (this.tabs.length === 0 && !this.ctx.guest) await this.create();
-    else this.activate(this.tabs[0]);
+    if (!this.active) this.activate(this.find(rememberedActive()) || this.tabs[0]);
+    return this.tabs.length;
   }
 
   /** Open a new terminal, optionally started in `cwd` (a folder relative to the file root). */
@@ -63,6 +80,7 @@ export class Tabs {
       onSessionEnded: this.ctx.onSessionEnded,
       onActivity: this.ctx.onActivity,
       readonly: this.ctx.readonly,
+      guest: this.ctx.guest,
     });
     tab.el = this.buildTabElement(tab);
     this.tabs.push(tab);
@@ -109,7 +127,8 @@ export class Tabs {
     if (!tab.el) return;
     const title = tab.title;
     if (!tab.renaming) tab.label.textContent = title;
-    tab.button.title = this.ctx.guest ? title : `${title} — double-click or F2 to rename, Delete to close`;
+    const locked = tab.sizeLocked ? ' (size locked)' : '';
+    tab.button.title = this.ctx.guest ? `${title}${locked}` : `${title}${locked} — double-click or F2 to rename, Delete to close`;
     tab.closeButton?.setAttribute('aria-label', `Close ${title}`);
     if (tab.closeButton) tab.closeButton.title = `Close ${title} (Ctrl+Shift+W)`;
     const selected = tab === this.active;
@@ -117,7 +136,8 @@ export class Tabs {
     tab.button.tabIndex = selected ? 0 : -1;
     tab.el.classList.toggle('active', selected);
     tab.el.classList.toggle('exited', Boolean(tab.exited));
-    tab.el.classList.toggle('offline', tab.status === 'reconnecting' || tab.status === 'closed');
+    tab.el.classList.toggle('size-locked', Boolean(tab.sizeLocked));
+    tab.el.classList.toggle('offline', ['reconnecting', 'stopped', 'closed'].includes(tab.status));
     if (selected) this.ctx.onActiveChange?.(tab);
   }
 
@@ -135,6 +155,22 @@ export class Tabs {
     }
     tab.show();
     this.render(tab);
+    this.reveal(tab);
+    try {
+      sessionStorage.setItem(ACTIVE_KEY, tab.id);
+    } catch {
+      /* storage refused (private mode, quota): a reload falls back to the first tab */
+    }
+  }
+
+  /** Scroll the tab strip just enough that `tab` is wholly visible. */
+  reveal(tab) {
+    const strip = this.tablist.getBoundingClientRect();
+    const box = tab.el.getBoundingClientRect();
+    // Whole pixels, rounded outwards: scrollLeft drops fractions, which would leave the
+    // tab clipped by less than a pixel.
+    if (box.left < strip.left) this.tablist.scrollLeft -= Math.ceil(strip.left - box.left);
+    else if (box.right > strip.right) this.tablist.scrollLeft += Math.ceil(box.right - strip.right);
   }
 
   /** Move by `delta` tabs, wrapping around. */
@@ -155,18 +191,44 @@ export class Tabs {
     }
   }
 
-  /** Close a tab for good: the terminal is deleted on the server. */
+  /**
+   * Close a tab for good: the terminal is deleted on the server, which ends whatever runs
+   * in it. While a program other than the shell is in the foreground, ask first.
+   */
   async close(tab = this.active) {
-    if (!tab || this.ctx.guest) return;
+    if (!tab || this.ctx.guest || tab.closing) return;
+    tab.closing = true; // × clicked twice, or Delete held down: one question, one close
     try {
+      let busy = null;
+      if (!tab.exited) {
+        const { terminals } = await api.listTerminals();
+        busy = (Array.isArray(terminals) ? terminals : []).find((t) => t.id === tab.id)?.busy ?? null;
+      }
+      if (busy && !(await this.confirmClose(tab, busy))) return;
       await api.deleteTerminal(tab.id);
     } catch (err) {
       if (!(err instanceof ApiError) || (err.status !== 404 && err.code !== 'not_found')) {
         if (err.status !== 401) this.ctx.notify(`Could not close the terminal: ${err.message}`);
         return;
       }
+    } finally {
+      tab.closing = false;
     }
     this.remove(tab);
+  }
+
+  /** Ask whether to end `program` by closing `tab`; resolves true to go ahead. */
+  async confirmClose(tab, program) {
+    const yes = await askText({
+      title: 'Close this terminal?',
+      message: `“${program}” is still running in “${tab.title}”. Closing the terminal ends it.`,
+      confirmLabel: `Close and end ${program}`,
+      danger: true,
+      action: async () => true,
+    });
+    // Cancelled from the × button: typing goes back to the terminal, not to the ×.
+    if (!yes && (document.activeElement === tab.closeButton || document.activeElement === document.body)) tab.focus();
+    return Boolean(yes);
   }
 
   remove(tab) {
@@ -198,41 +260,14 @@ export class Tabs {
   }
 
   startRename(tab) {
-    if (tab.renaming || this.ctx.guest) return;
-    tab.renaming = true;
-    const input = document.createElement('input');
-    input.type = 'text';
-    input.className = 'tab-rename';
-    input.maxLength = 100;
-    input.value = tab.title;
-    input.setAttribute('aria-label', 'Terminal name');
-    tab.label.replaceChildren(input);
-    input.focus();
-    input.select();
-    let done = false;
-    const finish = async (commit) => {
-      if (done) return;
-      done = true;
-      tab.renaming = false;
-      const title = input.value.trim();
-      tab.label.textContent = tab.title;
-      tab.focus();
-      if (!commit || !title || title === tab.title) return;
+    if (this.ctx.guest) return;
+    editTabName(tab, async (name) => {
       try {
-        const info = await api.renameTerminal(tab.id, title);
-        tab.setServerTitle(info?.title || title, true);
+        tab.setNames(await api.renameTerminal(tab.id, name));
       } catch (err) {
         if (err.status !== 401) this.ctx.notify(`Could not rename: ${err.message}`);
       }
-    };
-    input.addEventListener('keydown', (ev) => {
-      ev.stopPropagation();
-      if (ev.key === 'Enter') finish(true);
-      else if (ev.key === 'Escape') finish(false);
     });
-    input.addEventListener('blur', () => finish(true));
-    input.addEventListener('dblclick', (ev) => ev.stopPropagation());
-    input.addEventListener('click', (ev) => ev.stopPropagation());
   }
 
   onKeyDown(ev) {
@@ -273,5 +308,14 @@ export class Tabs {
     ev.preventDefault();
     this.activate(target);
     target.button.focus();
+  }
+}
+
+/** The terminal id this browser tab had active before a reload, if storage allows. */
+function rememberedActive() {
+  try {
+    return sessionStorage.getItem(ACTIVE_KEY);
+  } catch {
+    return null;
   }
 }

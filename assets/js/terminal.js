@@ -73,7 +73,8 @@ export class TermView {
    * @param {HTMLElement} container element the terminal fills
    * @param {{onInput: (bytes: Uint8Array) => void, filterInput?: (data: string) => string,
    *          onTitle?: (title: string) => void,
-   *          onResize?: (cols: number, rows: number) => void,
+   *          onWish?: (cols: number, rows: number) => void,  the size that fits, when it changes
+   *          onFocus?: () => void,                            the view got focus (it is being used)
    *          keyFilter?: (ev: KeyboardEvent) => boolean}} handlers
    */
   constructor(container, handlers) {
@@ -106,8 +107,8 @@ export class TermView {
 
     this.term.attachCustomKeyEventHandler((ev) => this.keyFilter(ev));
     this.term.onData((data) => {
-      const out = this.handlers.filterInput ? this.handlers.filterInput(data) : data;
-      this.handlers.onInput(this.encoder.encode(out));
+      const committed = this.commitFilter(data);
+      if (committed) this.handlers.onInput(this.encoder.encode(this.filtered(committed)));
     });
     this.term.onBinary((data) => {
       const bytes = new Uint8Array(data.length);
@@ -115,7 +116,6 @@ export class TermView {
       this.handlers.onInput(bytes);
     });
     this.term.onTitleChange((title) => this.handlers.onTitle?.(title));
-    this.term.onResize(({ cols, rows }) => this.handlers.onResize?.(cols, rows));
 
     let copyTimer = null;
     this.term.onSelectionChange(() => {
@@ -125,10 +125,65 @@ export class TermView {
     });
 
     this.term.open(container);
+    // A view focused or touched is one being used: its size becomes the PTY's (see fitNow).
+    // (Focus alone misses a click into a terminal that kept the focus while another
+    // device was used.)
+    this.term.textarea?.addEventListener('focus', () => this.handlers.onFocus?.());
+    container.addEventListener('pointerdown', () => this.handlers.onFocus?.());
+    this.guardCommits(this.term.textarea);
     this.unsubscribePrefs = prefs.onChange(() => this.applyPrefs());
     this.resizeObserver = new ResizeObserver(() => this.scheduleFit());
     this.resizeObserver.observe(container);
     this.scheduleFit();
+  }
+
+  /**
+   * xterm.js sends a committed composition from a timer after `compositionend`, reading the
+   * textarea from where the composition started to its end. A character a soft keyboard
+   * inserts meanwhile (the space after a word; it may even come before `compositionend`) is
+   * sent by its own input event and then a second time in the commit (xterm.js #3600;
+   * tests/browser/ime.test.mjs). So from a composition's start until its commit's time is
+   * over, data from input events is held: the commit that includes it sends it once, in
+   * order; if none does, it goes out when that time is over.
+   */
+  guardCommits(textarea) {
+    this.commitFilter = (data) => data;
+    if (!textarea) return;
+    let composing = false;
+    let pending = false;
+    let held = '';
+    let fromInput = null; // the data of the input event being dispatched
+    const flush = () => {
+      if (composing) return; // the next composition's end flushes
+      pending = false;
+      if (held) this.handlers.onInput(this.encoder.encode(this.filtered(held)));
+      held = '';
+    };
+    textarea.addEventListener('compositionstart', () => {
+      composing = true;
+      pending = true;
+    });
+    // Registered after xterm's listener, so these timers run after xterm's commit timer.
+    textarea.addEventListener('compositionend', () => {
+      composing = false;
+      setTimeout(() => setTimeout(flush, 0), 0);
+    });
+    textarea.addEventListener('input', (ev) => (fromInput = !ev.isComposing && ev.inputType === 'insertText' ? ev.data : null), true);
+    textarea.addEventListener('input', () => (fromInput = null));
+    this.commitFilter = (data) => {
+      if (!pending) return data;
+      if (fromInput !== null && data === fromInput) {
+        held += data;
+        return '';
+      }
+      const out = held && !data.endsWith(held) ? data + held : data;
+      held = '';
+      return out;
+    };
+  }
+
+  filtered(data) {
+    return this.handlers.filterInput ? this.handlers.filterInput(data) : data;
   }
 
   keyFilter(ev) {
@@ -165,28 +220,36 @@ export class TermView {
   }
 
   /**
-   * Show the terminal at the PTY's own size instead of fitting the window: a read-only
-   * viewer cannot resize the PTY, and a full-screen program drawn for another size
-   * would come out garbled.
+   * Show the terminal at the PTY's size. Every view does: several may watch one terminal,
+   * and a program drawn for one size comes out garbled at another. Which view's wish the PTY
+   * takes is the server's rule (docs/PROTOCOL.md, "Size rule").
    */
   mirrorSize(cols, rows) {
     if (!(cols > 0 && rows > 0)) return;
-    this.mirrored = { cols, rows };
     this.term.resize(cols, rows);
   }
 
-  /** Fit to the container if it is visible; returns the resulting size. */
+  /**
+   * The size that fits the container, or null while it cannot be measured (hidden, fonts
+   * loading). A new wish is reported to `onWish`; the view itself changes size only when the
+   * server says the PTY did (mirrorSize).
+   */
   fitNow() {
     if (this.disposed) return null;
-    if (this.mirrored) return { ...this.mirrored };
-    if (this.container.offsetWidth > 0 && this.container.offsetHeight > 0) {
-      try {
-        this.fit.fit();
-      } catch {
-        /* not measurable yet (fonts loading); the next resize retries */
-      }
+    if (!(this.container.offsetWidth > 0 && this.container.offsetHeight > 0)) return null;
+    let proposed;
+    try {
+      proposed = this.fit.proposeDimensions();
+    } catch {
+      /* not measurable yet (fonts loading); the next resize retries */
     }
-    return { cols: this.term.cols, rows: this.term.rows };
+    if (!proposed || !(proposed.cols > 0 && proposed.rows > 0)) return null;
+    const wish = { cols: proposed.cols, rows: proposed.rows };
+    if (this.wished?.cols !== wish.cols || this.wished?.rows !== wish.rows) {
+      this.wished = wish;
+      this.handlers.onWish?.(wish.cols, wish.rows);
+    }
+    return wish;
   }
 
   get size() {
@@ -198,6 +261,11 @@ export class TermView {
   }
 
   /** Start over before a replay, so a reconnect rebuilds the screen instead of repeating it. */
+  /** Calls `done` once everything written so far has been parsed. */
+  afterWrites(done) {
+    this.term.write('', done);
+  }
+
   reset() {
     this.term.reset();
   }
@@ -205,6 +273,11 @@ export class TermView {
   /** A dim informational line written locally (never sent to the shell). */
   note(text) {
     this.term.write(`\r\n\x1b[2m[${text}]\x1b[0m\r\n`);
+  }
+
+  /** Paste text as if from the clipboard (bracketed when the program enabled it). */
+  paste(text) {
+    this.term.paste(text);
   }
 
   setReadonly(readonly) {
@@ -226,10 +299,15 @@ export class TermView {
     return backwards ? this.search.findPrevious(query, opts) : this.search.findNext(query, opts);
   }
 
-  /** Search while typing: stays on the current match if it still matches. */
+  /**
+   * Search while typing: stays on the current match if it still matches, else the nearest
+   * older one; with no match selected yet it starts from the bottom (the newest output).
+   * (The addon searches upwards from the end of the buffer when nothing is selected, and a
+   * changed query is first tried where the selection starts.)
+   */
   findIncremental(query) {
     const opts = { caseSensitive: false, incremental: true, decorations: SEARCH_DECORATIONS[effectiveTheme()] };
-    return this.search.findNext(query, opts);
+    return this.search.findPrevious(query, opts);
   }
 
   onSearchResults(fn) {

@@ -2,6 +2,7 @@
 //! free loopback port, waited for, measured through /proc, killed on drop.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub struct Daemon {
@@ -12,37 +13,13 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// Starts `$TERMGATE_BIN` (default target/release/termgate) with its
-    /// config under `home` and `root` as the start folder.
+    /// Starts `$TERMGATE_BIN` (default: [`release_binary`]) with its config
+    /// under `home` and `root` as the start folder.
     pub async fn start(home: &Path, root: &Path, token: &str, pin: &str) -> Self {
-        let binary = std::env::var_os("TERMGATE_BIN")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/termgate")
-            });
-        assert!(
-            binary.exists(),
-            "{} missing: run `cargo build --release` first",
-            binary.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
+        let mut command = tokio::process::Command::from(command(home, root, token, pin, port));
         let started = Instant::now();
-        let child = tokio::process::Command::new(binary)
-            .args(["--port", &port.to_string(), "--shell", "/bin/sh"])
-            .arg("--cwd")
-            .arg(root)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("TERMGATE_TOKEN", token)
-            .env("TERMGATE_PIN", pin)
-            .env("TERMGATE_LOG", "warn")
-            .stdout(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let child = command.kill_on_drop(true).spawn().unwrap();
         let addr = format!("127.0.0.1:{port}").parse().unwrap();
         while !matches!(
             super::request(addr, "GET", "/auth/session", None, None).await,
@@ -72,6 +49,58 @@ impl Daemon {
     pub fn rss_mb(&self) -> f64 {
         self.rss_kib() as f64 / 1024.0
     }
+}
+
+/// `$TERMGATE_BIN`, else [`release_binary`]; it must exist.
+pub fn binary() -> PathBuf {
+    let binary = std::env::var_os("TERMGATE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(release_binary);
+    assert!(
+        binary.exists(),
+        "{} missing: run `cargo build --release` first (or set TERMGATE_BIN)",
+        binary.display()
+    );
+    binary
+}
+
+/// A loopback port free right now (the daemon binds it a moment later).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The daemon's command line: [`binary`] on `127.0.0.1:port` with its config
+/// under `home`, `root` as the start folder and the credentials in its
+/// environment, quiet but for warnings.
+pub fn command(home: &Path, root: &Path, token: &str, pin: &str, port: u16) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .args(["--port", &port.to_string(), "--shell", "/bin/sh"])
+        .arg("--cwd")
+        .arg(root)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("TERMGATE_TOKEN", token)
+        .env("TERMGATE_PIN", pin)
+        .env("TERMGATE_LOG", "warn")
+        .stdout(std::process::Stdio::null());
+    command
+}
+
+/// `release/termgate` in the target directory this example was built in
+/// (`<target>/<profile>/examples/<name>`), so a `CARGO_TARGET_DIR` elsewhere
+/// works; `target/release/termgate` in the crate when that cannot be told.
+fn release_binary() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join("release/termgate")))
+        .filter(|binary| binary.exists())
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/termgate")
+        })
 }
 
 /// VmRSS of a process, in KiB.

@@ -81,8 +81,17 @@ impl Client {
 
     /// Opens `GET /api/terminals/{id}/ws` with our Origin and cookie.
     pub async fn attach(&self, id: &str) -> Result<Socket, String> {
+        self.attach_sized(id, None).await
+    }
+
+    /// Like [`Client::attach`], displaying `size` (cols, rows): the tab takes
+    /// that size before its screen is sent, so the screen is drawn for it.
+    pub async fn attach_sized(&self, id: &str, size: Option<(u16, u16)>) -> Result<Socket, String> {
         let host = host_of(self.addr);
-        let mut request = format!("ws://{host}/api/terminals/{id}/ws")
+        let query = size.map_or(String::new(), |(cols, rows)| {
+            format!("?cols={cols}&rows={rows}")
+        });
+        let mut request = format!("ws://{host}/api/terminals/{id}/ws{query}")
             .into_client_request()
             .map_err(|e| e.to_string())?;
         let headers = request.headers_mut();

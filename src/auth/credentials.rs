@@ -4,7 +4,7 @@
 //! the PIN as HMAC-SHA256 under a secret key. Both checks compare fixed-length
 //! digests with `subtle`, so timing reveals neither length nor prefix.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -18,6 +18,16 @@ pub struct Credentials {
     token_digest: [u8; 32],
     pin_key: [u8; 32],
     pin_digest: [u8; 32],
+    origin: Option<TokenOrigin>,
+}
+
+/// Where the token can be read again when the owner asks for a login link
+/// (it is not kept in memory). A token typed with `--token` cannot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOrigin {
+    File(std::path::PathBuf),
+    /// `TERMGATE_TOKEN`.
+    Environment,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -55,7 +65,24 @@ impl Credentials {
             token_digest: sha256(token.as_bytes()),
             pin_key,
             pin_digest,
+            origin: None,
         }
+    }
+
+    /// Remembers where the token can be read again.
+    pub fn with_origin(mut self, origin: Option<TokenOrigin>) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    pub fn origin(&self) -> Option<&TokenOrigin> {
+        self.origin.as_ref()
+    }
+
+    /// Is `token` the one termgate started with? (A token file rewritten by
+    /// `termgate token --rotate` is not, until the restart.)
+    pub fn is_token(&self, token: &str) -> bool {
+        sha256(token.as_bytes()).ct_eq(&self.token_digest).into()
     }
 
     /// For tests and embedders: derive everything from clear values.

@@ -1,30 +1,44 @@
-//! Brute-force budgets for the two secrets, built on governor.
+//! Brute-force budgets for the two secrets: reserve a guess, then evaluate it.
 //!
-//! Four GCRA budgets count *failed* checks only: failed logins per source
-//! (5 per 5 min), failed PIN checks per source (8 per 5 min), and two global
-//! budgets over all failures (20 per 5 min, 100 per day) that still hold when
-//! every request arrives from one tunnel address or an attacker rotates
-//! addresses. The daily one is what bounds a patient attacker who stays just
-//! under the short-window rates. When a budget runs dry its key is locked
-//! out, and each lockout within 24 h lasts twice as long as the one before
-//! (5 min, 10, 20, … capped at 24 h).
-//! SECURITY.md derives the worst-case guesses per day from these numbers.
+//! Four GCRA budgets bound wrong guesses: logins per source (5 per 5 min),
+//! PIN checks per source (8 per 5 min), and two global budgets over all
+//! guesses (20 per 5 min, 100 per day) that still hold when every request
+//! arrives from one tunnel address or an attacker rotates addresses.
+//!
+//! A check *reserves* one unit of every applicable budget before the secret
+//! is evaluated, all or nothing under one lock, and gives it back if the
+//! secret was right. So a burst of guesses held back and released together
+//! gets evaluated at most the budget's worth of times: the rest are refused
+//! before anything is compared. (Checking first and recording the failure
+//! afterwards let every guess in such a burst through.)
+//!
+//! A failure that leaves a budget dry locks its key out; each lockout within
+//! 24 h lasts twice as long as the one before (5 min, 10, 20, … capped at
+//! 24 h), and a failure while a lockout is active never escalates it, so one
+//! burst costs one level. `clear` (the owner's `termgate unlock`) forgets it
+//! all. SECURITY.md derives the worst-case guesses per day from these numbers.
+//!
+//! The GCRA is our own (a few lines) because governor cannot give a cell back.
 
-use governor::clock::DefaultClock;
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Which secret a failed check was about.
+/// Which secret a check is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Budget {
     Login,
     Pin,
+}
+
+/// Why and for how long a check was refused before evaluating anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub wait: Duration,
+    /// `locked_out`, or `budget_spent` (no lockout, but no unit is free:
+    /// other guesses hold them or the daily budget refills slowly).
+    pub reason: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,16 +54,14 @@ struct Lockout {
     since: Instant,
 }
 
-type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
-
-/// Failures allowed per window before a lockout, and the window.
+/// Guesses allowed per window before a lockout, and the window.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub login_per_source: u32,
     pub pin_per_source: u32,
     pub global: u32,
     pub window: Duration,
-    /// Failures of any kind, from anywhere, per day.
+    /// Wrong guesses of any kind, from anywhere, per day.
     pub daily: u32,
     pub first_lockout: Duration,
     pub max_lockout: Duration,
@@ -69,113 +81,260 @@ impl Default for Limits {
     }
 }
 
-pub struct Limiter {
-    limits: Limits,
-    login: Keyed<IpAddr>,
-    pin: Keyed<IpAddr>,
-    global: Keyed<()>,
-    daily: Keyed<()>,
-    lockouts: Mutex<HashMap<LockKey, Lockout>>,
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// One GCRA budget: `burst` units, one coming back every `interval`. Its
+/// state is the theoretical arrival time (TAT); no state means full.
+#[derive(Debug, Clone, Copy)]
+struct Gcra {
+    interval: Duration,
+    burst: u32,
 }
 
-fn quota(count: u32, window: Duration) -> Quota {
-    let count = NonZeroU32::new(count.max(1)).expect("count is at least 1");
-    Quota::with_period(window / count.get())
-        .expect("window is non-zero")
-        .allow_burst(count)
+impl Gcra {
+    fn new(count: u32, window: Duration) -> Self {
+        let burst = count.max(1);
+        Self {
+            interval: window / burst,
+            burst,
+        }
+    }
+
+    /// How long until a unit is free (zero: one is).
+    fn wait(&self, tat: Option<Instant>, now: Instant) -> Duration {
+        let debt = tat.map_or(Duration::ZERO, |tat| tat.saturating_duration_since(now));
+        debt.saturating_sub(self.interval * (self.burst - 1))
+    }
+
+    fn spend(&self, tat: &mut Option<Instant>, now: Instant) {
+        let from = tat.map_or(now, |tat| tat.max(now));
+        *tat = Some(from + self.interval);
+    }
+
+    fn refund(&self, tat: &mut Option<Instant>) {
+        // A TAT in the past means a full budget, so over-refunding is harmless.
+        *tat = tat.and_then(|tat| tat.checked_sub(self.interval));
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    login: HashMap<IpAddr, Option<Instant>>,
+    pin: HashMap<IpAddr, Option<Instant>>,
+    global: Option<Instant>,
+    daily: Option<Instant>,
+    lockouts: HashMap<LockKey, Lockout>,
+}
+
+impl Inner {
+    /// The per-source budget's state, the 5-min global one's and the daily one's.
+    fn slots(&mut self, budget: Budget, source: IpAddr) -> [&mut Option<Instant>; 3] {
+        let by_source = match budget {
+            Budget::Login => &mut self.login,
+            Budget::Pin => &mut self.pin,
+        };
+        [
+            by_source.entry(source).or_default(),
+            &mut self.global,
+            &mut self.daily,
+        ]
+    }
+}
+
+pub struct Limiter {
+    limits: Limits,
+    login: Gcra,
+    pin: Gcra,
+    global: Gcra,
+    daily: Gcra,
+    inner: Mutex<Inner>,
+}
+
+/// One unit of every budget that applies to a guess, held while the guess
+/// is evaluated. Dropped without [`failed`](Self::failed) (a right secret,
+/// or a request that ended early), it is given back.
+#[must_use = "a reservation is given back when dropped"]
+pub struct Reservation<'a> {
+    limiter: &'a Limiter,
+    budget: Budget,
+    source: IpAddr,
+    settled: bool,
+}
+
+impl Reservation<'_> {
+    /// The guess was wrong: the units stay spent. Returns the lockout this
+    /// started, if a budget is now dry and no lockout was already running.
+    pub fn failed(mut self) -> Option<Duration> {
+        self.settled = true;
+        self.limiter
+            .settle_failure(self.budget, self.source, Instant::now())
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.limiter.refund(self.budget, self.source);
+        }
+    }
 }
 
 impl Limiter {
     pub fn new(limits: Limits) -> Self {
         Self {
-            login: RateLimiter::keyed(quota(limits.login_per_source, limits.window))
-                .with_middleware::<StateInformationMiddleware>(),
-            pin: RateLimiter::keyed(quota(limits.pin_per_source, limits.window))
-                .with_middleware::<StateInformationMiddleware>(),
-            global: RateLimiter::keyed(quota(limits.global, limits.window))
-                .with_middleware::<StateInformationMiddleware>(),
-            daily: RateLimiter::keyed(quota(limits.daily, Duration::from_secs(86_400)))
-                .with_middleware::<StateInformationMiddleware>(),
+            login: Gcra::new(limits.login_per_source, limits.window),
+            pin: Gcra::new(limits.pin_per_source, limits.window),
+            global: Gcra::new(limits.global, limits.window),
+            daily: Gcra::new(limits.daily, DAY),
             limits,
-            lockouts: Mutex::default(),
+            inner: Mutex::default(),
         }
     }
 
-    /// Before checking a secret: refuses (with the wait) while the source or
-    /// everyone is locked out.
-    pub fn check(&self, budget: Budget, source: IpAddr) -> Result<(), Duration> {
-        let now = Instant::now();
-        let lockouts = self.lock();
-        let wait = [LockKey::Source(budget, source), LockKey::Global]
+    fn gcras(&self, budget: Budget) -> [Gcra; 3] {
+        let by_source = match budget {
+            Budget::Login => self.login,
+            Budget::Pin => self.pin,
+        };
+        [by_source, self.global, self.daily]
+    }
+
+    /// A cheap early refusal (before reading a request body): would a
+    /// reservation be refused now? Spends nothing.
+    pub fn check(&self, budget: Budget, source: IpAddr) -> Result<(), Refused> {
+        let mut inner = self.lock();
+        self.refusal(&mut inner, budget, source, Instant::now())
+            .map_or(Ok(()), Err)
+    }
+
+    /// Takes one unit of every applicable budget, or none and says why.
+    pub fn reserve(&self, budget: Budget, source: IpAddr) -> Result<Reservation<'_>, Refused> {
+        self.reserve_at(budget, source, Instant::now())
+    }
+
+    fn reserve_at(
+        &self,
+        budget: Budget,
+        source: IpAddr,
+        now: Instant,
+    ) -> Result<Reservation<'_>, Refused> {
+        let mut inner = self.lock();
+        if let Some(refused) = self.refusal(&mut inner, budget, source, now) {
+            return Err(refused);
+        }
+        for (gcra, tat) in self.gcras(budget).iter().zip(inner.slots(budget, source)) {
+            gcra.spend(tat, now);
+        }
+        Ok(Reservation {
+            limiter: self,
+            budget,
+            source,
+            settled: false,
+        })
+    }
+
+    fn refusal(
+        &self,
+        inner: &mut Inner,
+        budget: Budget,
+        source: IpAddr,
+        now: Instant,
+    ) -> Option<Refused> {
+        let locked = [LockKey::Source(budget, source), LockKey::Global]
             .iter()
-            .filter_map(|key| lockouts.get(key))
+            .filter_map(|key| inner.lockouts.get(key))
             .map(|lockout| lockout.until.saturating_duration_since(now))
             .max()
             .unwrap_or_default();
-        if wait.is_zero() { Ok(()) } else { Err(wait) }
+        if !locked.is_zero() {
+            return Some(Refused {
+                wait: locked,
+                reason: "locked_out",
+            });
+        }
+        let gcras = self.gcras(budget);
+        let spent = gcras
+            .iter()
+            .zip(inner.slots(budget, source))
+            .map(|(gcra, tat)| gcra.wait(*tat, now))
+            .max()
+            .unwrap_or_default();
+        (!spent.is_zero()).then_some(Refused {
+            wait: spent,
+            reason: "budget_spent",
+        })
     }
 
-    /// After a failed check: spends budget; returns the lockout it started, if any.
-    pub fn record_failure(&self, budget: Budget, source: IpAddr) -> Option<Duration> {
-        let by_source = match budget {
-            Budget::Login => &self.login,
-            Budget::Pin => &self.pin,
-        };
-        let source_dry = exhausted(by_source.check_key(&source));
-        let global_dry = exhausted(self.global.check_key(&()));
-        let daily_dry = exhausted(self.daily.check_key(&()));
+    fn refund(&self, budget: Budget, source: IpAddr) {
+        let mut inner = self.lock();
+        for (gcra, tat) in self.gcras(budget).iter().zip(inner.slots(budget, source)) {
+            gcra.refund(tat);
+        }
+    }
+
+    fn settle_failure(&self, budget: Budget, source: IpAddr, now: Instant) -> Option<Duration> {
+        let mut inner = self.lock();
+        let [by_source, global, daily] = self.gcras(budget);
+        let [source_tat, global_tat, daily_tat] = inner.slots(budget, source);
+        let source_dry = !by_source.wait(*source_tat, now).is_zero();
+        let global_dry =
+            !global.wait(*global_tat, now).is_zero() || !daily.wait(*daily_tat, now).is_zero();
         let mut started = None;
         if source_dry {
-            started = Some(self.start_lockout(LockKey::Source(budget, source)));
+            started = self.start_lockout(&mut inner, LockKey::Source(budget, source), now);
         }
-        if global_dry || daily_dry {
-            started = started.max(Some(self.start_lockout(LockKey::Global)));
+        if global_dry {
+            started = started.max(self.start_lockout(&mut inner, LockKey::Global, now));
         }
         started
     }
 
-    fn start_lockout(&self, key: LockKey) -> Duration {
-        let now = Instant::now();
-        let mut lockouts = self.lock();
-        let level = match lockouts.get(&key) {
-            Some(previous) if now.duration_since(previous.since) < Duration::from_secs(86_400) => {
-                previous.level + 1
-            }
+    /// Starts (or, while one is active, keeps) the key's lockout.
+    fn start_lockout(&self, inner: &mut Inner, key: LockKey, now: Instant) -> Option<Duration> {
+        let level = match inner.lockouts.get(&key) {
+            // One escalation per lockout: guesses evaluated while it runs
+            // were admitted before it started, and must not double it again.
+            Some(active) if active.until > now => return None,
+            Some(previous) if now.duration_since(previous.since) < DAY => previous.level + 1,
             _ => 1,
         };
         let factor = 1u32 << (level - 1).min(16);
         let duration = (self.limits.first_lockout * factor).min(self.limits.max_lockout);
-        lockouts.insert(
-            key,
-            Lockout {
-                until: now + duration,
-                level,
-                since: now,
-            },
-        );
-        duration
+        let lockout = Lockout {
+            until: now + duration,
+            level,
+            since: now,
+        };
+        inner.lockouts.insert(key, lockout);
+        Some(duration)
     }
 
-    /// Forgets idle per-source state so memory stays bounded under many sources.
-    pub fn prune(&self) {
-        self.login.retain_recent();
-        self.pin.retain_recent();
+    /// The owner's `termgate unlock`: forgets every lockout, its escalation
+    /// history and every budget's spending. Returns how many lockouts were
+    /// active.
+    pub fn clear(&self) -> usize {
         let now = Instant::now();
-        self.lock()
-            .retain(|_, lockout| now.duration_since(lockout.since) < Duration::from_secs(86_400));
+        let mut inner = self.lock();
+        let active = inner.lockouts.values().filter(|l| l.until > now).count();
+        *inner = Inner::default();
+        active
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<LockKey, Lockout>> {
-        // Each mutation is one insert or retain; a poisoned map is still whole.
-        self.lockouts.lock().unwrap_or_else(|p| p.into_inner())
+    /// Forgets full per-source budgets and old lockouts, so memory stays
+    /// bounded under many sources.
+    pub fn prune(&self) {
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let spent = |tat: &mut Option<Instant>| tat.is_some_and(|tat| tat > now);
+        inner.login.retain(|_, tat| spent(tat));
+        inner.pin.retain(|_, tat| spent(tat));
+        inner
+            .lockouts
+            .retain(|_, lockout| now.duration_since(lockout.since) < DAY);
     }
-}
 
-/// A budget is dry when this failure used its last cell (or none was left).
-fn exhausted<E>(outcome: Result<governor::middleware::StateSnapshot, E>) -> bool {
-    match outcome {
-        Ok(snapshot) => snapshot.remaining_burst_capacity() == 0,
-        Err(_) => true,
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        crate::lock::lock(&self.inner)
     }
 }
 
@@ -185,71 +344,5 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(last: u8) -> IpAddr {
-        IpAddr::from([10, 0, 0, last])
-    }
-
-    #[test]
-    fn fifth_failure_locks_the_source_out() {
-        let limiter = Limiter::new(Limits::default());
-        for _ in 0..4 {
-            assert!(limiter.check(Budget::Login, ip(1)).is_ok());
-            assert_eq!(limiter.record_failure(Budget::Login, ip(1)), None);
-        }
-        assert_eq!(
-            limiter.record_failure(Budget::Login, ip(1)),
-            Some(Duration::from_secs(300))
-        );
-        let wait = limiter.check(Budget::Login, ip(1)).unwrap_err();
-        assert!(wait > Duration::from_secs(290));
-        // Another source is unaffected.
-        assert!(limiter.check(Budget::Login, ip(2)).is_ok());
-    }
-
-    #[test]
-    fn lockouts_escalate() {
-        let limits = Limits {
-            login_per_source: 1,
-            ..Limits::default()
-        };
-        let limiter = Limiter::new(limits);
-        assert_eq!(
-            limiter.record_failure(Budget::Login, ip(1)),
-            Some(Duration::from_secs(300))
-        );
-        assert_eq!(
-            limiter.record_failure(Budget::Login, ip(1)),
-            Some(Duration::from_secs(600))
-        );
-        assert_eq!(
-            limiter.record_failure(Budget::Login, ip(1)),
-            Some(Duration::from_secs(1200))
-        );
-    }
-
-    #[test]
-    fn the_daily_budget_stops_a_patient_attacker() {
-        let limits = Limits {
-            daily: 3,
-            ..Limits::default()
-        };
-        let limiter = Limiter::new(limits);
-        for n in 0..2 {
-            assert_eq!(limiter.record_failure(Budget::Pin, ip(n)), None);
-        }
-        assert!(limiter.record_failure(Budget::Pin, ip(9)).is_some());
-        assert!(limiter.check(Budget::Login, ip(10)).is_err());
-    }
-
-    #[test]
-    fn global_budget_holds_across_sources() {
-        let limiter = Limiter::new(Limits::default());
-        for n in 0..20 {
-            limiter.record_failure(Budget::Login, ip(n));
-        }
-        assert!(limiter.check(Budget::Login, ip(200)).is_err());
-    }
-}
+#[path = "limit_tests.rs"]
+mod tests;

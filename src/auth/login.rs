@@ -1,14 +1,15 @@
 //! The `/auth/*` handlers: log in, look at, extend and end login sessions.
 //!
 //! Every failed check answers with the same 401 body whichever factor was
-//! wrong; only the audit log records which. Budgets are checked *before* the
-//! secrets so a locked-out source learns nothing more.
+//! wrong; only the audit log records which. A unit of every budget is
+//! reserved *before* a secret is evaluated (see `limit`), so a locked-out
+//! source learns nothing more and a held-back burst gets no extra guesses.
 
-use super::limit::{Budget, retry_after_secs};
+use super::limit::{Budget, Refused};
 use super::sessions::{SessionKind, SessionView};
 use super::{Principal, clearing_cookies, session_cookie};
 use crate::error::Error;
-use crate::http::guard::Client;
+use crate::http::guard::Remote;
 use crate::http::request::{JSON_LIMIT, read_json};
 use crate::http::response::{Response, empty, json};
 use crate::state::AppState;
@@ -49,23 +50,27 @@ impl From<&SessionView> for SessionTimes {
 }
 
 /// `POST /auth/login` `{"token","pin"}`.
-pub async fn login(state: &AppState, client: Client, body: Incoming) -> Result<Response, Error> {
+pub async fn login(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
     let source = client.source.to_string();
-    if let Err(wait) = state.limiter.check(Budget::Login, client.source) {
-        state.audit.record(
-            "login_refused",
-            json!({"reason": "locked_out", "source": source, "retry_after_secs": retry_after_secs(wait)}),
-        );
-        return Err(Error::RateLimited { retry_after: wait });
+    // Refused before the body is even read while the source is locked out;
+    // the reservation below is what actually bounds the guesses.
+    if let Err(refused) = state.limiter.check(Budget::Login, client.source) {
+        return Err(refuse(state, "login_refused", &source, refused));
     }
     let body: LoginBody = read_json(body, JSON_LIMIT).await?;
+    // Spent before evaluating, given back if right: however many requests
+    // were waiting with their bodies, at most the budget's worth get here.
+    let reservation = state
+        .limiter
+        .reserve(Budget::Login, client.source)
+        .map_err(|refused| refuse(state, "login_refused", &source, refused))?;
     let check = state.credentials.check_login(&body.token, &body.pin);
     if !check.ok() {
         state.audit.record(
             "login_failed",
             json!({"reason": check.failure_reason(), "source": source}),
         );
-        if let Some(lockout) = state.limiter.record_failure(Budget::Login, client.source) {
+        if let Some(lockout) = reservation.failed() {
             state.audit.record(
                 "lockout",
                 json!({"budget": "login", "source": source, "secs": lockout.as_secs()}),
@@ -73,13 +78,22 @@ pub async fn login(state: &AppState, client: Client, body: Incoming) -> Result<R
         }
         return Err(Error::Unauthorized);
     }
+    drop(reservation);
     // A fresh id at every login: a cookie the client already had is never adopted.
     let (secret, view) = state.sessions.create(SessionKind::Owner);
     state.audit.record("login_ok", json!({"source": source}));
-    state.exposure.note_login();
+    state.activity.note();
+    if !crate::config::secrets::has_logged_in(&state.config.config_dir) {
+        // From now on a start no longer shows the token (see main.rs).
+        crate::config::secrets::mark_logged_in(&state.config.config_dir);
+    }
     let mut response = json(StatusCode::OK, &SessionTimes::from(&view));
-    let cookie =
-        HeaderValue::from_str(&session_cookie(&secret, client.secure)).map_err(Error::internal)?;
+    let cookie = HeaderValue::from_str(&session_cookie(
+        &secret,
+        client.secure,
+        &state.config.base_path,
+    ))
+    .map_err(Error::internal)?;
     response.headers_mut().append(SET_COOKIE, cookie);
     Ok(response)
 }
@@ -108,7 +122,7 @@ pub fn session_info(state: &AppState, principal: &Principal) -> Response {
 }
 
 /// `POST /auth/logout`: ends this session (its sockets close within a second).
-pub fn logout(state: &AppState, client: Client, principal: &Principal) -> Response {
+pub fn logout(state: &AppState, client: Remote, principal: &Principal) -> Response {
     if let Some(view) = principal.session() {
         state.sessions.end(view.key);
         state
@@ -116,7 +130,8 @@ pub fn logout(state: &AppState, client: Client, principal: &Principal) -> Respon
             .record("logout", json!({"source": client.source.to_string()}));
     }
     let mut response = empty(StatusCode::NO_CONTENT);
-    for cookie in clearing_cookies(client.secure, principal.guest().is_some()) {
+    let base = &state.config.base_path;
+    for cookie in clearing_cookies(client.secure, principal.guest().is_some(), base) {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
         }
@@ -124,18 +139,22 @@ pub fn logout(state: &AppState, client: Client, principal: &Principal) -> Respon
     response
 }
 
-/// `POST /auth/logout-all` `{"pin"}`: ends every owner session.
+/// `POST /auth/logout-all` `{"pin"}`: ends every session, guests' too, and revokes every link.
 pub async fn logout_all(
     state: &AppState,
-    client: Client,
+    client: Remote,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: PinBody = read_json(body, JSON_LIMIT).await?;
     check_pin(state, client, &body.pin, "logout_all")?;
-    let ended = state.sessions.end_where(|kind| *kind == SessionKind::Owner);
+    // Every session, guests' included, and every link first, so that no
+    // guest comes back through one (a redeem racing this is refused, or its
+    // session is among those ended).
+    let links = state.shares.revoke_all();
+    let ended = state.sessions.end_where(|_| true);
     state.audit.record(
         "logout_all",
-        json!({"source": client.source.to_string(), "sessions": ended}),
+        json!({"source": client.source.to_string(), "sessions": ended, "links": links}),
     );
     Ok(logout(state, client, &Principal::Anonymous))
 }
@@ -143,7 +162,7 @@ pub async fn logout_all(
 /// `POST /auth/extend` `{"pin"}`: renews the absolute lifetime.
 pub async fn extend(
     state: &AppState,
-    client: Client,
+    client: Remote,
     principal: &Principal,
     body: Incoming,
 ) -> Result<Response, Error> {
@@ -158,23 +177,37 @@ pub async fn extend(
 }
 
 /// Checks a PIN against its own budget; used wherever a PIN is asked.
-pub fn check_pin(state: &AppState, client: Client, pin: &str, purpose: &str) -> Result<(), Error> {
+pub fn check_pin(state: &AppState, client: Remote, pin: &str, purpose: &str) -> Result<(), Error> {
     let source = client.source.to_string();
-    state
+    let reservation = state
         .limiter
-        .check(Budget::Pin, client.source)
-        .map_err(|wait| Error::RateLimited { retry_after: wait })?;
+        .reserve(Budget::Pin, client.source)
+        .map_err(|refused| refuse(state, "pin_refused", &source, refused))?;
     if state.credentials.check_pin(pin) {
         return Ok(());
     }
     state
         .audit
         .record("pin_failed", json!({"purpose": purpose, "source": source}));
-    if let Some(lockout) = state.limiter.record_failure(Budget::Pin, client.source) {
+    if let Some(lockout) = reservation.failed() {
         state.audit.record(
             "lockout",
             json!({"budget": "pin", "source": source, "secs": lockout.as_secs()}),
         );
     }
     Err(Error::Unauthorized)
+}
+
+/// A refusal is noise an attacker can make at will: it is counted per
+/// source and interval (`audit::Audit::refused`), never logged line by line.
+pub(super) fn refuse(
+    state: &AppState,
+    event: &'static str,
+    source: &str,
+    refused: Refused,
+) -> Error {
+    state.audit.refused(event, source, refused.reason);
+    Error::RateLimited {
+        retry_after: refused.wait,
+    }
 }

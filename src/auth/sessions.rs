@@ -10,11 +10,10 @@
 //! insert, never held across an `.await`, so an async mutex would only add cost.
 
 use crate::auth::credentials::sha256;
-use crate::config::secrets::random_bytes;
 use base64::Engine;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// SHA-256 of a session id: the only form the server keeps.
@@ -102,7 +101,8 @@ impl Sessions {
         kind: SessionKind,
         lifetime: Duration,
     ) -> (String, SessionView) {
-        let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>());
+        let secret =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>());
         let key = SessionKey(sha256(secret.as_bytes()));
         let now = Instant::now();
         let record = Record {
@@ -188,28 +188,15 @@ impl Sessions {
         SessionView {
             key,
             kind: record.kind.clone(),
-            idle_expires_at: to_unix_ms(record.idle_deadline(self.idle)),
-            absolute_expires_at: to_unix_ms(record.absolute_deadline),
+            idle_expires_at: crate::clock::wall_ms(record.idle_deadline(self.idle)),
+            absolute_expires_at: crate::clock::wall_ms(record.absolute_deadline),
             ended: record.ended.subscribe(),
         }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SessionKey, Record>> {
-        // A panic while holding this lock leaves the map consistent (every
-        // mutation is a single insert/remove), so poisoning carries no meaning.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::lock::lock(&self.inner)
     }
-}
-
-/// Wall-clock milliseconds for a monotonic deadline, for the UI.
-pub fn to_unix_ms(deadline: Instant) -> u64 {
-    let now_wall = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let remaining = deadline.saturating_duration_since(Instant::now());
-    (now_wall + remaining).as_millis() as u64
 }
 
 #[cfg(test)]

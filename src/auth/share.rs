@@ -9,21 +9,20 @@
 //! audit log learns which.
 
 use crate::auth::credentials::sha256;
-use crate::config::secrets::random_bytes;
 use base64::Engine;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// Most links active at once.
 pub const MAX_ACTIVE: usize = 4;
 /// Uses a link may be given.
-pub const MAX_USES: u32 = 100;
+pub const MAX_USES: u32 = crate::config::MAX_SHARE_USES;
 
 const ID_BYTES: usize = 16;
 const TOKEN_BYTES: usize = ID_BYTES + 8 + 32;
@@ -36,6 +35,15 @@ pub enum Scope {
     ReadOnly,
     /// As read-only, plus typing into the bound tab(s).
     Interactive,
+}
+
+impl From<crate::config::ShareScope> for Scope {
+    fn from(scope: crate::config::ShareScope) -> Self {
+        match scope {
+            crate::config::ShareScope::ReadOnly => Scope::ReadOnly,
+            crate::config::ShareScope::Interactive => Scope::Interactive,
+        }
+    }
 }
 
 /// Live counters a link shares with its guests' sockets.
@@ -97,12 +105,7 @@ pub struct ShareLinks {
     records: Mutex<HashMap<String, ShareRecord>>,
 }
 
-pub fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs()
-}
+pub use crate::clock::unix_secs as now_secs;
 
 impl ShareLinks {
     pub fn new(key: [u8; 32]) -> Self {
@@ -127,7 +130,7 @@ impl ShareLinks {
         if records.len() >= MAX_ACTIVE {
             return Err("at most 4 share links may be active; revoke one first");
         }
-        let id_bytes = random_bytes::<ID_BYTES>();
+        let id_bytes = crate::random::bytes::<ID_BYTES>();
         let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id_bytes);
         let expires_at = now + ttl.as_secs().max(1);
         let record = ShareRecord {
@@ -189,6 +192,18 @@ impl ShareLinks {
 
     /// Checks a token and spends one use.
     pub fn redeem(&self, token: &str) -> Result<ShareRecord, Refusal> {
+        self.redeem_with(token, |_| ()).map(|(record, ())| record)
+    }
+
+    /// Checks a token, spends one use and runs `start` (which opens the
+    /// guest's session) under the same lock. A revoke then either comes
+    /// first, and the link is refused, or after, and finds the session to
+    /// end: no guest session can outlive its link by starting late.
+    pub fn redeem_with<T>(
+        &self,
+        token: &str,
+        start: impl FnOnce(&ShareRecord) -> T,
+    ) -> Result<(ShareRecord, T), Refusal> {
         let record = self.check(token)?;
         let mut records = self.lock();
         let live = records.get_mut(&record.id).ok_or(Refusal::Unknown)?;
@@ -196,7 +211,14 @@ impl ShareLinks {
             return Err(Refusal::UsedUp);
         }
         live.uses_left -= 1;
-        Ok(live.clone())
+        let started = start(live);
+        Ok((live.clone(), started))
+    }
+
+    /// Whether a link still stands (not revoked): a guest session checks it
+    /// at every request, in case it was somehow started after its link went.
+    pub fn is_live(&self, id: &str) -> bool {
+        self.lock().contains_key(id)
     }
 
     /// The live counters of a link, for its guests' sockets.
@@ -207,6 +229,14 @@ impl ShareLinks {
     /// Revokes a link at once; `false` if there was none.
     pub fn revoke(&self, id: &str) -> bool {
         self.lock().remove(id).is_some()
+    }
+
+    /// Revokes every link (`logout-all`); returns how many there were.
+    pub fn revoke_all(&self) -> usize {
+        let mut records = self.lock();
+        let count = records.len();
+        records.clear();
+        count
     }
 
     pub fn list(&self) -> Vec<ShareInfo> {
@@ -230,8 +260,7 @@ impl ShareLinks {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, ShareRecord>> {
-        // Short map operations only; a poisoned map is still whole.
-        self.records.lock().unwrap_or_else(|p| p.into_inner())
+        crate::lock::lock(&self.records)
     }
 }
 

@@ -7,17 +7,17 @@
 //! guest session whose lifetime ends with the link's.
 
 use super::limit::Budget;
-use super::login::check_pin;
+use super::login::{check_pin, refuse};
 use super::sessions::{GuestGrant, SessionKind};
 use super::share::{MAX_USES, Refusal, Scope, fingerprint, now_secs};
 use super::{Principal, session_cookie_named};
 use crate::error::Error;
-use crate::http::guard::Client;
-use crate::http::request::{JSON_LIMIT, read_json};
+use crate::http::guard::Remote;
+use crate::http::request::{self, JSON_LIMIT, read_json};
 use crate::http::response::{Response, empty, json};
 use crate::state::AppState;
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, ORIGIN, SET_COOKIE};
+use hyper::header::{HeaderValue, SET_COOKIE};
 use hyper::{Request, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
@@ -43,20 +43,18 @@ fn one() -> u32 {
 /// `POST /api/shares`: mints a link; an interactive one needs the PIN.
 pub async fn mint(
     state: &AppState,
-    client: Client,
+    client: Remote,
     req: Request<Incoming>,
 ) -> Result<Response, Error> {
-    let origin = req
-        .headers()
-        .get(ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    // While public the link is for the public origin, wherever the owner
+    // is: a link to 127.0.0.1 is useless to a remote guest.
+    let public = state.exposure.public_origin();
+    let origin = public.clone().unwrap_or_else(|| request::origin(&req));
     let body: MintBody = read_json(req.into_body(), JSON_LIMIT).await?;
     let ttl = Duration::from_secs(body.ttl_secs);
-    if !state.config.share_ttls.contains(&ttl) {
+    if !state.tuning.share_ttls.contains(&ttl) {
         let choices: Vec<String> = state
-            .config
+            .tuning
             .share_ttls
             .iter()
             .map(|t| t.as_secs().to_string())
@@ -95,12 +93,14 @@ pub async fn mint(
         json!({"share": record.id, "scope": record.scope, "terminal": record.terminal,
                "ttl_secs": ttl.as_secs(), "uses": record.uses_left, "source": client.source.to_string()}),
     );
-    let url = format!("{origin}/s/{token}");
+    let url = format!("{origin}{}", state.config.base_path.share_path(&token));
     Ok(json(
         StatusCode::CREATED,
         &json!({
             "id": record.id,
             "url": url,
+            "origin": origin,
+            "public": public.is_some(),
             "scope": record.scope,
             "terminal": record.terminal,
             "expires_at": record.expires_at * 1000,
@@ -116,7 +116,7 @@ pub fn list(state: &AppState) -> Response {
 }
 
 /// `DELETE /api/shares/{id}`: revokes at once; its guests' sockets close within a second.
-pub fn revoke(state: &AppState, client: Client, id: &str) -> Result<Response, Error> {
+pub fn revoke(state: &AppState, client: Remote, id: &str) -> Result<Response, Error> {
     if !state.shares.revoke(id) {
         return Err(Error::NotFound);
     }
@@ -131,37 +131,52 @@ pub fn revoke(state: &AppState, client: Client, id: &str) -> Result<Response, Er
 }
 
 /// `POST /s/{token}`: the guest presses "Open". Every refusal looks the same.
-pub fn redeem(state: &AppState, client: Client, token: &str) -> Result<Response, Error> {
+pub fn redeem(state: &AppState, client: Remote, token: &str) -> Result<Response, Error> {
     let source = client.source.to_string();
     // Budgets guard the signature check like a login: forging is hopeless,
     // but probing should still cost.
-    state
+    let reservation = state
         .limiter
-        .check(Budget::Login, client.source)
-        .map_err(|wait| Error::RateLimited { retry_after: wait })?;
-    let record = match state.shares.redeem(token) {
-        Ok(record) => record,
+        .reserve(Budget::Login, client.source)
+        .map_err(|refused| refuse(state, "share_refused", &source, refused))?;
+    // A link for "whichever tab is open" opened before there is one: say so
+    // and spend nothing; the landing page asks again until there is a tab.
+    if let Ok(record) = state.shares.check(token)
+        && record.terminal.is_none()
+        && state.terminals.list().is_empty()
+    {
+        return Err(Error::Conflict {
+            code: "no_terminal_yet",
+            message: "The owner has not opened a terminal yet.".into(),
+        });
+    }
+    // The session starts under the link's lock, so a revoke racing this
+    // redeem either refuses it or ends the session it made.
+    let start = |record: &super::share::ShareRecord| {
+        let remaining = Duration::from_secs(record.expires_at.saturating_sub(now_secs()));
+        let grant = GuestGrant {
+            share_id: record.id.clone(),
+            scope: record.scope,
+            terminal: record.terminal.clone(),
+        };
+        state
+            .sessions
+            .create_with_deadline(SessionKind::Guest(grant), remaining)
+    };
+    let (record, (secret, view)) = match state.shares.redeem_with(token, start) {
+        Ok(redeemed) => redeemed,
         Err(refusal) => {
             state.audit.record(
                 "share_refused",
                 json!({"reason": refusal.as_str(), "link": fingerprint(token), "source": source}),
             );
+            // Only forgeries keep the unit spent; the rest is given back on drop.
             if matches!(refusal, Refusal::Malformed | Refusal::BadSignature) {
-                state.limiter.record_failure(Budget::Login, client.source);
+                let _ = reservation.failed();
             }
             return Err(Error::Gone);
         }
     };
-    let remaining = Duration::from_secs(record.expires_at.saturating_sub(now_secs()));
-    let grant = GuestGrant {
-        share_id: record.id.clone(),
-        scope: record.scope,
-        terminal: record.terminal.clone(),
-    };
-    let (secret, view) = state
-        .sessions
-        .create_with_deadline(SessionKind::Guest(grant), remaining);
-    state.exposure.note_login();
     state.audit.record(
         "share_redeemed",
         json!({"share": record.id, "uses_left": record.uses_left, "source": source}),
@@ -174,7 +189,7 @@ pub fn redeem(state: &AppState, client: Client, token: &str) -> Result<Response,
             "expires_at": view.absolute_expires_at,
         }),
     );
-    let cookie = session_cookie_named(&secret, client.secure, true);
+    let cookie = session_cookie_named(&secret, client.secure, true, &state.config.base_path);
     response.headers_mut().append(
         SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(Error::internal)?,

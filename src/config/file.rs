@@ -22,11 +22,21 @@ pub struct FileConfig {
     pub max_websockets: Option<usize>,
     pub trust_proxy: Option<bool>,
     pub public_url: Option<String>,
+    pub base_path: Option<String>,
     pub terminal_only: Option<bool>,
     pub max_upload: Option<String>,
 }
 
 impl FileConfig {
+    /// Finds and reads the config file as every command does: `--config`
+    /// (or `TERMGATE_CONFIG`), else `config.toml` in the config folder.
+    /// Returns the file, its path and the config folder.
+    pub fn find(explicit: Option<&Path>) -> Result<(Self, PathBuf, PathBuf), String> {
+        let config_dir = super::default_config_dir()?;
+        let (path, required) = super::config_file_path(explicit, &config_dir);
+        Ok((Self::load(&path, required)?, path, config_dir))
+    }
+
     /// Reads `path`. A missing file is fine only when `required` is false
     /// (the default location); a file named on the command line must exist.
     pub fn load(path: &Path, required: bool) -> Result<Self, String> {

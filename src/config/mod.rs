@@ -4,13 +4,23 @@
 //! clap already merges the first two (see `cli`); this module lays them over
 //! the file and the defaults, then checks every value and names the key (and
 //! the file) when one is wrong. Secrets are loaded separately, in `secrets`.
+//!
+//! A leaf: the settings are plain durations, sizes and enums of this module
+//! ([`Tunnel`], [`ShareScope`]) that the features convert, so no feature's
+//! types leak into the user's settings. Timers only tests change are not
+//! here but in `state::Tuning`. (`secrets` still builds the
+//! `auth::credentials::Credentials` it loads.)
 
+pub mod base;
 pub mod file;
 pub mod secrets;
+pub mod share;
 pub mod units;
 
 use crate::cli::ServeArgs;
+use base::BasePath;
 use file::FileConfig;
+pub use share::{MAX_SHARE_USES, SHARE_TTLS, ShareScope, StartupShare};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,23 +42,16 @@ pub struct Config {
     pub max_websockets: usize,
     pub trust_proxy: bool,
     pub public_url: Option<PublicUrl>,
+    /// `--base-path`: the prefix every URL lives under (`/` by default).
+    pub base_path: BasePath,
     /// `--terminal-only`: no file browser at all.
     pub terminal_only: bool,
     /// Largest upload, in bytes.
     pub max_upload: u64,
-    /// Lifetimes a share link may be given (5, 15 or 60 minutes). Not a
-    /// user setting: tests shorten it to exercise expiry.
-    pub share_ttls: Vec<Duration>,
     /// `--share`: a link minted at start-up and printed once.
     pub startup_share: Option<StartupShare>,
-    /// A client must send a full request head within this time (10 s; tests
-    /// shorten it).
-    pub header_timeout: Duration,
-    /// WebSocket pings and how long silence means a dead peer (10 s / 30 s;
-    /// tests shorten them).
-    pub liveness: crate::term::socket::Liveness,
     /// `--zrok` / `--cloudflare`.
-    pub tunnel: Option<crate::tunnel::Kind>,
+    pub tunnel: Option<Tunnel>,
     /// How long the tunnel client has to print its URL.
     pub tunnel_timeout: Duration,
     /// End the public exposure after this long.
@@ -59,20 +62,12 @@ pub struct Config {
     pub public_no_expiry: bool,
 }
 
-/// A share link to mint at start-up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StartupShare {
-    pub scope: crate::auth::share::Scope,
-    pub ttl: Duration,
-    pub uses: u32,
+/// Which tunnel client exposes termgate (`tunnel::Kind` converts from it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tunnel {
+    Zrok,
+    Cloudflare,
 }
-
-/// The lifetimes share links may have.
-pub const SHARE_TTLS: [Duration; 3] = [
-    Duration::from_secs(5 * 60),
-    Duration::from_secs(15 * 60),
-    Duration::from_secs(60 * 60),
-];
 
 /// The externally visible origin when behind a proxy or tunnel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,9 +117,7 @@ pub fn config_file_path(explicit: Option<&Path>, config_dir: &Path) -> (PathBuf,
 impl Config {
     /// Builds the config from parsed flags (+ environment) and the config file.
     pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), String> {
-        let config_dir = default_config_dir()?;
-        let (path, required) = config_file_path(args.config.as_deref(), &config_dir);
-        let file = FileConfig::load(&path, required)?;
+        let (file, path, config_dir) = FileConfig::find(args.config.as_deref())?;
         let config = Self::merge(args, &file, config_dir).map_err(|(key, msg)| {
             format!(
                 "invalid `{key}` (flag, TERMGATE_* variable or {}): {msg}",
@@ -227,6 +220,10 @@ impl Config {
             Some(url) => Some(PublicUrl::parse(url).map_err(|e| ("public_url", e))?),
             None => None,
         };
+        let base_path = match args.base_path.as_ref().or(file.base_path.as_ref()) {
+            Some(text) => BasePath::parse(text).map_err(|e| ("base_path", e))?,
+            None => BasePath::default(),
+        };
         let trust_proxy = args.trust_proxy || file.trust_proxy.unwrap_or(false);
         let terminal_only = args.terminal_only || file.terminal_only.unwrap_or(false);
         let max_upload = match args.max_upload.as_ref().or(file.max_upload.as_ref()) {
@@ -236,11 +233,11 @@ impl Config {
         if max_upload == 0 {
             return Err(("max_upload", "must be at least 1 byte".into()));
         }
-        let startup_share = startup_share(args)?;
+        let startup_share = share::startup_share(args)?;
         let tunnel = match (args.zrok, args.cloudflare) {
             (true, true) => return Err(("zrok", "choose one of --zrok and --cloudflare".into())),
-            (true, false) => Some(crate::tunnel::Kind::Zrok),
-            (false, true) => Some(crate::tunnel::Kind::Cloudflare),
+            (true, false) => Some(Tunnel::Zrok),
+            (false, true) => Some(Tunnel::Cloudflare),
             (false, false) => None,
         };
         let optional_duration = |key, flag: &Option<String>| match flag {
@@ -266,12 +263,10 @@ impl Config {
             max_websockets,
             trust_proxy,
             public_url,
+            base_path,
             terminal_only,
             max_upload,
-            share_ttls: SHARE_TTLS.to_vec(),
             startup_share,
-            header_timeout: Duration::from_secs(10),
-            liveness: Default::default(),
             tunnel,
             tunnel_timeout,
             public_timeout,
@@ -291,39 +286,6 @@ impl Config {
         Self::merge(&args, &FileConfig::default(), config_dir.to_path_buf())
             .expect("test config is valid")
     }
-}
-
-/// `--share`, `--share-ttl`, `--share-uses`, checked like the API checks them.
-fn startup_share(args: &ServeArgs) -> Result<Option<StartupShare>, (&'static str, String)> {
-    use crate::auth::share::{MAX_USES, Scope};
-    let Some(scope) = args.share.as_deref() else {
-        if args.share_ttl.is_some() || args.share_uses.is_some() {
-            return Err(("share", "--share-ttl and --share-uses need --share".into()));
-        }
-        return Ok(None);
-    };
-    let scope = match scope {
-        "read-only" => Scope::ReadOnly,
-        "interactive" => Scope::Interactive,
-        other => {
-            return Err((
-                "share",
-                format!("`{other}` is not read-only or interactive"),
-            ));
-        }
-    };
-    let ttl = match &args.share_ttl {
-        Some(text) => units::parse_duration(text).map_err(|e| ("share_ttl", e))?,
-        None => SHARE_TTLS[1],
-    };
-    if !SHARE_TTLS.contains(&ttl) {
-        return Err(("share_ttl", "must be 5m, 15m or 60m".into()));
-    }
-    let uses = args.share_uses.unwrap_or(1);
-    if !(1..=MAX_USES).contains(&uses) {
-        return Err(("share_uses", format!("must be 1..={MAX_USES}")));
-    }
-    Ok(Some(StartupShare { scope, ttl, uses }))
 }
 
 #[cfg(test)]
@@ -362,5 +324,31 @@ mod tests {
         };
         let (key, _) = Config::merge(&args, &bad, dir).unwrap_err();
         assert_eq!(key, "session_lifetime");
+    }
+
+    #[test]
+    fn base_path_comes_from_flag_or_file_normalised() {
+        let dir = std::env::temp_dir();
+        let args = ServeArgs {
+            cwd: Some(dir.clone()),
+            ..ServeArgs::default()
+        };
+        let with = |args: &ServeArgs, base: Option<&str>| {
+            let file = FileConfig {
+                base_path: base.map(str::to_string),
+                ..FileConfig::default()
+            };
+            Config::merge(args, &file, dir.clone()).map(|c| c.base_path.to_string())
+        };
+        assert_eq!(with(&args, None).unwrap(), "/");
+        assert_eq!(with(&args, Some("/term")).unwrap(), "/term/");
+        let flag = ServeArgs {
+            base_path: Some("/other".into()),
+            cwd: Some(dir.clone()),
+            ..ServeArgs::default()
+        };
+        assert_eq!(with(&flag, Some("/term")).unwrap(), "/other/");
+        let (key, message) = with(&args, Some("/a/../b")).unwrap_err();
+        assert_eq!((key, message.contains("..")), ("base_path", true));
     }
 }

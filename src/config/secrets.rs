@@ -5,10 +5,10 @@
 //! group or others, and says the exact `chmod` that fixes it. Files are written
 //! atomically (temporary file, fsync, rename) so a crash never leaves half a key.
 
-use crate::auth::credentials::{self, Credentials};
+use crate::auth::credentials::{self, Credentials, TokenOrigin};
 use crate::cli::ServeArgs;
 use crate::config::file::FileConfig;
-use rand::RngCore;
+use crate::random;
 use std::io::{BufRead, IsTerminal, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -98,16 +98,10 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
     })
 }
 
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes
-}
-
 /// A fresh 256-bit token, URL-safe so it can be typed and pasted anywhere.
 pub fn generate_token() -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>())
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random::bytes::<32>())
 }
 
 /// Loads (or creates) a 256-bit key kept hex-encoded in `dir/name`.
@@ -119,46 +113,153 @@ pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; 32], String> {
             .map_err(|_| format!("{} is damaged; delete it to make a new one", path.display()))?;
         return Ok(key);
     }
-    let key = random_bytes::<32>();
+    let key = random::bytes::<32>();
     write_private(&path, &hex::encode(key))?;
     Ok(key)
+}
+
+/// A file in the config folder that exists once the owner has logged in:
+/// until then every start says how to see the token.
+pub const LOGGED_IN_FILE: &str = "logged-in";
+
+pub fn has_logged_in(dir: &Path) -> bool {
+    dir.join(LOGGED_IN_FILE).exists()
+}
+
+/// Notes the first login. Best effort: failing only means the token hint
+/// shows once more at the next start.
+pub fn mark_logged_in(dir: &Path) {
+    let _ = write_private(&dir.join(LOGGED_IN_FILE), "");
+}
+
+/// The access token, read again from where it came from (it is not kept in
+/// memory), for a login link. Refuses when that is not the token in use.
+pub fn reread_token(credentials: &Credentials) -> Result<String, String> {
+    let token = match credentials.origin() {
+        Some(TokenOrigin::File(path)) => read_user_file(path, "token")?,
+        Some(TokenOrigin::Environment) => std::env::var("TERMGATE_TOKEN")
+            .map_err(|_| "TERMGATE_TOKEN is not set any more".to_string())?,
+        None => {
+            return Err(
+                "a token given with --token is not kept; use TERMGATE_TOKEN or --token-file".into(),
+            );
+        }
+    };
+    if !credentials.is_token(&token) {
+        return Err(
+            "the token changed since termgate started (termgate token --rotate?): restart termgate"
+                .into(),
+        );
+    }
+    Ok(token)
 }
 
 fn read_user_file(path: &Path, what: &str) -> Result<String, String> {
     read_private(path)?.ok_or_else(|| format!("{what} file {} does not exist", path.display()))
 }
 
+/// Where the access token lives. [`token_source`] is the one place that
+/// decides it: the daemon reads it from there and `termgate token` shows or
+/// rotates it there, so the two can never disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `--token-file`, `TERMGATE_TOKEN_FILE` or `token_file`: must exist.
+    UserFile(PathBuf),
+    /// `--token`: the value is in the arguments.
+    CommandLine,
+    /// `TERMGATE_TOKEN` (non-empty).
+    Environment,
+    /// The config folder's own `token`, created on first use.
+    Stored(PathBuf),
+}
+
+/// The documented precedence: `--token-file` (or `TERMGATE_TOKEN_FILE`) >
+/// `--token` > `TERMGATE_TOKEN` > `token_file` in the config file > the
+/// config folder.
+pub fn token_source(args: &ServeArgs, file: &FileConfig, dir: &Path) -> TokenSource {
+    if let Some(path) = &args.token_file {
+        TokenSource::UserFile(path.clone())
+    } else if args.token.is_some() {
+        TokenSource::CommandLine
+    } else if env_secret("TERMGATE_TOKEN").is_some() {
+        TokenSource::Environment
+    } else if let Some(path) = &file.token_file {
+        TokenSource::UserFile(path.clone())
+    } else {
+        TokenSource::Stored(dir.join(TOKEN_FILE))
+    }
+}
+
+/// Where the PIN comes from, decided for the daemon and `termgate pin` alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinSource {
+    /// `--pin-file`, `TERMGATE_PIN_FILE` or `pin_file`: the PIN in clear.
+    UserFile(PathBuf),
+    /// `TERMGATE_PIN` (non-empty).
+    Environment,
+    /// The keyed hash `termgate pin` keeps in the config folder.
+    Stored(PathBuf),
+}
+
+/// `--pin-file` (or `TERMGATE_PIN_FILE`) > `TERMGATE_PIN` > `pin_file` >
+/// the config folder's `pin.hash`.
+pub fn pin_source(args: &ServeArgs, file: &FileConfig, dir: &Path) -> PinSource {
+    if let Some(path) = &args.pin_file {
+        PinSource::UserFile(path.clone())
+    } else if env_secret("TERMGATE_PIN").is_some() {
+        PinSource::Environment
+    } else if let Some(path) = &file.pin_file {
+        PinSource::UserFile(path.clone())
+    } else {
+        PinSource::Stored(dir.join(PIN_FILE))
+    }
+}
+
+/// A secret from the environment; an empty variable counts as unset.
+pub fn env_secret(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
 /// Loads both factors following the documented precedence, creating the token
 /// on first start and asking for a PIN when a person is at the terminal.
 pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, String> {
     ensure_private_dir(dir)?;
-    let stored_token = dir.join(TOKEN_FILE);
-    let env_token = std::env::var("TERMGATE_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty());
     let mut new_token = None;
-    let (token, token_source) = if let Some(path) = &args.token_file {
-        (read_user_file(path, "token")?, path.display().to_string())
-    } else if let Some(token) = &args.token {
-        (token.clone(), "the command line".to_string())
-    } else if let Some(token) = env_token {
-        (token, "TERMGATE_TOKEN".to_string())
-    } else if let Some(path) = &file.token_file {
-        (read_user_file(path, "token")?, path.display().to_string())
-    } else if let Some(token) = read_private(&stored_token)? {
-        (token, stored_token.display().to_string())
-    } else {
-        let token = generate_token();
-        write_private(&stored_token, &token)?;
-        new_token = Some(token.clone());
-        (token, stored_token.display().to_string())
+    let file_origin = |path: &Path| Some(TokenOrigin::File(path.to_path_buf()));
+    let (token, token_source, origin) = match token_source(args, file, dir) {
+        TokenSource::UserFile(path) => {
+            let token = read_user_file(&path, "token")?;
+            (token, path.display().to_string(), file_origin(&path))
+        }
+        TokenSource::CommandLine => {
+            let token = args.token.clone().unwrap_or_default();
+            (token, "the command line".to_string(), None)
+        }
+        TokenSource::Environment => {
+            let token = env_secret("TERMGATE_TOKEN").unwrap_or_default();
+            let origin = Some(TokenOrigin::Environment);
+            (token, "TERMGATE_TOKEN".to_string(), origin)
+        }
+        TokenSource::Stored(stored) => {
+            let source = stored.display().to_string();
+            let token = match read_private(&stored)? {
+                Some(token) => token,
+                None => {
+                    let token = generate_token();
+                    write_private(&stored, &token)?;
+                    new_token = Some(token.clone());
+                    token
+                }
+            };
+            (token, source, file_origin(&stored))
+        }
     };
     credentials::validate_token(&token).map_err(|e| format!("token from {token_source}: {e}"))?;
 
     let key = load_or_create_key(dir, KEY_FILE)?;
     let pin_digest = load_pin_digest(args, file, dir, &key)?;
     Ok(Loaded {
-        credentials: Credentials::new(&token, key, pin_digest),
+        credentials: Credentials::new(&token, key, pin_digest).with_origin(origin),
         token_source,
         new_token,
         token_on_command_line: args.token.is_some(),
@@ -171,21 +272,18 @@ fn load_pin_digest(
     dir: &Path,
     key: &[u8; 32],
 ) -> Result<[u8; 32], String> {
-    let clear = if let Some(path) = &args.pin_file {
-        Some(read_user_file(path, "PIN")?)
-    } else if let Some(pin) = std::env::var("TERMGATE_PIN").ok().filter(|p| !p.is_empty()) {
-        Some(pin)
-    } else if let Some(path) = &file.pin_file {
-        Some(read_user_file(path, "PIN")?)
-    } else {
-        None
+    let clear = match pin_source(args, file, dir) {
+        PinSource::UserFile(path) => read_user_file(&path, "PIN")?,
+        PinSource::Environment => env_secret("TERMGATE_PIN").unwrap_or_default(),
+        PinSource::Stored(stored) => return stored_pin_digest(&stored, dir, key),
     };
-    if let Some(pin) = clear {
-        credentials::validate_pin(&pin)?;
-        return Ok(credentials::pin_digest(key, &pin));
-    }
-    let stored = dir.join(PIN_FILE);
-    if let Some(text) = read_private(&stored)? {
+    credentials::validate_pin(&clear)?;
+    Ok(credentials::pin_digest(key, &clear))
+}
+
+/// The PIN hash in the config folder, or a new PIN asked for at the terminal.
+fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 32], String> {
+    if let Some(text) = read_private(stored)? {
         let mut digest = [0u8; 32];
         hex::decode_to_slice(&text, &mut digest).map_err(|_| {
             format!(

@@ -33,6 +33,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
+/// A duration as people say it: "3h", "25s", "1h 30m" (whole seconds).
+pub fn format_duration(duration: Duration) -> String {
+    let mut secs = duration.as_secs();
+    if secs == 0 {
+        return format!("{} ms", duration.as_millis());
+    }
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            parts.push(format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    parts.join(" ")
+}
+
 /// Parses a byte size: a bare number, or with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB.
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
@@ -75,6 +91,9 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5w").is_err());
+        assert_eq!(format_duration(Duration::from_secs(3 * 3600)), "3h");
+        assert_eq!(format_duration(Duration::from_secs(5400 + 5)), "1h 30m 5s");
+        assert_eq!(format_duration(Duration::from_millis(250)), "250 ms");
     }
 
     #[test]

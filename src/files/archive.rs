@@ -25,7 +25,6 @@ use nix::fcntl::{AtFlags, OFlag, readlinkat};
 use nix::sys::stat::{FileStat, SFlag, fstat, fstatat};
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -111,12 +110,7 @@ fn walk(
             Err(_) => continue,
         };
         let mut dir = Dir::from_fd(fd)?;
-        let mut names: Vec<OsString> = dir
-            .iter()
-            .filter_map(Result::ok)
-            .map(|e| OsString::from(std::ffi::OsStr::from_bytes(e.file_name().to_bytes())))
-            .filter(|n| n != "." && n != "..")
-            .collect();
+        let mut names = super::sandbox::entry_names(&mut dir);
         names.sort();
         let mut folders = Vec::new();
         for name in names {

@@ -6,7 +6,8 @@
 //! over the target in one step, and then the folder is fsynced so the rename
 //! itself survives a crash. Until that rename the target is untouched; on any
 //! error (a full disk, a size limit, a dropped upload) [`TempFile`]'s `Drop`
-//! removes the temporary file, so nothing is left behind.
+//! removes the temporary file, so nothing is left behind. Only a crash can
+//! leave one; `sweep` removes those at the next start.
 //!
 //! [`Target`] says where a write lands: the folder (held open, beneath the
 //! root) and the name in it. A symlink inside the root is followed to its real
@@ -130,7 +131,7 @@ impl TempFile {
         // rename; a new file gets the usual 0666 less the umask.
         let mode = if like.is_some() { 0o600 } else { 0o666 };
         for _ in 0..8 {
-            let name = OsString::from(format!(".termgate-{:016x}.tmp", rand::random::<u64>()));
+            let name = OsString::from(format!(".termgate-{:016x}.tmp", crate::random::u64()));
             let flags = OFlag::O_WRONLY
                 | OFlag::O_CREAT
                 | OFlag::O_EXCL

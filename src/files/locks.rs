@@ -42,7 +42,7 @@ impl Locks {
     /// Waits for the lock of `key`; released when the guard drops.
     pub async fn lock(&self, key: &LockKey) -> OwnedMutexGuard<()> {
         let slot = {
-            let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+            let mut map = crate::lock::lock(&self.map);
             if map.len() >= 1024 {
                 map.retain(|_, weak| weak.strong_count() > 0);
             }

@@ -23,9 +23,7 @@ use nix::sys::stat::{Mode, SFlag, fstat, fstatat, mkdirat};
 use nix::unistd::{UnlinkatFlags, fsync, unlinkat};
 use serde::Deserialize;
 use serde_json::json;
-use std::ffi::{OsStr, OsString};
 use std::os::fd::OwnedFd;
-use std::os::unix::ffi::OsStrExt;
 use std::sync::Arc;
 
 #[derive(Deserialize)]
@@ -155,12 +153,7 @@ fn remove_tree(sandbox: &Sandbox, folder: &SafePath) -> Result<(), FileError> {
     let mut subfolders = Vec::new();
     {
         let mut dir = Dir::from_fd(open()?)?;
-        let names: Vec<OsString> = dir
-            .iter()
-            .filter_map(Result::ok)
-            .map(|e| OsStr::from_bytes(e.file_name().to_bytes()).to_os_string())
-            .filter(|n| n != "." && n != "..")
-            .collect();
+        let names = super::sandbox::entry_names(&mut dir);
         for name in names {
             let stat = match fstatat(&dir, name.as_os_str(), AtFlags::AT_SYMLINK_NOFOLLOW) {
                 Ok(stat) => stat,

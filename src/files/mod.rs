@@ -4,6 +4,7 @@
 //! - `sandbox`: [`Sandbox::resolve`] -> [`SafePath`], the only way in; every
 //!   open is resolved by the kernel beneath the open root handle
 //! - `atomic`: temp file + fsync + rename + folder fsync; nothing torn or left over
+//! - `sweep`: at start, removes temp files a crash left (older than an hour)
 //! - `locks`: one lock per replaced file, so a save's version check and its
 //!   rename are one step
 //! - `list`, `content`, `transfer` (upload, download), `archive` (tar.gz),
@@ -24,6 +25,7 @@ pub mod list;
 pub mod locks;
 pub mod manage;
 pub mod sandbox;
+pub mod sweep;
 pub mod transfer;
 
 use crate::config::Config;
@@ -68,7 +70,11 @@ impl Files {
     pub fn new(config: &Config) -> Self {
         ignore_file_size_signal();
         let sandbox = match Sandbox::open(&config.root) {
-            Ok(sandbox) => Some(Arc::new(sandbox)),
+            Ok(sandbox) => {
+                let sandbox = Arc::new(sandbox);
+                sweep_in_background(&sandbox);
+                Some(sandbox)
+            }
             Err(err) => {
                 tracing::warn!("file browser off: cannot open the root folder: {err}");
                 None
@@ -100,6 +106,23 @@ impl Files {
         })
         .await
     }
+}
+
+/// Removes what crashed writes left behind (see `sweep`), off the async
+/// workers and without delaying the start.
+fn sweep_in_background(sandbox: &Arc<Sandbox>) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    let sandbox = sandbox.clone();
+    tokio::task::spawn_blocking(move || {
+        let removed = sweep::sweep(&sandbox, sweep::STALE_AFTER);
+        if removed > 0 {
+            tracing::info!(
+                "removed {removed} stale temporary file(s) left by an interrupted write"
+            );
+        }
+    });
 }
 
 /// Answers one file request; errors become their `{"code","message"}` body.

@@ -9,8 +9,9 @@
 //! absolute symlink, a `/proc` magic link, or a symlink swapped in while we
 //! work all fail in the kernel instead of in a check we could race. Where a
 //! link must not be followed at all we add `RESOLVE_NO_SYMLINKS`. On kernels
-//! without `openat2` (ENOSYS, before 5.6) a component-by-component walk with
-//! `O_NOFOLLOW` takes over; it refuses every symlink rather than judge one.
+//! without `openat2` (ENOSYS, before 5.6), or where a seccomp filter denies
+//! it (EPERM), a component-by-component walk with `O_NOFOLLOW` takes over; it
+//! refuses every symlink rather than judge one.
 
 use super::error::FileError;
 use nix::errno::Errno;
@@ -85,6 +86,21 @@ pub enum Resolver {
     Walk,
 }
 
+impl Resolver {
+    /// Picks the resolver from how an `openat2` of the root itself failed.
+    /// ENOSYS: a kernel before 5.6. EPERM: a seccomp filter (some container
+    /// runtimes and sandboxing profiles) that does not know `openat2` and
+    /// denies it; opening the root we already hold cannot fail for want of
+    /// permission, so EPERM there means the call is blocked. Either way
+    /// every `openat2` would fail, so the walk takes over.
+    pub fn after_probe(error: Option<Errno>) -> Self {
+        match error {
+            Some(Errno::ENOSYS | Errno::EPERM) => Resolver::Walk,
+            _ => Resolver::Openat2,
+        }
+    }
+}
+
 /// Whether symlinks that stay inside the root may be followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Links {
@@ -115,14 +131,14 @@ impl Sandbox {
             ".",
             how(OFlag::O_PATH | OFlag::O_CLOEXEC, Links::Follow),
         );
-        let resolver = if probe.err() == Some(Errno::ENOSYS) {
+        let error = probe.err();
+        let resolver = Resolver::after_probe(error);
+        if resolver == Resolver::Walk {
             tracing::warn!(
-                "this kernel has no openat2: the file browser will refuse every symlink"
+                "openat2 is unavailable ({}): the file browser will refuse every symlink",
+                error.map_or("", Errno::desc)
             );
-            Resolver::Walk
-        } else {
-            Resolver::Openat2
-        };
+        }
         Ok(Self {
             root: fd,
             root_path: root.to_path_buf(),
@@ -324,3 +340,13 @@ fn ensure_regular(stat: &FileStat) -> Result<(), FileError> {
 #[cfg(test)]
 #[path = "sandbox_tests.rs"]
 mod tests;
+
+/// The names in an open folder, without `.` and `..`; entries that cannot
+/// be read are skipped (the caller stats each name anyway).
+pub fn entry_names(dir: &mut nix::dir::Dir) -> Vec<OsString> {
+    dir.iter()
+        .filter_map(Result::ok)
+        .map(|e| OsStr::from_bytes(e.file_name().to_bytes()).to_os_string())
+        .filter(|n| n != "." && n != "..")
+        .collect()
+}

@@ -151,3 +151,12 @@ fn a_symlink_swapped_in_mid_operation_never_leads_out() {
     let swaps = swapper.join().unwrap();
     assert!(swaps > 0 && inside + refused == 20_000);
 }
+
+#[test]
+fn a_seccomp_eperm_falls_back_to_the_walk_like_enosys() {
+    assert_eq!(Resolver::after_probe(None), Resolver::Openat2);
+    assert_eq!(Resolver::after_probe(Some(Errno::ENOSYS)), Resolver::Walk);
+    assert_eq!(Resolver::after_probe(Some(Errno::EPERM)), Resolver::Walk);
+    // Other failures are real answers about the path, not a missing call.
+    assert_eq!(Resolver::after_probe(Some(Errno::EXDEV)), Resolver::Openat2);
+}

@@ -6,7 +6,8 @@
 //! before a byte of the body is read; otherwise bytes are counted as they
 //! arrive and the upload is refused the moment the count crosses the cap. A
 //! blocking task writes to a temporary file fed through a small bounded
-//! channel; a refused, failed or interrupted upload removes that file.
+//! channel; a refused, failed, stalled (408, see `http::pace`) or
+//! interrupted upload removes that file.
 
 use super::atomic::Target;
 use super::body::{self, CHUNK};
@@ -69,10 +70,15 @@ pub async fn upload(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Res
             )))
         }
     });
+    let idle = crate::http::pace::upload_idle();
     let reader = async move {
         let mut body = req.into_body();
         let mut received: u64 = 0;
-        while let Some(frame) = body.frame().await {
+        // Progress, not a total: each frame within `idle` of the last.
+        while let Some(frame) = tokio::time::timeout(idle, body.frame())
+            .await
+            .map_err(|_| FileError::Http(crate::Error::RequestTimeout))?
+        {
             let frame = frame.map_err(|_| {
                 FileError::Http(crate::Error::bad_request("the upload was cut off"))
             })?;

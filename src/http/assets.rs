@@ -11,9 +11,17 @@
 //! a quoted prefix of the SHA-256 of the body; both are computed once, on first use.
 //! Adding a file under `assets/js` or `assets/css` without listing it here fails the unit
 //! test `every_ui_file_is_listed`.
+//!
+//! Under `--base-path` the index is the one file that differs: [`lookup_under`] serves it
+//! with its `<base href>` naming the base (see [`index_under`]).
 
+use super::base::BasePath;
 use sha2::{Digest, Sha256};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+
+/// The `<base>` element `assets/index.html` carries for the root; every other URL in it is
+/// relative, so this one element moves the whole UI under a base path.
+pub const ROOT_BASE_TAG: &str = r#"<base href="/">"#;
 
 /// One servable file.
 #[derive(Debug)]
@@ -83,6 +91,7 @@ const ENTRIES: &[Entry] = &[
     entry!("icon.svg"),
     entry!("css/app.css"),
     entry!("css/workspace.css"),
+    entry!("css/keybar.css"),
     entry!("css/share.css"),
     entry!("css/files.css"),
     entry!("js/api.js"),
@@ -97,6 +106,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/guest.js"),
     entry!("js/keybar.js"),
     entry!("js/login.js"),
+    entry!("js/phone-login.js"),
     entry!("js/prefs.js"),
     entry!("js/protocol.js"),
     entry!("js/search.js"),
@@ -104,6 +114,8 @@ const ENTRIES: &[Entry] = &[
     entry!("js/share.js"),
     entry!("js/socket.js"),
     entry!("js/status.js"),
+    entry!("js/tab-rename.js"),
+    entry!("js/tab-wait.js"),
     entry!("js/tab.js"),
     entry!("js/tabs.js"),
     entry!("js/terminal.js"),
@@ -162,6 +174,44 @@ pub fn lookup(path: &str) -> Option<&'static Asset> {
     table().iter().find(|a| a.path == path)
 }
 
+/// Like [`lookup`], for a URL path inside `base` (already stripped of it).
+pub fn lookup_under(path: &str, base: &BasePath) -> Option<&'static Asset> {
+    if path == "/" {
+        Some(index_under(base))
+    } else {
+        lookup(path)
+    }
+}
+
+/// The index whose `<base href>` is `base`: relative asset URLs, and the UI's API and
+/// WebSocket URLs (built from `document.baseURI`), then resolve under the base from
+/// `{base}` and from `{base}s/<token>` alike. Made once per base and kept for the
+/// process, like the table: a daemon has one base, a test process a few.
+pub fn index_under(base: &BasePath) -> &'static Asset {
+    let root = lookup("/").expect("the index is in the table");
+    if base.is_root() {
+        return root;
+    }
+    static RENDERED: Mutex<Vec<(BasePath, &'static Asset)>> = Mutex::new(Vec::new());
+    let mut rendered = crate::lock::lock(&RENDERED);
+    if let Some((_, asset)) = rendered.iter().find(|(b, _)| b == base) {
+        return asset;
+    }
+    let html = std::str::from_utf8(root.body).expect("index.html is UTF-8");
+    // A base holds only URL-path-safe characters: it needs no escaping in an attribute.
+    let body = html.replacen(ROOT_BASE_TAG, &format!(r#"<base href="{base}">"#), 1);
+    let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
+    let asset: &'static Asset = Box::leak(Box::new(Asset {
+        path: "/",
+        body,
+        gzip: None,
+        content_type: root.content_type,
+        etag: etag(body),
+    }));
+    rendered.push((base.clone(), asset));
+    asset
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,11 +251,33 @@ mod tests {
         assert!(lookup("/index.html").is_none());
         let index = lookup("/").expect("/ is served");
         assert_eq!(index.content_type, "text/html; charset=utf-8");
-        assert!(
-            std::str::from_utf8(index.body)
-                .unwrap()
-                .contains("/assets/js/app.js")
-        );
+        let html = std::str::from_utf8(index.body).unwrap();
+        assert!(html.contains(r#"src="assets/js/app.js""#));
+    }
+
+    #[test]
+    fn the_index_names_its_base_once_and_every_other_url_is_relative() {
+        let html = std::str::from_utf8(lookup("/").unwrap().body).unwrap();
+        assert_eq!(html.matches(ROOT_BASE_TAG).count(), 1);
+        assert_eq!(html.matches("<base ").count(), 1);
+        for absolute in [r#"href="/"#, r#"src="/"#] {
+            assert_eq!(
+                html.matches(absolute).count(),
+                usize::from(absolute.starts_with("href")),
+                "{absolute} outside the <base> element"
+            );
+        }
+        let base = BasePath::parse("/a/term").unwrap();
+        let under = index_under(&base);
+        let text = std::str::from_utf8(under.body).unwrap();
+        assert!(text.contains(r#"<base href="/a/term/">"#));
+        assert!(!text.contains(ROOT_BASE_TAG));
+        assert_ne!(under.etag, lookup("/").unwrap().etag);
+        assert!(std::ptr::eq(under, index_under(&base)), "rendered twice");
+        assert!(std::ptr::eq(
+            lookup_under("/", &BasePath::default()).unwrap(),
+            lookup("/").unwrap()
+        ));
     }
 
     #[test]

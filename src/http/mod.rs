@@ -1,14 +1,19 @@
 //! The request pipeline: Host check -> route -> Origin check -> the gate ->
 //! handler -> security headers. Every request takes exactly this path.
 //!
+//! - `base`: the `--base-path` prefix, stripped once by the router
 //! - `router`: the route table (method, path, [`Access`](crate::auth::Access))
 //! - `guard`: Host/Origin allowlists and the client's address
 //! - `request` / `response`: reading bodies, writing JSON and errors
+//! - `pace`: the deadlines bodies must meet
 //! - `assets` / `static_files`: the embedded UI
 //! - `websocket`: the upgrade handshake
 
 pub mod assets;
+/// The `--base-path` value lives with the config that parses it.
+pub use crate::config::base;
 pub mod guard;
+pub mod pace;
 pub mod request;
 pub mod response;
 pub mod router;
@@ -17,9 +22,10 @@ pub mod websocket;
 
 use crate::auth::{self, Principal, login, share_api};
 use crate::error::Error;
+use crate::exposure::PublicSide;
 use crate::state::AppState;
 use crate::term;
-use guard::Client;
+use guard::Remote;
 use hyper::body::Incoming;
 use hyper::{Method, Request};
 use response::Response;
@@ -29,12 +35,29 @@ use std::sync::Arc;
 
 /// Answers one request. Never fails: errors become `{"code","message"}`.
 pub async fn handle(state: Arc<AppState>, req: Request<Incoming>, peer: SocketAddr) -> Response {
-    let client = state.allowlist.client(peer, req.headers());
-    let is_ui = req.uri().path() == "/" || req.uri().path().starts_with("/assets/");
-    let mut response = match pipeline(&state, req, client).await {
+    // What is public is read once: one request sees one consistent gate.
+    let public = state.exposure.sides();
+    let client = state
+        .allowlist
+        .client(peer, req.uri(), req.headers(), &public);
+    let is_ui = state
+        .config
+        .base_path
+        .strip(req.uri().path())
+        .is_some_and(|path| path == "/" || path.starts_with("/assets/"));
+    let grace = state.tuning.header_timeout;
+    let mut response = match pace::scope(grace, pipeline(&state, req, client, &public)).await {
         Ok(response) => response,
         Err(err) => response::error(&err),
     };
+    if response.status() == hyper::StatusCode::REQUEST_TIMEOUT {
+        // The rest of a late body may still be on its way: close rather
+        // than read it, so the slot is free at once.
+        response.headers_mut().insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+    }
     // Everything but the UI files is no-store; that includes `/s/<token>`,
     // so share tokens never rest in a cache.
     response::secure_headers(&mut response, !is_ui, client.secure);
@@ -44,28 +67,62 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>, peer: SocketAd
 async fn pipeline(
     state: &Arc<AppState>,
     req: Request<Incoming>,
-    client: Client,
+    client: Remote,
+    public: &[PublicSide],
 ) -> Result<Response, Error> {
-    state.allowlist.check_host(req.headers())?;
+    state
+        .allowlist
+        .check_host(req.uri(), req.headers(), public)?;
     let files = !state.config.terminal_only;
-    let (route, endpoint) = router::resolve_with(req.method(), req.uri().path(), files)?;
+    let base = &state.config.base_path;
+    let resolved = router::resolve_under(base, req.method(), req.uri().path(), files)?;
+    let (route, endpoint) = (resolved.route, resolved.endpoint);
+    // Owned, so the request can move into the handler.
+    let path = resolved.path.to_string();
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
     if changes_state || matches!(endpoint, Endpoint::TerminalSocket(_)) {
-        state.allowlist.check_origin(req.headers())?;
+        state.allowlist.check_origin(req.headers(), public)?;
     }
-    let principal = auth::require(&state.sessions, req.headers(), route.access, route.activity)?;
-    dispatch(state, req, client, principal, endpoint).await
+    let principal = auth::require(
+        &state.sessions,
+        &state.shares,
+        req.headers(),
+        base,
+        route.access,
+        route.activity,
+    )?;
+    if route.activity && matches!(principal, auth::Principal::Owner(_)) {
+        state.activity.note();
+    }
+    dispatch(state, req, client, principal, endpoint, &path).await
+}
+
+/// `/term` -> `/term/` (query kept): the UI's relative URLs need the slash.
+fn to_base(base: &base::BasePath, query: Option<&str>) -> Result<Response, Error> {
+    let location = match query {
+        Some(query) => format!("{base}?{query}"),
+        None => base.to_string(),
+    };
+    let mut response = response::empty(hyper::StatusCode::PERMANENT_REDIRECT);
+    response.headers_mut().insert(
+        hyper::header::LOCATION,
+        hyper::header::HeaderValue::from_str(&location)
+            .map_err(|_| Error::bad_request("the query cannot be redirected"))?,
+    );
+    Ok(response)
 }
 
 async fn dispatch(
     state: &Arc<AppState>,
     req: Request<Incoming>,
-    client: Client,
+    client: Remote,
     principal: Principal,
     endpoint: Endpoint,
+    path: &str,
 ) -> Result<Response, Error> {
+    let base = &state.config.base_path;
     match endpoint {
-        Endpoint::Asset => static_files::serve(req.method(), req.uri().path(), req.headers()),
+        Endpoint::Asset => static_files::serve(req.method(), path, req.headers(), base),
         Endpoint::Login => login::login(state, client, req.into_body()).await,
         Endpoint::SessionInfo => Ok(login::session_info(state, &principal)),
         Endpoint::Logout => Ok(login::logout(state, client, &principal)),
@@ -78,14 +135,19 @@ async fn dispatch(
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
         Endpoint::Status => Ok(response::json(
             hyper::StatusCode::OK,
-            &state.exposure.status(),
+            &state.exposure.status(crate::exposure::idle::deadline_wall(
+                &state.exposure,
+                &state.activity,
+            )),
         )),
         Endpoint::ListShares => Ok(share_api::list(state)),
+        Endpoint::LoginLink => auth::login_link::mint(state, client, &request::origin(&req)),
         Endpoint::MintShare => share_api::mint(state, client, req).await,
         Endpoint::RevokeShare(id) => share_api::revoke(state, client, &id),
         // One page for every token: it tells nothing and uses nothing up.
-        Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers()),
+        Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers(), base),
         Endpoint::RedeemShare(token) => share_api::redeem(state, client, &token),
         Endpoint::Files(op) => Ok(crate::files::handle(state, op, req).await),
+        Endpoint::ToBase => to_base(base, req.uri().query()),
     }
 }

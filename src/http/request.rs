@@ -4,15 +4,18 @@
 use crate::error::Error;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::header::{self, HeaderMap};
+
 use serde::de::DeserializeOwned;
 
 /// Default cap on JSON request bodies.
 pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// Reads the whole body, refusing more than `limit` bytes without buffering them.
+/// The body must arrive within its [`pace::deadline`](super::pace::deadline).
 pub async fn read_bytes(body: Incoming, limit: usize) -> Result<bytes::Bytes, Error> {
-    match Limited::new(body, limit).collect().await {
+    let deadline = super::pace::deadline(&body, limit as u64);
+    let collected = tokio::time::timeout_at(deadline, Limited::new(body, limit).collect());
+    match collected.await.map_err(|_| Error::RequestTimeout)? {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err)
             if err
@@ -38,18 +41,6 @@ pub async fn read_json<T: DeserializeOwned>(body: Incoming, limit: usize) -> Res
         .map_err(|err| Error::bad_request(format!("invalid JSON body: {err}")))
 }
 
-/// The value of cookie `name`, if sent.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value)
-}
-
 /// A query parameter, percent-decoded exactly once.
 pub fn query_param(query: Option<&str>, name: &str) -> Result<Option<String>, Error> {
     let Some(query) = query else { return Ok(None) };
@@ -70,11 +61,14 @@ pub fn percent_decode(text: &str) -> Result<String, Error> {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .ok_or_else(|| Error::bad_request("malformed percent-escape in the query"))?;
+                // Exactly two hex digits: `u8::from_str_radix` would also
+                // take a sign, decoding `%+1` to 0x01.
+                let hex = match bytes.get(i + 1..i + 3) {
+                    Some(&[high, low]) => hex_digit(high).zip(hex_digit(low)),
+                    _ => None,
+                }
+                .map(|(high, low)| (high << 4) | low)
+                .ok_or_else(|| Error::bad_request("malformed percent-escape in the query"))?;
                 out.push(hex);
                 i += 3;
             }
@@ -91,20 +85,23 @@ pub fn percent_decode(text: &str) -> Result<String, Error> {
     String::from_utf8(out).map_err(|_| Error::bad_request("the query is not valid UTF-8"))
 }
 
+fn hex_digit(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|digit| digit as u8)
+}
+
+/// The request's `Origin` (the gate has checked it is one of ours on every
+/// state-changing request): where the owner's page is.
+pub fn origin<B>(req: &hyper::Request<B>) -> String {
+    req.headers()
+        .get(hyper::header::ORIGIN)
+        .and_then(|o| o.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cookies_are_found_by_exact_name() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            "a=1; termgate_session=xyz; b=2".parse().unwrap(),
-        );
-        assert_eq!(cookie(&headers, "termgate_session"), Some("xyz"));
-        assert_eq!(cookie(&headers, "session"), None);
-    }
 
     #[test]
     fn query_is_decoded_once() {
@@ -119,6 +116,9 @@ mod tests {
             Some("%2e")
         );
         assert!(query_param(Some("path=%zz"), "path").is_err());
+        for signed in ["%+1", "%-1", "%+f", "%1", "%"] {
+            assert!(query_param(Some(&format!("path={signed}")), "path").is_err());
+        }
         assert_eq!(query_param(Some("x=1"), "path").unwrap(), None);
     }
 }

@@ -13,7 +13,9 @@ pub type Body = BoxBody<Bytes, std::io::Error>;
 pub type Response = hyper::Response<Body>;
 
 /// The content security policy: no inline script or style, no framing.
-pub const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+/// `base-uri 'self'`: the index's own `<base href>` (the `--base-path`) is
+/// allowed, a `<base>` pointing anywhere else is not.
+pub const CSP: &str = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'";
 
 pub fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into())

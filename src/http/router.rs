@@ -4,7 +4,12 @@
 //! (`http::handle`) looks the route up, asks `auth::require` for a principal
 //! that satisfies the route's [`Access`], and only then calls the handler.
 //! Anything not listed is a 404; a listed path with another method is a 405.
+//!
+//! Under `--base-path` the table is the same: [`resolve_under`] strips the
+//! prefix once, answers 404 for every path outside it, and sends the bare
+//! prefix (`/term`) to the base (`/term/`) by the one route not in the table.
 
+use super::base::BasePath;
 use crate::auth::Access;
 use crate::error::Error;
 use crate::files::FileOp;
@@ -30,7 +35,10 @@ pub enum Endpoint {
     RevokeShare(String),
     ShareLanding,
     RedeemShare(String),
+    LoginLink,
     Files(FileOp),
+    /// `GET /term`: a redirect to `/term/`, where relative URLs resolve.
+    ToBase,
 }
 
 /// One row of the table.
@@ -73,6 +81,8 @@ pub static ROUTES: &[Route] = &[
     // Guests pass the gate here; the handler checks their link covers the tab.
     route!(GET "/api/terminals/{id}/ws", AnySession, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
+    // The access token itself, for a phone: the owner only, a click away.
+    route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
     route!(GET "/api/shares", Owner, activity: false, |_| Endpoint::ListShares),
     route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
     route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
@@ -90,11 +100,48 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/api/files", Owner, activity: true, |_| Endpoint::Files(FileOp::Delete)),
 ];
 
+/// The bare base path without its slash (`/term`); only GET and HEAD,
+/// anything else there is outside the base.
+static TO_BASE: Route = route!(GET "", Public, activity: false, |_| Endpoint::ToBase);
+
 /// Every file route starts with this; `--terminal-only` answers them all 404.
 pub const FILES_PREFIX: &str = "/api/files";
 
-/// Finds the route for `method` and `path`.
-pub fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Endpoint), Error> {
+/// A request path resolved under the base path.
+pub struct Resolved<'a> {
+    pub route: &'static Route,
+    pub endpoint: Endpoint,
+    /// The path inside the base (`/term/assets/x` -> `/assets/x`).
+    pub path: &'a str,
+}
+
+/// Strips `base` from `path` and resolves the rest; anything outside the
+/// base is a 404 whatever the method, like an unknown path.
+pub fn resolve_under<'a>(
+    base: &BasePath,
+    method: &Method,
+    path: &'a str,
+    files: bool,
+) -> Result<Resolved<'a>, Error> {
+    if base.is_bare(path) && matches!(*method, Method::GET | Method::HEAD) {
+        return Ok(Resolved {
+            route: &TO_BASE,
+            endpoint: Endpoint::ToBase,
+            path,
+        });
+    }
+    let inner = base.strip(path).ok_or(Error::NotFound)?;
+    let (route, endpoint) = resolve_with(method, inner, files)?;
+    Ok(Resolved {
+        route,
+        endpoint,
+        path: inner,
+    })
+}
+
+/// Finds the route for `method` and `path` (a path inside the base).
+#[cfg(test)]
+fn resolve(method: &Method, path: &str) -> Result<(&'static Route, Endpoint), Error> {
     resolve_with(method, path, true)
 }
 
@@ -175,6 +222,36 @@ mod tests {
             resolve(&Method::GET, "/api/terminals/../ws"),
             Err(Error::NotFound)
         ));
+    }
+
+    #[test]
+    fn under_a_base_the_same_table_answers_and_nothing_outside() {
+        let base = BasePath::parse("/term").unwrap();
+        let ok = resolve_under(&base, &Method::GET, "/term/api/terminals/t3/ws", true).unwrap();
+        assert_eq!(ok.endpoint, Endpoint::TerminalSocket("t3".into()));
+        assert_eq!(ok.route.access, Access::AnySession);
+        assert_eq!(ok.path, "/api/terminals/t3/ws");
+        let index = resolve_under(&base, &Method::GET, "/term/", true).unwrap();
+        assert_eq!((index.endpoint, index.path), (Endpoint::Asset, "/"));
+        for path in ["/api/terminals", "/", "/termapi/terminals", "/s/x"] {
+            assert!(
+                matches!(
+                    resolve_under(&base, &Method::GET, path, true),
+                    Err(Error::NotFound)
+                ),
+                "{path}"
+            );
+        }
+        let bare = resolve_under(&base, &Method::HEAD, "/term", true).unwrap();
+        assert_eq!(bare.endpoint, Endpoint::ToBase);
+        assert_eq!(bare.route.access, Access::Public);
+        assert!(matches!(
+            resolve_under(&base, &Method::POST, "/term", true),
+            Err(Error::NotFound)
+        ));
+        // The root base changes nothing.
+        let root = resolve_under(&BasePath::default(), &Method::GET, "/", true).unwrap();
+        assert_eq!(root.endpoint, Endpoint::Asset);
     }
 
     #[test]

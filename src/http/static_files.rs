@@ -1,13 +1,20 @@
 //! Serving the embedded UI: conditional GET by ETag, gzip when accepted.
 
 use super::assets;
+use super::base::BasePath;
 use super::response::{Response, empty, full};
 use crate::error::Error;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, StatusCode};
 
-pub fn serve(method: &Method, path: &str, headers: &HeaderMap) -> Result<Response, Error> {
-    let asset = assets::lookup(path).ok_or(Error::NotFound)?;
+/// `path` is inside `base` (the router stripped it); only the index depends on the base.
+pub fn serve(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    base: &BasePath,
+) -> Result<Response, Error> {
+    let asset = assets::lookup_under(path, base).ok_or(Error::NotFound)?;
     let gzip = asset.gzip.filter(|_| accepts_gzip(headers));
     let etag = match gzip {
         Some(_) => format!("{}-gz\"", asset.etag.trim_end_matches('"')),

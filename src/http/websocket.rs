@@ -34,6 +34,17 @@ fn header_has(headers: &HeaderMap, name: header::HeaderName, token: &str) -> boo
         .any(|v| v.trim().eq_ignore_ascii_case(token))
 }
 
+/// RFC 6455 §4.2.1: the key is the base64 of exactly 16 random bytes (24
+/// characters, padded). Anything else is not a WebSocket client's handshake,
+/// so it gets 400 rather than a 101 computed over garbage.
+fn is_valid_key(key: &[u8]) -> bool {
+    use base64::Engine;
+    key.len() == 24
+        && base64::engine::general_purpose::STANDARD
+            .decode(key)
+            .is_ok_and(|bytes| bytes.len() == 16)
+}
+
 /// Validates the upgrade request and prepares the 101 answer.
 pub fn accept(req: &mut Request<Incoming>, slots: &Arc<Semaphore>) -> Result<Accepted, Error> {
     let headers = req.headers();
@@ -54,6 +65,11 @@ pub fn accept(req: &mut Request<Incoming>, slots: &Arc<Semaphore>) -> Result<Acc
     let key = headers
         .get(header::SEC_WEBSOCKET_KEY)
         .ok_or_else(|| Error::bad_request("missing Sec-WebSocket-Key"))?;
+    if !is_valid_key(key.as_bytes()) {
+        return Err(Error::bad_request(
+            "Sec-WebSocket-Key must be the base64 of 16 bytes",
+        ));
+    }
     let accept_key = derive_accept_key(key.as_bytes());
     let permit = slots.clone().try_acquire_owned().map_err(|_| {
         Error::Unavailable("too many open WebSockets; close a tab or viewer and retry")
@@ -81,4 +97,27 @@ pub async fn finish(upgrade: hyper::upgrade::OnUpgrade) -> Option<Socket> {
         .max_message_size(Some(MAX_CLIENT_FRAME))
         .max_frame_size(Some(MAX_CLIENT_FRAME));
     Some(WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config)).await)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_base64_of_16_bytes_is_a_key() {
+        assert!(super::is_valid_key(b"dGhlIHNhbXBsZSBub25jZQ=="));
+        for bad in [
+            &b""[..],
+            b"short",
+            b"dGhlIHNhbXBsZSBub25jZQ",   // unpadded
+            b"dGhlIHNhbXBsZSBub25jZQ=",  // half padded
+            b"dGhlIHNhbXBsZSBub25j",     // 15 bytes
+            b"dGhlIHNhbXBsZSBub25jZSE=", // 17 bytes
+            b"dGhlIHNhbXBsZSBub25jZ!==",
+        ] {
+            assert!(
+                !super::is_valid_key(bad),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
 }

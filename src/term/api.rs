@@ -4,7 +4,7 @@ use super::protocol::{MAX_COLS, MAX_ROWS};
 use super::socket::{self, Viewer};
 use crate::auth::Principal;
 use crate::error::Error;
-use crate::http::request::{JSON_LIMIT, read_json};
+use crate::http::request::{JSON_LIMIT, query_param, read_json};
 use crate::http::response::{Response, empty, json};
 use crate::http::websocket;
 use crate::state::AppState;
@@ -25,8 +25,22 @@ struct CreateBody {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RenameBody {
-    title: String,
+struct PatchBody {
+    /// The owner's name for the tab; `null` clears it, absent keeps it (the
+    /// `deserialize_with` keeps `null` from reading as absent).
+    #[serde(default, deserialize_with = "present")]
+    title: Option<Option<String>>,
+    /// Locks the PTY's size (no viewer's resize applies) or unlocks it.
+    size_locked: Option<bool>,
+}
+
+/// A field that is present, `null` included.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// `GET /api/terminals`: every tab for the owner; for a guest, the tabs its
@@ -55,11 +69,21 @@ pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error>
     Ok(json(StatusCode::CREATED, &terminal.info()))
 }
 
-/// `PATCH /api/terminals/{id}` with `{"title"}`.
+/// `PATCH /api/terminals/{id}` with `{"title"}` (a name, or `null` to
+/// clear it) and/or `{"size_locked"}`.
 pub async fn rename(state: &AppState, id: &str, body: Incoming) -> Result<Response, Error> {
-    let body: RenameBody = read_json(body, JSON_LIMIT).await?;
-    let info = state.terminals.rename(id, &body.title)?;
-    Ok(json(StatusCode::OK, &info))
+    let body: PatchBody = read_json(body, JSON_LIMIT).await?;
+    if body.title.is_none() && body.size_locked.is_none() {
+        return Err(Error::bad_request("give \"title\" and/or \"size_locked\""));
+    }
+    let terminal = state.terminals.get(id).ok_or(Error::NotFound)?;
+    if let Some(title) = &body.title {
+        state.terminals.rename(id, title.as_deref())?;
+    }
+    if let Some(locked) = body.size_locked {
+        terminal.set_size_locked(locked);
+    }
+    Ok(json(StatusCode::OK, &terminal.info()))
 }
 
 /// `DELETE /api/terminals/{id}`: returns once the shell is ended and reaped.
@@ -84,14 +108,19 @@ pub fn connect(
     let share = principal
         .guest()
         .and_then(|grant| state.shares.stats(&grant.share_id));
+    let size = requested_size(req.uri().query())?;
     let accepted = websocket::accept(&mut req, &state.websocket_slots)?;
+    let owner = matches!(principal, Principal::Owner(_));
     let viewer = Viewer {
         session: session.key,
         ended: session.ended.clone(),
         sessions: state.sessions.clone(),
         readonly: !principal.may_type(id),
+        sizes: owner,
+        size,
+        activity: owner.then(|| state.activity.clone()),
         share,
-        liveness: state.config.liveness,
+        liveness: state.tuning.liveness,
         shutdown: state.shutdown.clone(),
     };
     let permit = accepted.permit;
@@ -103,4 +132,30 @@ pub fn connect(
         }
     });
     Ok(accepted.response)
+}
+
+/// `?cols=C&rows=R` on the socket's URL: the size the viewer displays at.
+/// Both or neither; out of range is a 400 before the upgrade.
+fn requested_size(query: Option<&str>) -> Result<Option<(u16, u16)>, Error> {
+    let number = |name| -> Result<Option<u16>, Error> {
+        match query_param(query, name)? {
+            None => Ok(None),
+            Some(text) => text.parse().map(Some).map_err(|_| bad_size()),
+        }
+    };
+    match (number("cols")?, number("rows")?) {
+        (None, None) => Ok(None),
+        (Some(cols), Some(rows))
+            if (1..=MAX_COLS).contains(&cols) && (1..=MAX_ROWS).contains(&rows) =>
+        {
+            Ok(Some((cols, rows)))
+        }
+        _ => Err(bad_size()),
+    }
+}
+
+fn bad_size() -> Error {
+    Error::bad_request(format!(
+        "cols and rows go together: cols 1..={MAX_COLS}, rows 1..={MAX_ROWS}"
+    ))
 }

@@ -3,25 +3,35 @@
 //! Output goes into the scrollback ring and a broadcast channel under one
 //! lock, so a viewer joining gets a replay and a live stream that meet at the
 //! same point. Each viewer reports how many chunks it has delivered, and the
-//! PTY reader paces itself on them (flow control, like a native terminal):
+//! PTY reader paces itself on them (flow control, like a native terminal).
+//! The rules, stated in docs/PROTOCOL.md:
 //!
-//! - it always waits for the *fastest* viewer to be within [`HIGH_WATER`]
-//!   chunks, so the best connection gets every byte;
-//! - it also waits for slower viewers, but each viewer gets at most one
-//!   [`GRACE`] period per connection to catch up. A viewer still behind after
-//!   that is *demoted*: nobody waits for it again, even after it resynchronises
-//!   on the same connection. It falls out of the
-//!   broadcast window ([`LIVE_BACKLOG`] chunks) and is told to resynchronise.
+//! - Only *pacers* can slow the shell: writing viewers (never read-only
+//!   guests) that are not demoted.
+//! - The reader waits while a pacer is more than [`HIGH_WATER`] chunks
+//!   behind, but every wait has a deadline. The fastest pacer is waited for
+//!   as long as it makes progress, so the best connection gets every byte;
+//!   one that makes none for [`STALL`] is *demoted*. Any other pacer is
+//!   waited for at most [`GRACE`] per episode of being behind, then demoted.
+//! - Nobody waits for a demoted viewer. It falls out of the broadcast window
+//!   ([`LIVE_BACKLOG`] chunks) and resynchronises; once it is within
+//!   [`HIGH_WATER`] of the newest output again it paces again.
+//! - A join or a leave wakes the reader, so it re-decides at once.
 //!
-//! So a slow or stalled viewer costs the others at most one short pause, and
-//! never more than the window in memory.
+//! So a slow or stalled viewer costs the others at most one short pause per
+//! episode, a stalled one costs the shell at most [`STALL`], and memory stays
+//! bounded by the window.
 
-use super::scrollback::Scrollback;
+use super::model::{Feed, ModelEvent, ModelWork};
+use super::scrollback::{Replay, Scrollback};
+use crate::lock;
 use bytes::Bytes;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, oneshot};
+
+use super::model::Snapshot;
 use tokio::time::Instant;
 
 /// Chunks a viewer may fall behind before it must resynchronise: bounds the
@@ -30,46 +40,83 @@ pub const LIVE_BACKLOG: usize = 128;
 /// How many chunks the PTY may run ahead of a viewer it waits for. Counting
 /// chunks, not bytes, keeps it below the broadcast window whatever their size.
 pub const HIGH_WATER: u64 = (LIVE_BACKLOG / 16) as u64;
-/// How long the reader waits, once per connection, for a lagging viewer.
+/// How long the reader waits for a pacer that is not the fastest.
 pub const GRACE: Duration = Duration::from_millis(150);
+/// How long the fastest pacer may go without progress before it is demoted.
+pub const STALL: Duration = Duration::from_secs(2);
 
 pub struct Fanout {
     inner: Mutex<Inner>,
-    /// Wakes the PTY reader when a viewer made progress or left.
+    /// Wakes the PTY reader when a viewer made progress, joined or left.
     progress: Notify,
+    /// Wakes the screen model's thread (see `term::model`): output or events.
+    model_wake: Condvar,
 }
+
+/// How long output must pause before a lagging model rebuilds by itself.
+const QUIET: std::time::Duration = std::time::Duration::from_millis(100);
 
 struct Inner {
     scrollback: Scrollback,
+    /// What the screen model has yet to read, when one follows this output
+    /// (joins then ask it for snapshots).
+    model: Option<Feed>,
     live: broadcast::Sender<Bytes>,
     /// Chunks published so far.
     published: u64,
-    viewers: HashMap<u64, Viewer>,
+    viewers: HashMap<u64, Place>,
     next_viewer: u64,
 }
 
-struct Viewer {
+/// One viewer's place in the stream, as the pacing sees it (the socket side
+/// of a viewer is `term::socket::Viewer`).
+struct Place {
     /// Chunks delivered so far, on the same count as `published`.
     delivered: u64,
+    /// A writing viewer; read-only guests never slow the shell.
+    paces: bool,
+    /// Nobody waits for it until it has caught up again.
+    demoted: bool,
     /// Since when it has been more than `HIGH_WATER` behind.
     behind_since: Option<Instant>,
-    /// Used up its grace: the reader no longer waits for it.
-    demoted: bool,
+    /// When it last delivered anything (live chunks or replay frames).
+    last_progress: Instant,
 }
 
 /// One viewer's place in the stream. Dropping it leaves.
 pub struct Subscription {
     fanout: Arc<Fanout>,
     id: u64,
-    pub replay: Vec<u8>,
+    /// The raw replay up to where the live stream starts: sent first when
+    /// no snapshot comes (then taken).
+    pub replay: Option<Replay>,
+    /// The screen model's snapshot at the same point, when a model runs.
+    pub snapshot: Option<oneshot::Receiver<Snapshot>>,
+    /// Absolute output offset where `live` starts.
+    pub start: u64,
+    /// Live bytes still to drop: a snapshot taken later than `start`
+    /// already shows them.
+    pub skip: u64,
     pub live: broadcast::Receiver<Bytes>,
 }
 
 impl Fanout {
     pub fn new(scrollback: usize) -> Arc<Self> {
+        Self::build(scrollback, false)
+    }
+
+    /// A fan-out whose joins get snapshots from a screen model (which the
+    /// caller starts, see `term::model`).
+    pub fn modelled(scrollback: usize) -> Arc<Self> {
+        Self::build(scrollback, true)
+    }
+
+    fn build(scrollback: usize, modelled: bool) -> Arc<Self> {
         Arc::new(Self {
+            model_wake: Condvar::new(),
             inner: Mutex::new(Inner {
                 scrollback: Scrollback::new(scrollback),
+                model: modelled.then(Feed::default),
                 live: broadcast::channel(LIVE_BACKLOG).0,
                 published: 0,
                 viewers: HashMap::new(),
@@ -83,13 +130,99 @@ impl Fanout {
     pub fn publish(&self, chunk: Bytes) -> u64 {
         let mut inner = self.lock();
         inner.scrollback.push(&chunk);
+        let modelled = match inner.model.as_mut() {
+            Some(feed) => {
+                feed.push(&chunk);
+                true
+            }
+            None => false,
+        };
         // No receivers is fine: nobody is watching right now.
         let _ = inner.live.send(chunk);
         inner.published += 1;
-        inner.published
+        let published = inner.published;
+        drop(inner);
+        if modelled {
+            self.model_wake.notify_one();
+        }
+        published
+    }
+
+    /// Tells the screen model of a resize at this exact point of the output.
+    pub fn resized(&self, cols: u16, rows: u16) {
+        self.model_event(ModelEvent::Resize(cols, rows));
+    }
+
+    fn model_event(&self, event: ModelEvent) {
+        let mut inner = self.lock();
+        let at = inner.scrollback.end();
+        if let Some(feed) = inner.model.as_mut().filter(|f| !f.closed) {
+            feed.events.push_back((at, event));
+            drop(inner);
+            self.model_wake.notify_one();
+        }
+    }
+
+    /// Ends the screen model's thread (the tab closed).
+    pub fn close_model(&self) {
+        if let Some(feed) = self.lock().model.as_mut() {
+            feed.closed = true;
+        }
+        self.model_wake.notify_all();
+    }
+
+    /// The screen model's next work (blocking: called on the model's own
+    /// thread, never on the runtime). `lagging`: it fell behind, and waits
+    /// for quiet output or a snapshot request before starting over.
+    pub fn model_work(&self, lagging: bool) -> ModelWork {
+        let mut inner = self.lock();
+        loop {
+            let Some(feed) = inner.model.as_ref() else {
+                return ModelWork::Closed;
+            };
+            if feed.closed {
+                return ModelWork::Closed;
+            }
+            let events = !feed.events.is_empty();
+            let output = feed.has_output();
+            if events || (output && !lagging) {
+                break;
+            }
+            if lagging && output {
+                let end = inner.scrollback.end();
+                let (guard, timed_out) = lock::wait_timeout(&self.model_wake, inner, QUIET);
+                inner = guard;
+                if timed_out && inner.scrollback.end() == end {
+                    break;
+                }
+                continue;
+            }
+            inner = lock::wait(&self.model_wake, inner);
+        }
+        let end = inner.scrollback.end();
+        let replay = inner.scrollback.replay();
+        let Some(feed) = inner.model.as_mut() else {
+            return ModelWork::Closed;
+        };
+        if lagging {
+            feed.restart(end);
+            let events = feed.events.drain(..).collect();
+            return ModelWork::Rebuild { replay, events };
+        }
+        if feed.behind() {
+            return ModelWork::Behind;
+        }
+        let events = feed.events.drain(..).collect();
+        let (from, blocks) = feed.take();
+        ModelWork::Follow {
+            from,
+            blocks,
+            events,
+        }
     }
 
     /// Flow control for the PTY reader after publishing chunk number `end`.
+    /// Every wait has a deadline (see the module doc), so this always returns.
     pub async fn wait_for_viewers(&self, end: u64) {
         loop {
             let notified = self.progress.notified();
@@ -97,78 +230,102 @@ impl Fanout {
             // Register before checking, so progress in between is not missed.
             notified.as_mut().enable();
             match self.pacing(end) {
-                Pace::Go => return,
-                Pace::Wait(None) => notified.await,
-                Pace::Wait(Some(deadline)) => {
+                None => return,
+                Some(deadline) => {
                     let _ = tokio::time::timeout_at(deadline, notified).await;
                 }
             }
         }
     }
 
-    /// Decides whether the reader must wait, demoting viewers whose grace ran out.
-    fn pacing(&self, end: u64) -> Pace {
+    /// Whether the reader must wait, and until when at most; demotes the
+    /// viewers whose patience ran out and promotes those that caught up.
+    fn pacing(&self, end: u64) -> Option<Instant> {
         let now = Instant::now();
         let mut inner = self.lock();
-        let Some(fastest) = inner.viewers.values().map(|v| v.delivered).max() else {
-            return Pace::Go;
-        };
-        let mut wait = end.saturating_sub(fastest) > HIGH_WATER;
-        let mut deadline: Option<Instant> = None;
-        for viewer in inner.viewers.values_mut().filter(|v| !v.demoted) {
-            if end.saturating_sub(viewer.delivered) <= HIGH_WATER {
+        let behind = |v: &Place| end.saturating_sub(v.delivered) > HIGH_WATER;
+        for viewer in inner.viewers.values_mut() {
+            if !behind(viewer) {
                 viewer.behind_since = None;
+                viewer.demoted = false;
+            }
+        }
+        let fastest = inner
+            .viewers
+            .values()
+            .filter(|v| v.paces && !v.demoted)
+            .map(|v| v.delivered)
+            .max()?;
+        let mut deadline: Option<Instant> = None;
+        for viewer in inner.viewers.values_mut() {
+            if !viewer.paces || viewer.demoted || !behind(viewer) {
                 continue;
             }
             let since = *viewer.behind_since.get_or_insert(now);
-            if now.duration_since(since) >= GRACE {
+            let until = if viewer.delivered == fastest {
+                viewer.last_progress.max(since) + STALL
+            } else {
+                since + GRACE
+            };
+            if now >= until {
                 viewer.demoted = true;
                 continue;
             }
-            wait = true;
-            let until = since + GRACE;
             deadline = Some(deadline.map_or(until, |d| d.min(until)));
         }
-        if wait { Pace::Wait(deadline) } else { Pace::Go }
+        deadline
     }
 
-    /// Joins as a viewer: the replay and the live stream are cut at one point.
-    pub fn join(self: &Arc<Self>) -> Subscription {
-        self.join_with(false)
-    }
-
-    /// Joins again after falling out of the window: a fresh replay and live
-    /// stream, keeping a demotion (a slow connection gets one grace, not one
-    /// per resync).
-    pub fn rejoin(self: &Arc<Self>, previous: Subscription) -> Subscription {
-        let demoted = self
-            .lock()
-            .viewers
-            .get(&previous.id)
-            .is_some_and(|v| v.demoted);
-        drop(previous);
-        self.join_with(demoted)
-    }
-
-    fn join_with(self: &Arc<Self>, demoted: bool) -> Subscription {
+    /// Joins as a viewer (`paces`: a writing viewer, see the module doc):
+    /// the replay and the live stream are cut at one point.
+    pub fn join(self: &Arc<Self>, paces: bool) -> Subscription {
         let mut inner = self.lock();
         let id = inner.next_viewer;
         inner.next_viewer += 1;
         let delivered = inner.published;
         inner.viewers.insert(
             id,
-            Viewer {
+            Place {
                 delivered,
+                paces,
+                demoted: false,
                 behind_since: None,
-                demoted,
+                last_progress: Instant::now(),
             },
         );
-        Subscription {
+        let start = inner.scrollback.end();
+        let snapshot = inner.model.as_mut().filter(|f| !f.closed).map(|feed| {
+            let (tx, rx) = oneshot::channel();
+            feed.events.push_back((start, ModelEvent::Snapshot(tx)));
+            rx
+        });
+        let subscription = Subscription {
             fanout: self.clone(),
             id,
-            replay: inner.scrollback.replay(),
+            replay: Some(inner.scrollback.replay()),
+            snapshot,
+            start,
+            skip: 0,
             live: inner.live.subscribe(),
+        };
+        drop(inner);
+        self.progress.notify_one();
+        if subscription.snapshot.is_some() {
+            self.model_wake.notify_one();
         }
+        subscription
+    }
+
+    /// Joins again after falling out of the window: a fresh replay and live
+    /// stream for the same kind of viewer.
+    pub fn rejoin(self: &Arc<Self>, previous: Subscription) -> Subscription {
+        let paces = self
+            .lock()
+            .viewers
+            .get(&previous.id)
+            .is_some_and(|v| v.paces);
+        drop(previous);
+        self.join(paces)
     }
 
     pub fn viewers(&self) -> usize {
@@ -176,22 +333,36 @@ impl Fanout {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // Short, non-awaiting sections only; a poisoned value is still whole.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        lock::lock(&self.inner)
     }
 }
 
-enum Pace {
-    Go,
-    /// Wait for progress, or until a grace period ends.
-    Wait(Option<Instant>),
-}
-
 impl Subscription {
+    /// A live chunk with the bytes a later snapshot already showed cut off.
+    pub fn unseen(&mut self, chunk: Bytes) -> Option<Bytes> {
+        if self.skip == 0 {
+            return Some(chunk);
+        }
+        let cut = self.skip.min(chunk.len() as u64);
+        self.skip -= cut;
+        let rest = chunk.slice(cut as usize..);
+        (!rest.is_empty()).then_some(rest)
+    }
+
     /// Records that one more live chunk reached this viewer.
     pub fn delivered(&mut self) {
+        self.update(|viewer| viewer.delivered += 1);
+    }
+
+    /// Records progress that is not a live chunk (a replay frame went out).
+    pub fn progressed(&mut self) {
+        self.update(|_| {});
+    }
+
+    fn update(&mut self, change: impl FnOnce(&mut Place)) {
         if let Some(viewer) = self.fanout.lock().viewers.get_mut(&self.id) {
-            viewer.delivered += 1;
+            change(viewer);
+            viewer.last_progress = Instant::now();
         }
         self.fanout.progress.notify_one();
     }
@@ -205,95 +376,4 @@ impl Drop for Subscription {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn publish(fanout: &Fanout, chunks: u64) -> u64 {
-        (0..chunks)
-            .map(|_| fanout.publish(Bytes::from_static(b"chunk")))
-            .last()
-            .unwrap_or(0)
-    }
-
-    #[tokio::test]
-    async fn replay_and_live_meet_exactly() {
-        let fanout = Fanout::new(1024);
-        fanout.publish(Bytes::from_static(b"before "));
-        let mut viewer = fanout.join();
-        fanout.publish(Bytes::from_static(b"after"));
-        assert_eq!(viewer.replay, b"before ");
-        assert_eq!(viewer.live.recv().await.unwrap(), "after");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_fastest_viewer_always_paces_the_reader() {
-        let fanout = Fanout::new(1024);
-        let mut only = fanout.join();
-        let end = publish(&fanout, HIGH_WATER + 2);
-        let waiting =
-            tokio::time::timeout(Duration::from_secs(60), fanout.wait_for_viewers(end)).await;
-        assert!(
-            waiting.is_err(),
-            "the only viewer is never demoted below the fastest rule"
-        );
-        for _ in 0..2 {
-            only.delivered();
-        }
-        tokio::time::timeout(Duration::from_secs(1), fanout.wait_for_viewers(end))
-            .await
-            .unwrap();
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_stalled_viewer_costs_one_grace_period_once() {
-        let fanout = Fanout::new(1024);
-        let _stalled = fanout.join();
-        let mut fast = fanout.join();
-        let end = publish(&fanout, HIGH_WATER + 2);
-        for _ in 0..HIGH_WATER + 2 {
-            fast.delivered();
-        }
-        let started = Instant::now();
-        fanout.wait_for_viewers(end).await;
-        assert_eq!(started.elapsed(), GRACE, "waited exactly one grace period");
-        // Demoted: later chunks do not wait for it again.
-        let end = publish(&fanout, 3);
-        for _ in 0..3 {
-            fast.delivered();
-        }
-        let started = Instant::now();
-        fanout.wait_for_viewers(end).await;
-        assert_eq!(started.elapsed(), Duration::ZERO);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_resynchronised_viewer_stays_demoted() {
-        let fanout = Fanout::new(1024);
-        let slow = fanout.join();
-        let mut fast = fanout.join();
-        let end = publish(&fanout, HIGH_WATER + 2);
-        for _ in 0..HIGH_WATER + 2 {
-            fast.delivered();
-        }
-        fanout.wait_for_viewers(end).await;
-        let _again = fanout.rejoin(slow);
-        assert_eq!(fanout.viewers(), 2);
-        let end = publish(&fanout, HIGH_WATER + 2);
-        for _ in 0..HIGH_WATER + 2 {
-            fast.delivered();
-        }
-        let started = Instant::now();
-        fanout.wait_for_viewers(end).await;
-        assert_eq!(started.elapsed(), Duration::ZERO, "no second grace period");
-    }
-
-    #[tokio::test]
-    async fn without_viewers_nothing_waits() {
-        let fanout = Fanout::new(16);
-        let end = publish(&fanout, LIVE_BACKLOG as u64 * 2);
-        tokio::time::timeout(Duration::from_millis(100), fanout.wait_for_viewers(end))
-            .await
-            .unwrap();
-        assert_eq!(fanout.viewers(), 0);
-    }
-}
+mod tests;

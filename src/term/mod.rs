@@ -1,20 +1,29 @@
 //! Terminal tabs: the registry of live terminals and their HTTP/WebSocket faces.
 //!
 //! - `protocol`: THE wire contract (typed messages, close codes)
-//! - `pty`: the OS pseudo-terminal and shell process (all `unsafe` is here)
+//! - `pty`: the OS pseudo-terminal and shell process (the `unsafe`, with `crate::process`)
 //! - `scrollback`: the replay ring
 //! - `modes`: terminal modes in force where a replay starts
 //! - `fanout`: scrollback + live stream to many viewers, with flow control
+//! - `input`: the tab's input queue, bounded per viewer, signal keys first
+//! - `screen`: the headless emulator and its query-free snapshot
+//! - `model`: a tab's screen model, following its output on its own thread
+//! - `sizing`: the size rule (which viewer's size the PTY takes)
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
-//! - `socket`: one WebSocket viewer <-> a `TerminalHandle`
+//! - `socket`: one WebSocket viewer as an output half and an input half, and
+//!   its seat in the size rule
 //! - `api`: the `/api/terminals` handlers
 
 pub mod api;
 pub mod fanout;
+pub mod input;
+pub mod model;
 pub mod modes;
 pub mod protocol;
 pub mod pty;
+pub mod screen;
 pub mod scrollback;
+pub mod sizing;
 pub mod socket;
 pub mod terminal;
 
@@ -109,18 +118,21 @@ impl Terminals {
         self.lock().tabs.get(&number).cloned()
     }
 
-    pub fn rename(&self, id: &str, title: &str) -> Result<TerminalInfo, Error> {
-        let title = title.trim();
-        if title.is_empty()
-            || title.chars().count() > MAX_TITLE
-            || title.chars().any(char::is_control)
+    /// Names a tab (`Some`), or clears its name (`None`) so that clients show
+    /// the shell's own title again.
+    pub fn rename(&self, id: &str, title: Option<&str>) -> Result<TerminalInfo, Error> {
+        let title = title.map(str::trim);
+        if let Some(title) = title
+            && (title.is_empty()
+                || title.chars().count() > MAX_TITLE
+                || title.chars().any(char::is_control))
         {
             return Err(Error::bad_request(format!(
-                "a title is 1 to {MAX_TITLE} characters without control characters"
+                "a title is 1 to {MAX_TITLE} characters without control characters, or null"
             )));
         }
         let handle = self.get(id).ok_or(Error::NotFound)?;
-        handle.set_title(title.to_string());
+        handle.set_name(title.map(str::to_string));
         Ok(handle.info())
     }
 
@@ -141,8 +153,7 @@ impl Terminals {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
-        // Short map operations only, never across an await.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        crate::lock::lock(&self.inner)
     }
 }
 

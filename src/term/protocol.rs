@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The wire contract's version, sent in `hello`.
+pub const PROTOCOL_VERSION: u32 = 3;
+
 /// Terminal size limits accepted from clients.
 pub const MAX_COLS: u16 = 1000;
 pub const MAX_ROWS: u16 = 500;
@@ -14,26 +17,62 @@ pub const MAX_ROWS: u16 = 500;
 /// Largest frame a client may send (a big paste), and largest text message.
 pub const MAX_CLIENT_FRAME: usize = 1 << 20;
 
+/// Input a client should keep in flight at most: bytes sent less the last
+/// `input_ack`. Within it, the server reads every frame at once, so a
+/// Ctrl-C typed during a paste is never stuck behind it in the TCP stream.
+/// A client that ignores it is slowed by TCP, never refused.
+pub const INPUT_WINDOW: u64 = 256 * 1024;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientMessage {
-    /// The viewer's terminal size. The last resize received wins.
+    /// The size the viewer would display at. It applies while this viewer
+    /// holds the size (see `term::sizing`); guests' never apply.
     Resize { cols: u16, rows: u16 },
+    /// The viewer is being used (its page or terminal got focus): an
+    /// owner's viewer takes the size, so its last `resize` applies.
+    Focus {},
+    /// Whether the page showing this terminal is visible. An owner's visible
+    /// viewer counts as the owner being there (the idle auto-shutdown of a
+    /// public termgate waits); a viewer is taken as hidden until it says.
+    Visibility { visible: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerMessage {
-    /// First frame on every socket; scrollback follows as binary frames.
+    /// First frame on every socket; the screen follows as binary frames,
+    /// then [`ServerMessage::Live`].
     Hello {
+        /// The wire contract's version (2: snapshots and the `live` marker).
+        protocol: u32,
         id: String,
+        /// The owner's name for the tab, else the shell's name.
         title: String,
+        /// The owner's name (`null` when none): it wins over the shell's
+        /// OSC title in every client until it is cleared.
+        name: Option<String>,
         cols: u16,
         rows: u16,
         readonly: bool,
+        /// The owner locked the size: no viewer's resize applies.
+        size_locked: bool,
     },
+    /// The owner named the tab or cleared its name (sent to every viewer).
+    Title { title: String, name: Option<String> },
+    /// What came since `hello` or `resync` rebuilt the screen; live output
+    /// follows. Clients drop the replies their terminal generated while
+    /// parsing what came before (see docs/PROTOCOL.md).
+    Live,
     /// The PTY's size changed (sent to every viewer, the resizer included).
+    /// Every viewer displays the PTY's size; see `term::sizing`.
     Resize { cols: u16, rows: u16 },
+    /// The owner locked or unlocked the tab's size (sent to every viewer).
+    SizeLock { locked: bool },
+    /// How many bytes of this viewer's binary input the PTY has taken (or a
+    /// signal key discarded), counted from the socket's start. Sent to
+    /// writing viewers every 64 KiB of progress (see [`INPUT_WINDOW`]).
+    InputAck { bytes: u64 },
     /// The viewer fell too far behind: a fresh replay follows as binary
     /// frames, then live output. Reset the screen before writing it.
     Resync,
@@ -76,6 +115,7 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ServerMessage> {
             "bad_size",
             format!("cols must be 1..={MAX_COLS} and rows 1..={MAX_ROWS}"),
         )),
+        ClientMessage::Visibility { .. } | ClientMessage::Focus {} => Ok(message),
     }
 }
 
@@ -105,16 +145,27 @@ mod tests {
     fn every_message_round_trips() {
         let server = [
             ServerMessage::Hello {
+                protocol: PROTOCOL_VERSION,
                 id: "t1".into(),
                 title: "bash".into(),
+                name: None,
                 cols: 80,
                 rows: 24,
                 readonly: false,
+                size_locked: false,
             },
+            ServerMessage::SizeLock { locked: true },
             ServerMessage::Resize {
                 cols: 100,
                 rows: 30,
             },
+            ServerMessage::InputAck { bytes: 65536 },
+            ServerMessage::Title {
+                title: "deploy prod".into(),
+                name: Some("deploy prod".into()),
+            },
+            ServerMessage::Live,
+            ServerMessage::Resync,
             ServerMessage::Exit {
                 code: Some(3),
                 signal: None,
@@ -137,6 +188,22 @@ mod tests {
         let text = serde_json::to_string(&resize).unwrap();
         assert_eq!(text, r#"{"type":"resize","cols":80,"rows":24}"#);
         assert_eq!(parse_client(&text).unwrap(), resize);
+        assert_eq!(
+            parse_client(r#"{"type":"visibility","visible":false}"#).unwrap(),
+            ClientMessage::Visibility { visible: false }
+        );
+        assert_eq!(
+            parse_client(r#"{"type":"focus"}"#).unwrap(),
+            ClientMessage::Focus {}
+        );
+    }
+
+    #[test]
+    fn input_ack_json() {
+        assert_eq!(
+            ServerMessage::InputAck { bytes: 7 }.to_json(),
+            r#"{"type":"input_ack","bytes":7}"#
+        );
     }
 
     #[test]
@@ -158,6 +225,8 @@ mod tests {
             r#"{"type":"resize","cols":-1,"rows":2}"#,
             r#"{"type":"launch_missiles"}"#,
             r#"{"cols":80,"rows":24}"#,
+            r#"{"type":"visibility","visible":"yes"}"#,
+            r#"{"type":"focus","now":true}"#,
         ] {
             assert!(
                 matches!(parse_client(text), Err(ServerMessage::Error { .. })),
@@ -166,3 +235,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "protocol_js_tests.rs"]
+mod js_tests;

@@ -4,10 +4,23 @@
 //! first restore the modes (alternate screen, cursor keys, mouse) they set.
 
 use super::modes::ModeTracker;
+use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 
+/// Output smaller than this is copied into a shared tail block, so a ring
+/// of keystroke echoes holds a few blocks rather than a million tiny ones.
+const COALESCE: usize = 4 * 1024;
+
+/// How far into the retained bytes we look for a clean starting point.
+const SAFE_POINT_SEARCH: usize = 64 * 1024;
+
 pub struct Scrollback {
-    bytes: VecDeque<u8>,
+    /// Whole blocks, shared (not copied) with the live stream and replays.
+    blocks: VecDeque<Bytes>,
+    /// Recent small output, frozen into a block once it reaches [`COALESCE`].
+    tail: BytesMut,
+    /// Bytes held in `blocks` and `tail`.
+    len: usize,
     capacity: usize,
     /// The modes in force at the ring's first byte.
     modes_at_start: ModeTracker,
@@ -15,13 +28,23 @@ pub struct Scrollback {
     end: u64,
 }
 
-/// How far into the retained bytes we look for a clean starting point.
-const SAFE_POINT_SEARCH: usize = 64 * 1024;
+/// What a replay needs, taken under the fan-out lock without copying the
+/// ring (block handles are reference counts); [`Replay::frames`] does the
+/// work later, outside the lock.
+pub struct Replay {
+    modes: ModeTracker,
+    blocks: Vec<Bytes>,
+    wrapped: bool,
+    /// Absolute offset of the ring's first byte.
+    start: u64,
+}
 
 impl Scrollback {
     pub fn new(capacity: usize) -> Self {
         Self {
-            bytes: VecDeque::with_capacity(capacity.min(64 * 1024)),
+            blocks: VecDeque::new(),
+            tail: BytesMut::new(),
+            len: 0,
             capacity,
             modes_at_start: ModeTracker::default(),
             end: 0,
@@ -29,17 +52,42 @@ impl Scrollback {
     }
 
     /// Appends output, dropping the oldest bytes beyond capacity.
-    pub fn push(&mut self, chunk: &[u8]) {
+    pub fn push(&mut self, chunk: &Bytes) {
         self.end += chunk.len() as u64;
-        let (never_kept, chunk) = chunk.split_at(chunk.len().saturating_sub(self.capacity));
-        let overflow = (self.bytes.len() + chunk.len()).saturating_sub(self.capacity);
-        let (front, back) = self.bytes.as_slices();
-        let from_front = overflow.min(front.len());
-        self.modes_at_start.observe(&front[..from_front]);
-        self.modes_at_start.observe(&back[..overflow - from_front]);
-        self.modes_at_start.observe(never_kept);
-        self.bytes.drain(..overflow);
-        self.bytes.extend(chunk);
+        let keep = chunk.len().min(self.capacity);
+        self.modes_at_start.observe(&chunk[..chunk.len() - keep]);
+        let chunk = chunk.slice(chunk.len() - keep..);
+        if chunk.len() >= COALESCE {
+            self.freeze_tail();
+            self.blocks.push_back(chunk.clone());
+        } else {
+            self.tail.extend_from_slice(&chunk);
+            if self.tail.len() >= COALESCE {
+                self.freeze_tail();
+            }
+        }
+        self.len += chunk.len();
+        self.trim();
+    }
+
+    fn freeze_tail(&mut self) {
+        if !self.tail.is_empty() {
+            let block = self.tail.split().freeze();
+            self.blocks.push_back(block);
+        }
+    }
+
+    fn trim(&mut self) {
+        while self.len > self.capacity {
+            let over = self.len - self.capacity;
+            let dropped = match self.blocks.front_mut() {
+                Some(front) if front.len() <= over => self.blocks.pop_front().unwrap_or_default(),
+                Some(front) => front.split_to(over),
+                None => self.tail.split_to(over.min(self.tail.len())).freeze(),
+            };
+            self.modes_at_start.observe(&dropped);
+            self.len -= dropped.len();
+        }
     }
 
     pub fn end(&self) -> u64 {
@@ -47,33 +95,67 @@ impl Scrollback {
     }
 
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.len == 0
     }
 
-    /// The bytes to replay to a new viewer: the modes in force where it
-    /// starts, then the ring. When the ring has wrapped, the replay starts at
-    /// a safe point: just after a newline or at an ESC, never inside a UTF-8
+    /// The ring as it is now, cheaply: block handles plus a copy of the
+    /// small tail (under `COALESCE` bytes).
+    pub fn replay(&self) -> Replay {
+        let mut blocks: Vec<Bytes> = self.blocks.iter().cloned().collect();
+        if !self.tail.is_empty() {
+            blocks.push(Bytes::copy_from_slice(&self.tail));
+        }
+        Replay {
+            modes: self.modes_at_start.clone(),
+            blocks,
+            wrapped: self.end > self.len as u64,
+            start: self.end - self.len as u64,
+        }
+    }
+}
+
+impl Replay {
+    /// The frames to send a new viewer: the modes in force where it starts,
+    /// then the ring. When the ring has wrapped, the replay starts at a safe
+    /// point: just after a newline or at an ESC, never inside a UTF-8
     /// sequence or an escape sequence.
-    pub fn replay(&self) -> Vec<u8> {
-        let wrapped = self.end > self.bytes.len() as u64;
-        let skip = if wrapped { self.safe_start() } else { 0 };
-        let mut modes = self.modes_at_start.clone();
-        let (front, back) = self.bytes.as_slices();
-        let from_front = skip.min(front.len());
-        modes.observe(&front[..from_front]);
-        modes.observe(&back[..skip - from_front]);
-        let mut replay = modes.restore();
-        replay.reserve(self.bytes.len() - skip);
-        replay.extend(self.bytes.range(skip..));
-        replay
+    pub fn frames(self) -> Vec<Bytes> {
+        let (restore, mut frames, _) = self.parts();
+        if !restore.is_empty() {
+            frames.insert(0, Bytes::from(restore));
+        }
+        frames
+    }
+
+    /// The replay as the escape sequences restoring the modes, the ring's
+    /// bytes from the safe point on, and that point's absolute offset.
+    pub fn parts(mut self) -> (Vec<u8>, Vec<Bytes>, u64) {
+        let skip = if self.wrapped { self.safe_start() } else { 0 };
+        let mut left = skip;
+        let mut frames = Vec::with_capacity(self.blocks.len() + 1);
+        for block in self.blocks.drain(..) {
+            if left >= block.len() {
+                left -= block.len();
+                self.modes.observe(&block);
+                continue;
+            }
+            self.modes.observe(&block[..left]);
+            frames.push(block.slice(left..));
+            left = 0;
+        }
+        (self.modes.restore(), frames, self.start + skip as u64)
     }
 
     fn safe_start(&self) -> usize {
-        let window = self.bytes.range(..self.bytes.len().min(SAFE_POINT_SEARCH));
+        let window = self
+            .blocks
+            .iter()
+            .flat_map(|b| b.iter())
+            .take(SAFE_POINT_SEARCH);
         for (index, &byte) in window.enumerate() {
             match byte {
                 b'\n' => return index + 1,
@@ -83,8 +165,9 @@ impl Scrollback {
         }
         // No line or sequence boundary near the start: at least skip any
         // UTF-8 continuation bytes.
-        self.bytes
+        self.blocks
             .iter()
+            .flat_map(|b| b.iter())
             .take_while(|&&b| (0x80..0xc0).contains(&b))
             .count()
     }
@@ -94,14 +177,28 @@ impl Scrollback {
 mod tests {
     use super::*;
 
+    trait PushSlice {
+        fn push_bytes(&mut self, bytes: &[u8]);
+        fn replayed(&self) -> Vec<u8>;
+    }
+
+    impl PushSlice for Scrollback {
+        fn push_bytes(&mut self, bytes: &[u8]) {
+            self.push(&Bytes::copy_from_slice(bytes));
+        }
+        fn replayed(&self) -> Vec<u8> {
+            self.replay().frames().concat()
+        }
+    }
+
     #[test]
     fn keeps_the_newest_bytes_and_counts_all() {
         let mut ring = Scrollback::new(8);
-        ring.push(b"hello ");
-        ring.push(b"world\n");
+        ring.push_bytes(b"hello ");
+        ring.push_bytes(b"world\n");
         assert_eq!(ring.end(), 12);
         assert_eq!(ring.len(), 8);
-        ring.push(b"0123456789abc");
+        ring.push_bytes(b"0123456789abc");
         assert_eq!(ring.len(), 8);
         assert_eq!(ring.end(), 25);
     }
@@ -109,16 +206,16 @@ mod tests {
     #[test]
     fn unwrapped_replay_is_everything() {
         let mut ring = Scrollback::new(64);
-        ring.push(b"\x1b[31mred\x1b[0m\n");
-        assert_eq!(ring.replay(), b"\x1b[31mred\x1b[0m\n");
+        ring.push_bytes(b"\x1b[31mred\x1b[0m\n");
+        assert_eq!(ring.replayed(), b"\x1b[31mred\x1b[0m\n");
     }
 
     #[test]
     fn wrapped_replay_starts_at_a_safe_point() {
         let mut ring = Scrollback::new(16);
         // The ring now starts inside "\x1b[31m" (at "1m") and mid-UTF-8.
-        ring.push("xxxxxx\x1b[31mé line\nnext\x1b[0m".as_bytes());
-        let replay = ring.replay();
+        ring.push_bytes("xxxxxx\x1b[31mé line\nnext\x1b[0m".as_bytes());
+        let replay = ring.replayed();
         assert!(
             replay.starts_with(b"next") || replay.starts_with(b"\x1b"),
             "{replay:?}"
@@ -129,10 +226,10 @@ mod tests {
     #[test]
     fn a_wrapped_replay_restores_the_modes_that_scrolled_away() {
         let mut ring = Scrollback::new(64);
-        ring.push(b"$ vim\r\n\x1b[?1049h\x1b[?1h\x1b[?2004h");
-        ring.push(&[b'x'; 100]);
-        ring.push(b"\r\n~ screen ~");
-        let replay = ring.replay();
+        ring.push_bytes(b"$ vim\r\n\x1b[?1049h\x1b[?1h\x1b[?2004h");
+        ring.push_bytes(&[b'x'; 100]);
+        ring.push_bytes(b"\r\n~ screen ~");
+        let replay = ring.replayed();
         assert!(
             replay.starts_with(b"\x1b[?1h\x1b[?1049h\x1b[?2004h"),
             "{:?}",
@@ -140,16 +237,37 @@ mod tests {
         );
         assert!(replay.ends_with(b"~ screen ~"));
         // Leaving vim scrolls away too: nothing to restore then.
-        ring.push(b"\x1b[?1049l\x1b[?1l\x1b[?2004l$ ");
-        ring.push(&[b'y'; 100]);
-        assert!(ring.replay().iter().all(|&b| b == b'y'));
+        ring.push_bytes(b"\x1b[?1049l\x1b[?1l\x1b[?2004l$ ");
+        ring.push_bytes(&[b'y'; 100]);
+        assert!(ring.replayed().iter().all(|&b| b == b'y'));
+    }
+
+    #[test]
+    fn many_small_chunks_coalesce_and_the_bytes_stay_exact() {
+        let mut ring = Scrollback::new(10_000);
+        let mut all = Vec::new();
+        for i in 0..5000u32 {
+            let piece = format!("{i},");
+            all.extend_from_slice(piece.as_bytes());
+            ring.push_bytes(piece.as_bytes());
+            ring.push(&Bytes::from(vec![b'#'; (i % 7 * 1500) as usize]));
+            all.extend(std::iter::repeat_n(b'#', (i % 7 * 1500) as usize));
+        }
+        assert_eq!(ring.len(), 10_000);
+        assert!(
+            ring.blocks.len() < 10_000 / 64,
+            "{} blocks",
+            ring.blocks.len()
+        );
+        let kept = ring.replay().blocks.concat();
+        assert_eq!(kept, all[all.len() - 10_000..]);
     }
 
     #[test]
     fn continuation_bytes_are_skipped_without_boundaries() {
         let mut ring = Scrollback::new(5);
-        ring.push("aéééé".as_bytes()); // 9 bytes, keeps the last 5: 0xa9 é é
-        let replay = ring.replay();
+        ring.push_bytes("aéééé".as_bytes()); // 9 bytes, keeps the last 5: 0xa9 é é
+        let replay = ring.replayed();
         assert!(std::str::from_utf8(&replay).is_ok(), "{replay:?}");
     }
 }

@@ -1,26 +1,37 @@
-//! One terminal tab: a PTY, its scrollback, and the fan-out to viewers.
+//! One terminal tab: a PTY, its scrollback, its input queue, and the
+//! fan-out to viewers.
 //!
 //! Three small tasks serve each terminal: the *reader* moves PTY output into
 //! the scrollback and a broadcast channel (both under one lock, so a viewer's
-//! replay and its live stream meet without gap or overlap); the *writer*
-//! applies input and resizes from an mpsc of typed [`Command`]s, so slow input
-//! never stalls output; the *waiter* reaps the shell and publishes its exit.
+//! replay and its live stream meet without gap or overlap), paced by the
+//! fan-out's rules, every wait with a deadline; the *writer* moves input from
+//! the byte-bounded [`InputQueue`] to the PTY and applies signal keys out of
+//! band, and ends when the PTY hangs up or the shell has exited; the *reaper*
+//! reaps the shell through its [`ProcessGroup`] and publishes its exit.
+//! Closing a tab stops all three, so the PTY's descriptor is freed at once.
 //! [`TerminalHandle`] is the cheap clone sockets and the registry hold.
 
 use super::fanout::{Fanout, Subscription};
+use super::input::{Budget, Closed, InputQueue, Next};
 use super::pty::{self, Master};
+use super::sizing::Sizing;
+use crate::clock::unix_ms;
+use crate::lock::lock;
+use crate::process::ProcessGroup;
 use bytes::Bytes;
 use nix::sys::signal::Signal;
 use serde::Serialize;
-use std::os::unix::process::ExitStatusExt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
+use tokio::task::AbortHandle;
 
 /// Bytes read from the PTY per chunk (and so the largest output frame).
 pub const CHUNK: usize = 64 * 1024;
 /// How long a closed tab's shell gets between SIGHUP and SIGKILL.
 pub const CLOSE_GRACE: Duration = Duration::from_millis(500);
+/// How long the exit waits for the last output of an exited shell.
+const LAST_OUTPUT: Duration = Duration::from_secs(1);
 
 /// How the shell ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -35,30 +46,48 @@ pub struct ExitInfo {
 #[derive(Debug, Clone, Serialize)]
 pub struct TerminalInfo {
     pub id: String,
+    /// The owner's name for the tab if it has one, else the shell's name.
     pub title: String,
+    /// The name the owner gave (`PATCH`), `None` until then or once cleared.
+    /// Clients show it over the shell's own (OSC) title while it is set.
+    pub name: Option<String>,
+    /// The command name of the job in the foreground when it is not the
+    /// shell (`"sleep"`, `"vim"`): closing the tab would end it.
+    pub busy: Option<String>,
     pub cols: u16,
     pub rows: u16,
+    /// The owner locked the size: no viewer's resize applies.
+    pub size_locked: bool,
     pub created_at: u64,
     pub clients: usize,
     pub exited: Option<ExitInfo>,
-}
-
-/// Work for the writer task.
-enum Command {
-    Input(Bytes),
-    Resize(u16, u16),
+    /// Times the screen model started over from the ring (it fell behind a
+    /// flood); joins after that show the ring's screen, not older history.
+    pub screen_rebuilds: u64,
 }
 
 struct Shared {
     id: String,
-    pid: u32,
     created_at: u64,
-    title: Mutex<String>,
+    /// The title a tab has without a name: the shell's file name.
+    title: String,
+    /// The owner's name for the tab; viewers watch it to relabel the tab.
+    name: watch::Sender<Option<String>>,
     /// The PTY's size; viewers watch it to learn of resizes by others.
     size: watch::Sender<(u16, u16)>,
+    /// Which viewer's size applies (see [`Sizing`]).
+    sizing: Sizing,
     output: Arc<Fanout>,
-    commands: mpsc::Sender<Command>,
+    input: Arc<InputQueue>,
     exit: watch::Receiver<Option<ExitInfo>>,
+    /// The PTY and the shell; `None` for a test terminal without a process.
+    /// Only the reader and writer tasks own the PTY, so stopping them at
+    /// close frees its descriptor even while sockets still hold this handle.
+    pty: Option<(Weak<Master>, Arc<ProcessGroup>)>,
+    /// The reader and writer tasks, stopped when the tab closes.
+    tasks: Mutex<Vec<AbortHandle>>,
+    /// The screen model's counters (`None` for a test terminal).
+    model: Option<Arc<super::model::ModelStats>>,
 }
 
 #[derive(Clone)]
@@ -76,30 +105,58 @@ impl TerminalHandle {
     /// Starts the shell and its three tasks. Must run inside the tokio runtime.
     pub fn start(spec: TerminalSpec<'_>) -> std::io::Result<Self> {
         let (cols, rows) = (spec.spawn.cols, spec.spawn.rows);
-        let (master, child) = pty::spawn(spec.spawn)?;
-        let pid = child.id().unwrap_or_default();
-        let master = Arc::new(master);
-        let (commands, command_rx) = mpsc::channel(64);
+        let (master, shell) = pty::spawn(spec.spawn)?;
+        let (master, shell) = (Arc::new(master), Arc::new(shell));
         let (exit_tx, exit) = watch::channel(None);
+        let output = Fanout::modelled(spec.scrollback);
+        let model = super::model::spawn(&spec.id, output.clone(), (cols, rows));
         let shared = Arc::new(Shared {
             id: spec.id,
-            pid,
             created_at: unix_ms(),
-            title: Mutex::new(spec.title),
+            title: spec.title,
+            name: watch::channel(None).0,
             size: watch::channel((cols, rows)).0,
-            output: Fanout::new(spec.scrollback),
-            commands,
+            sizing: Sizing::default(),
+            output,
+            input: Arc::default(),
             exit,
+            pty: Some((Arc::downgrade(&master), shell.clone())),
+            tasks: Mutex::default(),
+            model: Some(model),
         });
         let (reader_done, reader_done_rx) = oneshot::channel();
-        tokio::spawn(read_output(
+        let reader = tokio::spawn(read_output(
             master.clone(),
             shared.output.clone(),
             reader_done,
         ));
-        tokio::spawn(apply_commands(master, command_rx));
-        tokio::spawn(reap(child, reader_done_rx, exit_tx));
+        let writer = tokio::spawn(write_input(master, shared.input.clone()));
+        *lock(&shared.tasks) = vec![reader.abort_handle(), writer.abort_handle()];
+        tokio::spawn(reap(shell, shared.input.clone(), reader_done_rx, exit_tx));
         Ok(Self(shared))
+    }
+
+    /// A terminal without a PTY, for tests: output is whatever the test
+    /// publishes to [`TerminalHandle::fanout`], input lands in
+    /// [`TerminalHandle::input`], and the exit is what the sender says.
+    #[doc(hidden)]
+    pub fn detached(id: &str, (cols, rows): (u16, u16)) -> (Self, watch::Sender<Option<ExitInfo>>) {
+        let (exit_tx, exit) = watch::channel(None);
+        let shared = Arc::new(Shared {
+            id: id.into(),
+            created_at: unix_ms(),
+            title: "test".into(),
+            name: watch::channel(None).0,
+            size: watch::channel((cols, rows)).0,
+            sizing: Sizing::default(),
+            output: Fanout::new(1 << 20),
+            input: Arc::default(),
+            exit,
+            pty: None,
+            tasks: Mutex::default(),
+            model: None,
+        });
+        (Self(shared), exit_tx)
     }
 
     pub fn id(&self) -> &str {
@@ -108,24 +165,60 @@ impl TerminalHandle {
 
     pub fn info(&self) -> TerminalInfo {
         let (cols, rows) = *self.0.size.borrow();
+        let name = self.0.name.borrow().clone();
         TerminalInfo {
             id: self.0.id.clone(),
-            title: lock(&self.0.title).clone(),
+            title: name.clone().unwrap_or_else(|| self.0.title.clone()),
+            name,
+            busy: self.busy(),
             cols,
             rows,
+            size_locked: self.0.sizing.is_locked(),
             created_at: self.0.created_at,
             clients: self.0.output.viewers(),
             exited: *self.0.exit.borrow(),
+            screen_rebuilds: self
+                .0
+                .model
+                .as_ref()
+                .map_or(0, |m| m.rebuilds.load(std::sync::atomic::Ordering::Relaxed)),
         }
     }
 
-    pub fn set_title(&self, title: String) {
-        *lock(&self.0.title) = title;
+    /// Names the tab (`None`: back to the shell's own title); every viewer
+    /// is told (see [`TerminalHandle::names`]).
+    pub fn set_name(&self, name: Option<String>) {
+        self.0.name.send_if_modified(|current| {
+            let changed = *current != name;
+            *current = name;
+            changed
+        });
+    }
+
+    /// Changes of the owner's name for the tab, whoever made them.
+    pub fn names(&self) -> watch::Receiver<Option<String>> {
+        self.0.name.subscribe()
+    }
+
+    /// The title without a name (the shell's file name).
+    pub fn default_title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The foreground job's command name when it is not the shell; `None`
+    /// for the shell, an exited terminal and a test terminal.
+    pub fn busy(&self) -> Option<String> {
+        if self.0.exit.borrow().is_some() {
+            return None;
+        }
+        let (master, shell) = self.0.pty.as_ref()?;
+        master.upgrade()?.foreground_job(shell.id())
     }
 
     /// Joins as a viewer: replay and live stream are cut at the same offset.
-    pub fn attach(&self) -> Subscription {
-        self.0.output.join()
+    /// Writing viewers pace the shell (see [`Fanout`]); read-only ones never do.
+    pub fn attach(&self, paces: bool) -> Subscription {
+        self.0.output.join(paces)
     }
 
     /// Joins again after falling behind (see [`Fanout::rejoin`]).
@@ -133,18 +226,70 @@ impl TerminalHandle {
         self.0.output.rejoin(previous)
     }
 
-    /// Sends keystrokes or paste to the shell. Waits if input is backed up.
-    pub async fn write(&self, bytes: Bytes) {
-        // An error means the writer ended with the shell: input has nowhere to go.
-        let _ = self.0.commands.send(Command::Input(bytes)).await;
+    /// The output side, for tests that play the PTY.
+    #[doc(hidden)]
+    pub fn fanout(&self) -> &Arc<Fanout> {
+        &self.0.output
     }
 
-    /// Resizes the PTY; the last resize received wins.
-    pub async fn resize(&self, cols: u16, rows: u16) {
-        self.0
+    /// The input side, for tests that play the PTY.
+    #[doc(hidden)]
+    pub fn input(&self) -> &Arc<InputQueue> {
+        &self.0.input
+    }
+
+    /// Queues keystrokes or paste for the shell on a viewer's budget,
+    /// waiting while it is spent. `Err(Closed)` once the shell is gone.
+    pub async fn write(&self, bytes: Bytes, budget: &Arc<Budget>) -> Result<(), Closed> {
+        self.0.input.push(bytes, budget).await
+    }
+
+    /// The keys that raise a signal in the tty's current mode (Ctrl-C in
+    /// cooked mode: SIGINT; none in raw mode, where they are plain keys).
+    pub fn signal_keys(&self) -> Vec<(u8, Signal)> {
+        match &self.0.pty {
+            Some((master, _)) => master
+                .upgrade()
+                .map(|m| m.signal_keys())
+                .unwrap_or_default(),
+            // A test terminal behaves like a cooked tty with the default key.
+            None => vec![(0x03, Signal::SIGINT)],
+        }
+    }
+
+    /// Applies a signal key ahead of all queued input, which is dropped.
+    pub fn send_signal_key(&self, signal: Signal, byte: u8) {
+        self.0.input.signal(signal, byte);
+    }
+
+    /// Which viewer's size applies; apply its answers with [`Self::resize`].
+    pub fn sizing(&self) -> &Sizing {
+        &self.0.sizing
+    }
+
+    /// Locks or unlocks the size (unlocking applies the holder's wish).
+    pub fn set_size_locked(&self, locked: bool) {
+        if let Some((cols, rows)) = self.0.sizing.set_locked(locked) {
+            self.resize(cols, rows);
+        }
+    }
+
+    /// Resizes the PTY now, whoever asks (the size rule is [`Sizing`]'s).
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let changed = self
+            .0
             .size
             .send_if_modified(|size| std::mem::replace(size, (cols, rows)) != (cols, rows));
-        let _ = self.0.commands.send(Command::Resize(cols, rows)).await;
+        if changed {
+            // At this exact point of the output, for the screen model.
+            self.0.output.resized(cols, rows);
+        }
+        if let (true, Some((master, _))) = (changed, &self.0.pty)
+            && let Some(master) = master.upgrade()
+            && let Err(err) = master.resize(cols, rows)
+        {
+            tracing::debug!("pty resize: {err}");
+        }
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -161,18 +306,19 @@ impl TerminalHandle {
         self.0.exit.clone()
     }
 
-    /// Ends the shell's session: SIGHUP, then SIGKILL after a grace,
-    /// and returns once the shell has been reaped.
+    /// Ends the shell's session: SIGHUP, then SIGKILL after a grace (what is
+    /// left of the session is killed before the shell is reaped); returns
+    /// once the shell has been reaped and the PTY closed. A shell that had
+    /// already exited is not signalled at all: its ids may belong to others.
     pub async fn kill(&self) {
-        let mut exit = self.exit();
-        pty::signal_session(self.0.pid, Signal::SIGHUP);
-        let graceful = tokio::time::timeout(CLOSE_GRACE, exit.wait_for(Option::is_some))
-            .await
-            .is_ok();
-        // Even after a clean exit, stragglers may remain in the group.
-        pty::signal_session(self.0.pid, Signal::SIGKILL);
-        if !graceful {
-            let _ = exit.wait_for(Option::is_some).await;
+        if let Some((_, shell)) = &self.0.pty {
+            shell.terminate(Signal::SIGHUP, CLOSE_GRACE).await;
+            let _ = self.exit().wait_for(Option::is_some).await;
+        }
+        self.0.input.close();
+        self.0.output.close_model();
+        for task in lock(&self.0.tasks).drain(..) {
+            task.abort();
         }
     }
 }
@@ -185,55 +331,58 @@ async fn read_output(master: Arc<Master>, output: Arc<Fanout>, done: oneshot::Se
             Ok(n) => n,
         };
         let end = output.publish(Bytes::copy_from_slice(&buf[..n]));
-        // Flow control: pause (and so pause the shell) while every viewer is
-        // far behind; a stalled viewer alone is cut loose instead.
+        // Flow control: pause (and so pause the shell) while a viewer that
+        // can make progress is far behind; every wait has a deadline.
         output.wait_for_viewers(end).await;
     }
     let _ = done.send(());
 }
 
-async fn apply_commands(master: Arc<Master>, mut commands: mpsc::Receiver<Command>) {
-    while let Some(command) = commands.recv().await {
-        let result = match command {
-            Command::Input(bytes) => master.write_all(&bytes).await,
-            Command::Resize(cols, rows) => master.resize(cols, rows),
-        };
-        if let Err(err) = result {
-            tracing::debug!("pty input: {err}");
+/// Moves input to the PTY. A pending signal key abandons the chunk being
+/// written (the PTY may never take it); a hung-up PTY ends the writer.
+async fn write_input(master: Arc<Master>, input: Arc<InputQueue>) {
+    while let Some(next) = input.next().await {
+        match next {
+            Next::Signal(signal, byte) => {
+                if let Err(err) = master.send_signal_key(signal, byte) {
+                    tracing::debug!("pty signal key: {err}");
+                }
+            }
+            Next::Input(bytes, _permit) => {
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    tokio::select! {
+                        biased;
+                        _ = input.signalled() => break,
+                        written = master.write_some(rest) => match written {
+                            Ok(n) => rest = &rest[n..],
+                            Err(err) => {
+                                tracing::debug!("pty input ends: {err}");
+                                input.close();
+                                return;
+                            }
+                        },
+                    }
+                }
+            }
         }
     }
 }
 
 async fn reap(
-    mut child: tokio::process::Child,
+    shell: Arc<ProcessGroup>,
+    input: Arc<InputQueue>,
     reader_done: oneshot::Receiver<()>,
     exit: watch::Sender<Option<ExitInfo>>,
 ) {
-    let status = child.wait().await;
+    let ended = shell.reap().await;
+    // Input has nowhere to go now: release the writer and any waiting viewer.
+    input.close();
     // Let the reader deliver the last output before announcing the exit; a
     // background process still holding the PTY must not delay it for long.
-    let _ = tokio::time::timeout(Duration::from_secs(1), reader_done).await;
-    let info = match status {
-        Ok(status) => ExitInfo {
-            code: status.code(),
-            signal: status.signal(),
-        },
-        Err(_) => ExitInfo {
-            code: None,
-            signal: None,
-        },
-    };
-    exit.send_replace(Some(info));
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // Held only for short, non-awaiting sections; a poisoned value is still whole.
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn unix_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis() as u64
+    let _ = tokio::time::timeout(LAST_OUTPUT, reader_done).await;
+    exit.send_replace(Some(ExitInfo {
+        code: ended.code,
+        signal: ended.signal,
+    }));
 }

@@ -1,109 +1,159 @@
 //! The tunnel client process: started in its own process group with its
-//! output piped to us, stopped by signalling the whole group and reaping.
+//! output piped to us, stopped by signalling the whole group and reaping,
+//! through a [`ProcessGroup`] (never a signal after the leader is reaped).
+//!
+//! It is spawned tied to termgate ([`crate::process::spawn_tied`]): if
+//! termgate is SIGKILLed or OOM-killed, nothing of ours runs to stop it, so
+//! the kernel sends it [`super::Kind::death_signal`]. That reaches the
+//! client itself, not processes it started (they are left to their own
+//! parent); the real `zrok` and `cloudflared` are single Go processes, so
+//! this covers them, but a wrapper script around them is not covered.
+//!
+//! Every stop honours termgate's shutdown: once it begins, the client gets
+//! at most [`super::SHUTDOWN_STOP_GRACE`] more before SIGKILL, whatever its
+//! own grace.
 
-use super::output::UrlScanner;
-use super::{Settings, TunnelError};
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
-use std::process::Stdio;
+use super::output::{Event, UrlScanner};
+use super::program::{Program, clear_environment};
+use super::{NO_SHARE_STOP_GRACE, SHUTDOWN_STOP_GRACE, TunnelError, lines};
+use crate::Shutdown;
+use crate::process::{Ended, ProcessGroup, Reach};
+use nix::sys::signal::Signal;
+use std::os::unix::process::CommandExt;
+use std::process::{ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
-/// What to run.
+/// How long to read what an exited client left in its pipes.
+const LAST_WORDS: Duration = Duration::from_millis(300);
+
+/// What to run (decided once per exposure, see `super::prepare`).
+#[derive(Debug, Clone)]
 pub struct Launch {
-    kind: super::Kind,
-    program: std::path::PathBuf,
-    args: Vec<String>,
-}
-
-impl Launch {
-    pub fn of(settings: &Settings) -> Self {
-        Self {
-            kind: settings.kind,
-            program: settings.program.clone(),
-            args: settings.kind.args(settings.port),
-        }
-    }
+    pub kind: super::Kind,
+    pub program: Program,
+    pub args: Vec<String>,
+    /// Between SIGTERM and SIGKILL when stopping a client that printed its URL.
+    pub grace: Duration,
 }
 
 /// A running tunnel client.
-pub struct Client {
+pub struct Tunnel {
     program: &'static str,
-    /// The leader's pid, which is also the group's id (kept after reaping).
-    group: Pid,
-    child: Child,
+    grace: Duration,
+    /// Whether it printed its URL (so there is a share it may want to delete).
+    announced: bool,
+    shutdown: Shutdown,
+    /// The client's process group, reaped by a task of its own.
+    group: Arc<ProcessGroup>,
+    ended: watch::Receiver<Option<Ended>>,
     lines: mpsc::Receiver<String>,
     scanner: UrlScanner,
 }
 
-impl Client {
-    pub async fn launch(launch: &Launch) -> Result<Self, TunnelError> {
-        let program = launch.kind.program();
-        let mut command = Command::new(&launch.program);
+impl Tunnel {
+    /// Starts the client; every later stop is cut short by `shutdown`.
+    pub async fn launch(launch: &Launch, shutdown: &Shutdown) -> Result<Self, TunnelError> {
+        let program = launch.program.name;
+        let mut command = Command::new(&launch.program.path);
         command
             .args(&launch.args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             // Its own group, so stopping it reaches anything it started.
-            .process_group(0)
-            .kill_on_drop(true);
-        // termgate's own settings and secrets are none of the client's business.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("TERMGATE_") {
-                command.env_remove(key);
-            }
-        }
-        let mut child = command.spawn().map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => TunnelError::Missing {
-                program,
-                hint: launch.kind.install_hint(),
-            },
-            _ => TunnelError::Spawn { program, source },
-        })?;
+            .process_group(0);
+        // termgate's secrets, and settings that would change what the client does.
+        clear_environment(&mut command);
+        let mut child = crate::process::spawn_tied(command, launch.kind.death_signal())
+            .await
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::NotFound => TunnelError::Missing(format!(
+                    "`{}` was not found: {}",
+                    launch.program.path.display(),
+                    launch.kind.install_hint()
+                )),
+                _ => TunnelError::Spawn { program, source },
+            })?;
+        let spawn_error = |source| TunnelError::Spawn { program, source };
+        let pipes = (child.stdout.take(), child.stderr.take());
+        let group = Arc::new(ProcessGroup::adopt(child, Reach::Group).map_err(spawn_error)?);
+        let ended = group.ended();
+        tokio::spawn({
+            let group = group.clone();
+            async move { group.reap().await }
+        });
         let (tx, lines) = mpsc::channel(256);
-        if let Some(stdout) = child.stdout.take() {
-            tokio::spawn(forward_lines(stdout, tx.clone()));
+        if let Err(source) = forward_output(pipes, tx) {
+            // Nobody could read its URL: end it (the reaper task reaps it).
+            group.signal(Signal::SIGKILL);
+            return Err(spawn_error(source));
         }
-        if let Some(stderr) = child.stderr.take() {
-            tokio::spawn(forward_lines(stderr, tx));
-        }
-        let group = Pid::from_raw(child.id().unwrap_or_default() as i32);
         Ok(Self {
             program,
+            grace: launch.grace,
+            announced: false,
+            shutdown: shutdown.clone(),
             group,
-            child,
+            ended,
             lines,
             scanner: UrlScanner::new(launch.kind.format()),
         })
     }
 
-    /// Reads output until the public URL appears, the client exits, or time runs out.
-    pub async fn wait_for_url(&mut self, timeout: Duration) -> Result<String, TunnelError> {
+    /// Reads output until the public URL appears, the client exits, time
+    /// runs out, or termgate begins to shut down: then the client is stopped
+    /// and the answer is `Ok(None)`.
+    pub async fn wait_for_url(&mut self, timeout: Duration) -> Result<Option<String>, TunnelError> {
+        let shutdown = self.shutdown.clone();
+        tokio::select! {
+            // First, so a shutdown already under way is never outrun by output.
+            biased;
+            _ = shutdown.wait() => {}
+            found = self.read_url(timeout) => {
+                let url = found?;
+                self.announced = true;
+                return Ok(Some(url));
+            }
+        }
+        self.stop().await;
+        Ok(None)
+    }
+
+    async fn read_url(&mut self, timeout: Duration) -> Result<String, TunnelError> {
         let deadline = tokio::time::Instant::now() + timeout;
+        let mut reading = true;
         loop {
             tokio::select! {
-                line = self.lines.recv() => match line {
-                    Some(line) => {
-                        if let Some(url) = self.scanner.feed(&line) {
-                            return Ok(url);
+                line = self.lines.recv(), if reading => match line {
+                    Some(line) => match self.scanner.feed(&line) {
+                        Some(Event::Ready(url)) => return Ok(url),
+                        Some(Event::Created(url)) => println!("tunnel created, connecting: {url}"),
+                        Some(refusal) => {
+                            self.stop().await;
+                            return Err(TunnelError::refused(self.program, refusal));
                         }
-                    }
-                    // Both pipes closed: the client is gone or going.
-                    None => {
-                        let status = self.wait().await;
-                        self.stop().await;
-                        return Err(TunnelError::Exited {
+                        None => {}
+                    },
+                    // Both pipes closed: the client is gone or going. Its
+                    // exit (or the deadline, if it lingers) ends the wait.
+                    None => reading = false,
+                },
+                // Exited while something it started still holds the pipes open.
+                status = exit_status(self.ended.clone()) => {
+                    return Err(self.exited(status).await);
+                }
+                _ = tokio::time::sleep_until(deadline) => {
+                    self.stop().await;
+                    if let Some(url) = self.scanner.created() {
+                        return Err(TunnelError::NotConnected {
                             program: self.program,
-                            status,
+                            url: url.to_string(),
+                            secs: timeout.as_secs(),
                             last_lines: self.scanner.last_lines(),
                         });
                     }
-                },
-                _ = tokio::time::sleep_until(deadline) => {
-                    self.stop().await;
                     return Err(TunnelError::NoUrl {
                         program: self.program,
                         secs: timeout.as_secs(),
@@ -114,16 +164,43 @@ impl Client {
         }
     }
 
+    /// The error for a client that exited before its URL: a refusal among
+    /// its last lines (a 429 is printed just before the exit), else `Exited`.
+    async fn exited(&mut self, status: String) -> TunnelError {
+        let quiet = tokio::time::sleep(LAST_WORDS);
+        tokio::pin!(quiet);
+        let mut refusal = None;
+        loop {
+            tokio::select! {
+                line = self.lines.recv() => match line {
+                    Some(line) => {
+                        if let Some(event @ (Event::RateLimited | Event::AgentHandoff { .. })) =
+                            self.scanner.feed(&line)
+                        {
+                            refusal = Some(event);
+                        }
+                    }
+                    None => break,
+                },
+                _ = &mut quiet => break,
+            }
+        }
+        self.stop().await;
+        match refusal {
+            Some(event) => TunnelError::refused(self.program, event),
+            None => TunnelError::Exited {
+                program: self.program,
+                status,
+                last_lines: self.scanner.last_lines(),
+            },
+        }
+    }
+
     /// Waits for the client to exit (draining its output meanwhile).
     pub async fn wait(&mut self) -> String {
         loop {
             tokio::select! {
-                status = self.child.wait() => {
-                    return match status {
-                        Ok(status) => status.to_string(),
-                        Err(err) => err.to_string(),
-                    };
-                }
+                status = exit_status(self.ended.clone()) => return status,
                 line = self.lines.recv(), if !self.lines.is_closed() => {
                     if let Some(line) = line {
                         self.scanner.feed(&line);
@@ -133,28 +210,67 @@ impl Client {
         }
     }
 
-    /// Ends the whole process group: SIGTERM, SIGKILL after a grace, reaped.
-    /// Also right after the leader died by itself, for what it left behind:
-    /// while any member lives, the kernel keeps the group id from reuse.
+    /// Ends the whole process group: SIGTERM, SIGKILL after the grace, and
+    /// reaped. Members the leader left behind are killed before it is
+    /// reaped, also when it died by itself (see [`Reach::Group`]).
+    ///
+    /// The grace is the client's own once it printed its URL, else at most
+    /// [`NO_SHARE_STOP_GRACE`]; and once termgate shuts down, at most
+    /// [`SHUTDOWN_STOP_GRACE`] from then on (also when the shutdown comes
+    /// in the middle of a longer stop).
     pub async fn stop(&mut self) {
-        let _ = killpg(self.group, Signal::SIGTERM);
-        if tokio::time::timeout(Duration::from_millis(500), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = killpg(self.group, Signal::SIGKILL);
-            let _ = self.child.wait().await;
-        }
-        // Members that outlived the leader still share its group id.
-        let _ = killpg(self.group, Signal::SIGKILL);
+        let grace = if self.announced {
+            self.grace
+        } else {
+            self.grace.min(NO_SHARE_STOP_GRACE)
+        };
+        let shutdown = self.shutdown.clone();
+        let kill_at = async move {
+            let cut_short = async {
+                shutdown.wait().await;
+                tokio::time::sleep(grace.min(SHUTDOWN_STOP_GRACE)).await;
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(grace) => {}
+                _ = cut_short => {}
+            }
+        };
+        self.group.terminate_by(Signal::SIGTERM, kill_at).await;
     }
 }
 
-async fn forward_lines(stream: impl AsyncRead + Unpin, tx: mpsc::Sender<String>) {
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        if tx.send(line).await.is_err() {
-            break;
-        }
+impl Drop for Tunnel {
+    fn drop(&mut self) {
+        // A client dropped without `stop` (an error path, the runtime ending)
+        // must not keep the port public; a no-op once it has been reaped.
+        self.group.signal(Signal::SIGKILL);
+    }
+}
+
+/// Reads the client's stdout and stderr into `tx`, each for its whole life.
+fn forward_output(
+    (stdout, stderr): (Option<ChildStdout>, Option<ChildStderr>),
+    tx: mpsc::Sender<String>,
+) -> std::io::Result<()> {
+    if let Some(stdout) = stdout {
+        let stdout = tokio::process::ChildStdout::from_std(stdout)?;
+        tokio::spawn(lines::forward(stdout, tx.clone()));
+    }
+    if let Some(stderr) = stderr {
+        let stderr = tokio::process::ChildStderr::from_std(stderr)?;
+        tokio::spawn(lines::forward(stderr, tx));
+    }
+    Ok(())
+}
+
+/// Resolves with the client's exit, as text for messages.
+async fn exit_status(mut ended: watch::Receiver<Option<Ended>>) -> String {
+    let status = ended
+        .wait_for(Option::is_some)
+        .await
+        .map(|ended| ended.map(|e| e.to_string()).unwrap_or_default());
+    match status {
+        Ok(status) => status,
+        Err(_) => std::future::pending().await,
     }
 }

@@ -1,28 +1,38 @@
 // harness.mjs — shared helpers for the browser tests: start a real termgate server on
 // port 0 with a fresh token/PIN and temp dirs, launch Debian's /usr/bin/chromium through
-// playwright-core (never a downloaded browser), log in, read the terminal, take screenshots.
+// playwright-core (never a downloaded browser), log in, read the terminal, take screenshots
+// (only when asked: TERMGATE_SCREENSHOTS=dir, as scripts/screenshots does; a test run
+// writes nothing into the work tree).
+// A server may get extra flags, be exposed through the zrok fake (tests/fixtures/tunnel-bin),
+// be stopped by a chosen signal, and have its stdout awaited (`share link …`, `public URL: …`).
 // Nothing here skips: a missing binary or a browser that cannot start fails the test.
 
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/** Where screenshot() writes, or null (the default): a plain test run leaves docs/ alone. */
+export const SCREENSHOTS = process.env.TERMGATE_SCREENSHOTS ? resolve(process.env.TERMGATE_SCREENSHOTS) : null;
 const CHROMIUM = process.env.TERMGATE_CHROMIUM || '/usr/bin/chromium';
 const START_TIMEOUT_MS = 20_000;
+const TUNNEL_FAKES = join(ROOT, 'tests', 'fixtures', 'tunnel-bin');
 
 /**
  * Start the server binary (target/debug/termgate, or $TERMGATE_BIN).
  * @param {Record<string,string>} [extraEnv] e.g. { TERMGATE_IDLE_TIMEOUT: '5' }
- * @param {{port?: number}} [opts] a fixed port (to restart a server where a page expects it)
- * @returns {Promise<{url: string, token: string, pin: string, cwd: string, output: () => string, stop: () => Promise<void>}>}
+ * @param {{port?: number, args?: string[], zrok?: boolean}} [opts] port: a fixed one (to
+ *   restart a server where a page expects it); args: more flags (e.g. ['--share', 'read-only']);
+ *   zrok: expose it through the zrok fake (as tests/tunnel.rs does) and wait for its public URL
+ * @returns {Promise<{url: string, publicUrl: string|null, token: string, pin: string, cwd: string,
+ *   output: () => string, waitForOutput: (re: RegExp, timeout?: number) => Promise<RegExpMatchArray>,
+ *   signal: (sig: string) => Promise<{code: number|null, signal: string|null}>, stop: () => Promise<void>}>}
  */
-export async function startServer(extraEnv = {}, { port = 0 } = {}) {
+export async function startServer(extraEnv = {}, { port = 0, args = [], zrok = false } = {}) {
   const bin = process.env.TERMGATE_BIN || join(ROOT, 'target', 'debug', 'termgate');
   if (!existsSync(bin)) {
     throw new Error(`termgate binary not found at ${bin}: run \`cargo build\` first (or set TERMGATE_BIN)`);
@@ -45,7 +55,16 @@ export async function startServer(extraEnv = {}, { port = 0 } = {}) {
     SHELL: '/bin/bash',
     ...extraEnv,
   };
-  const child = spawn(bin, ['--port', String(port), '--cwd', cwd], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = ['--port', String(port), '--cwd', cwd, ...args];
+  if (zrok) {
+    // The fake zrok first on PATH, and a home that looks like `zrok enable` ran there.
+    env.PATH = `${TUNNEL_FAKES}:${env.PATH}`;
+    env.FAKE_TUNNEL_MODE ??= 'up';
+    mkdirSync(join(cwd, '.zrok'));
+    writeFileSync(join(cwd, '.zrok', 'environment.json'), '{}');
+    flags.push('--zrok');
+  }
+  const child = spawn(bin, flags, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stderr.setEncoding('utf8');
@@ -53,6 +72,7 @@ export async function startServer(extraEnv = {}, { port = 0 } = {}) {
     err += d;
   });
   const exited = new Promise((res) => child.once('exit', (code, signal) => res({ code, signal })));
+  const outputWaiters = new Set(); // waitForOutput's checks, run on every stdout chunk
 
   const url = await new Promise((res, rej) => {
     let settled = false;
@@ -67,6 +87,7 @@ export async function startServer(extraEnv = {}, { port = 0 } = {}) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d) => {
       out += d;
+      for (const check of outputWaiters) check();
       const m = out.match(/listening on (https?:\/\/[^\s/]+)/);
       if (m && !settled) {
         settled = true;
@@ -78,12 +99,47 @@ export async function startServer(extraEnv = {}, { port = 0 } = {}) {
     exited.then(({ code, signal }) => fail(`server exited early (code ${code}, signal ${signal})`));
   });
 
+  /** Resolves with the first match of `re` in stdout so far or to come. */
+  const waitForOutput = (re, timeout = START_TIMEOUT_MS) =>
+    new Promise((res, rej) => {
+      const check = () => {
+        const m = out.match(re);
+        if (!m) return;
+        outputWaiters.delete(check);
+        clearTimeout(timer);
+        res(m);
+      };
+      const timer = setTimeout(() => {
+        outputWaiters.delete(check);
+        rej(new Error(`no ${re} on the server's stdout within ${timeout / 1000} s\n--- server stdout ---\n${out}\n--- server stderr ---\n${err}`));
+      }, timeout);
+      outputWaiters.add(check);
+      check();
+    });
+
+  let publicUrl = null;
+  if (zrok) {
+    try {
+      publicUrl = (await waitForOutput(/^public URL: (https:\/\/\S+)$/m))[1];
+    } catch (e) {
+      child.kill('SIGTERM'); // termgate ends the fake's process group too
+      throw e;
+    }
+  }
+
   return {
     url,
+    publicUrl,
     token,
     pin,
     cwd,
     output: () => `--- server stdout ---\n${out}\n--- server stderr ---\n${err}`,
+    waitForOutput,
+    /** Send `sig` (e.g. 'SIGKILL': no close frames) and wait for the exit. */
+    async signal(sig) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      return exited;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -204,7 +260,9 @@ export async function run(page, command) {
   await page.keyboard.press('Enter');
 }
 
-export function screenshot(page, name) {
+/** Save `name` (e.g. 'login.png') into $TERMGATE_SCREENSHOTS; a no-op when it is unset. */
+export async function screenshot(page, name) {
+  if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  return page.screenshot({ path: join(SCREENSHOTS, name) });
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
 }

@@ -44,6 +44,8 @@ test('the owner mints a read-only link for the active tab', async () => {
   await owner.locator('#share-result').waitFor({ state: 'visible' });
   link = await owner.locator('#share-url').inputValue();
   assert.match(link, new RegExp(`^${server.url}/s/[A-Za-z0-9_-]+$`));
+  // Not exposed: the link is for this origin, which only this computer reaches.
+  assert.equal(await owner.locator('#share-origin').textContent(), `For ${server.url} — works on this computer only`);
   // The QR code is drawn: a square canvas with both dark and light pixels.
   const qr = await owner.evaluate(() => {
     const c = document.getElementById('share-qr');

@@ -128,6 +128,8 @@ impl Reply {
 pub struct WsClient {
     pub stream: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
     pub hello: serde_json::Value,
+    /// The reason of the server's Close frame, once one came.
+    pub close_reason: Option<String>,
 }
 
 /// What the server sent, one frame at a time.
@@ -157,7 +159,25 @@ impl WsClient {
         id: &str,
         headers: &[(&str, &str)],
     ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
-        let url = format!("ws://{}/api/terminals/{id}/ws", server.host());
+        Self::connect_at(server.addr, &server.host(), id, headers).await
+    }
+
+    /// A socket to the daemon at `addr`, asking for `host`.
+    pub async fn connect_at(
+        addr: SocketAddr,
+        host: &str,
+        id: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        Self::connect_url(addr, &format!("ws://{host}/api/terminals/{id}/ws"), headers).await
+    }
+
+    /// A socket to the daemon at `addr` for `url` (which may carry a query).
+    pub async fn connect_url(
+        addr: SocketAddr,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
         let mut request = url.into_client_request()?;
         for (name, value) in headers {
             request.headers_mut().insert(
@@ -165,18 +185,22 @@ impl WsClient {
                 value.parse().unwrap(),
             );
         }
-        let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
         let (mut stream, _) = tokio_tungstenite::client_async(request, tcp).await?;
-        let hello = match next_frame(&mut stream).await {
+        let hello = match next_frame(&mut stream, &mut None).await {
             Frame::Control(value) => value,
             other => panic!("expected hello, got {other:?}"),
         };
         assert_eq!(hello["type"], "hello");
-        Ok(Self { stream, hello })
+        Ok(Self {
+            stream,
+            hello,
+            close_reason: None,
+        })
     }
 
     pub async fn next(&mut self) -> Frame {
-        next_frame(&mut self.stream).await
+        next_frame(&mut self.stream, &mut self.close_reason).await
     }
 
     pub async fn send_input(&mut self, bytes: &[u8]) {
@@ -200,8 +224,15 @@ impl WsClient {
             loop {
                 match self.next().await {
                     Frame::Output(bytes) => {
+                        // Only the new bytes (and a needle's length before
+                        // them) can complete a match: linear, not quadratic,
+                        // so a flood is read at full speed.
+                        let from = seen.len().saturating_sub(needle.len());
                         seen.extend_from_slice(&bytes);
-                        if String::from_utf8_lossy(&seen).contains(needle) {
+                        if seen[from..]
+                            .windows(needle.len())
+                            .any(|w| w == needle.as_bytes())
+                        {
                             return true;
                         }
                     }
@@ -229,13 +260,16 @@ impl WsClient {
         text
     }
 
-    /// Waits for the next control message.
+    /// Waits for the next control message, past the informational ones
+    /// (`live`, which ends the screen's rebuild, and `input_ack`).
     pub async fn next_control(&mut self) -> serde_json::Value {
         loop {
             match tokio::time::timeout(Duration::from_secs(10), self.next())
                 .await
                 .expect("control message within 10 s")
             {
+                Frame::Control(value)
+                    if value["type"] == "live" || value["type"] == "input_ack" => {}
                 Frame::Control(value) => return value,
                 Frame::Output(_) => {}
                 Frame::Closed(code) => panic!("closed ({code:?}) before a control message"),
@@ -259,6 +293,7 @@ impl WsClient {
 
 async fn next_frame(
     stream: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    close_reason: &mut Option<String>,
 ) -> Frame {
     loop {
         match stream.next().await {
@@ -267,6 +302,7 @@ async fn next_frame(
                 return Frame::Control(serde_json::from_str(&text).unwrap());
             }
             Some(Ok(Message::Close(frame))) => {
+                *close_reason = frame.as_ref().map(|f| f.reason.to_string());
                 return Frame::Closed(frame.map(|f| u16::from(f.code)));
             }
             Some(Ok(_)) => continue,

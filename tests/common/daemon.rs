@@ -38,24 +38,35 @@ pub struct Started {
 impl Started {
     /// Waits for a line of standard output starting with `prefix`.
     pub async fn line_starting(&mut self, prefix: &str, within: Duration) -> String {
+        self.lines_until(prefix, within).await.pop().unwrap()
+    }
+
+    /// The lines not looked at yet, up to and including the first starting
+    /// with `prefix`.
+    pub async fn lines_until(&mut self, prefix: &str, within: Duration) -> Vec<String> {
+        let mut seen = Vec::new();
         while let Some(line) = self.unread.pop_front() {
-            if line.starts_with(prefix) {
-                return line;
+            let found = line.starts_with(prefix);
+            seen.push(line);
+            if found {
+                return seen;
             }
         }
         let lines = &mut self.lines;
         let found = tokio::time::timeout(within, async {
             while let Ok(Some(line)) = lines.next_line().await {
-                if line.starts_with(prefix) {
-                    return Some(line);
+                let found = line.starts_with(prefix);
+                seen.push(line);
+                if found {
+                    return true;
                 }
             }
-            None
+            false
         })
         .await;
         match found {
-            Ok(Some(line)) => line,
-            _ => panic!("no output line starting with {prefix:?} within {within:?}"),
+            Ok(true) => seen,
+            _ => panic!("no output line starting with {prefix:?} within {within:?}: {seen:?}"),
         }
     }
 }
@@ -79,6 +90,20 @@ impl Started {
         reply.session_cookie().unwrap()
     }
 
+    /// Attaches to tab `id` as the holder of `cookie`.
+    pub async fn attach(&self, cookie: &str, id: &str) -> super::client::WsClient {
+        let origin = format!("http://{}", self.address);
+        let headers = [("cookie", cookie), ("origin", origin.as_str())];
+        super::client::WsClient::connect_at(
+            self.address.parse().unwrap(),
+            &self.address,
+            id,
+            &headers,
+        )
+        .await
+        .expect("attach")
+    }
+
     /// Starts a shell; returns the tab's id.
     pub async fn create_terminal(&self, cookie: &str) -> String {
         let reply = self
@@ -93,6 +118,7 @@ impl Started {
 
 /// Starts the daemon on a free port and waits until it listens.
 pub async fn start(mut command: Command) -> Started {
+    super::watchdog();
     command.args(["--port", "0"]);
     let mut child = command.spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -101,7 +127,8 @@ pub async fn start(mut command: Command) -> Started {
         while let Some(line) = lines.next_line().await.unwrap() {
             banner.push(line.clone());
             if let Some(url) = line.strip_prefix("listening on http://") {
-                return url.to_string();
+                // `127.0.0.1:PORT`, without the `--base-path` that may follow.
+                return url.split('/').next().unwrap_or_default().to_string();
             }
         }
         panic!("daemon exited before listening: {banner:?}");

@@ -10,12 +10,54 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use termgate::auth::credentials::Credentials;
+use termgate::state::Tuning;
 use termgate::{Config, Shutdown};
 
 pub use client::{Reply, WsClient};
 
 pub const TOKEN: &str = "test-token-0123456789abcdef";
 pub const PIN: &str = "246810";
+
+/// How long one test binary may run before it is stopped. A hung test (a
+/// wait some server never ends, a read that pings keep alive) would
+/// otherwise hold CI until its overall limit and hide every later binary;
+/// the slowest binary takes about 2 minutes under load.
+const BINARY_LIMIT: Duration = Duration::from_secs(8 * 60);
+
+/// Starts, once per test binary, a thread that ends the binary with a
+/// failure once it has run for `BINARY_LIMIT`. `cargo test --no-fail-fast`
+/// then goes on with the next binary.
+pub fn watchdog() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        std::thread::spawn(|| {
+            std::thread::sleep(BINARY_LIMIT);
+            eprintln!("watchdog: this test binary ran for over {BINARY_LIMIT:?}; a test is hung");
+            std::process::exit(101);
+        });
+    });
+}
+
+/// What a test may adjust before the server starts: the user's [`Config`]
+/// (reached through `Deref`, as `c.max_tabs`) and the timers in
+/// [`Tuning`] (`c.tuning.header_timeout`).
+pub struct Setup {
+    pub config: Config,
+    pub tuning: Tuning,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Config;
+    fn deref(&self) -> &Config {
+        &self.config
+    }
+}
+
+impl std::ops::DerefMut for Setup {
+    fn deref_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+}
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -33,21 +75,31 @@ impl TestServer {
     }
 
     /// Starts with a config adjusted by `adjust` (short timers, caps, ...).
-    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+    pub async fn start_with(adjust: impl FnOnce(&mut Setup)) -> Self {
+        watchdog();
         let root = tempfile::tempdir().unwrap();
         let config_dir = tempfile::tempdir().unwrap();
         // The daemon wants its config folder private (0700); a fresh
         // subfolder gets that mode whatever the temp folder's umask gave.
         let private_dir = config_dir.path().join("termgate");
-        let mut config = Config::for_tests(root.path(), &private_dir);
-        adjust(&mut config);
+        let mut setup = Setup {
+            config: Config::for_tests(root.path(), &private_dir),
+            tuning: Tuning::default(),
+        };
+        adjust(&mut setup);
+        let Setup { config, tuning } = setup;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let shutdown = Shutdown::new();
         let credentials = Credentials::from_clear(TOKEN, PIN);
-        let state =
-            termgate::state::AppState::new(config, credentials, addr.port(), shutdown.clone())
-                .expect("the test server's state builds");
+        let state = termgate::state::AppState::new(
+            config,
+            tuning,
+            credentials,
+            addr.port(),
+            shutdown.clone(),
+        )
+        .expect("the test server's state builds");
         let task = tokio::spawn(termgate::server::serve(state.clone(), listener));
         Self {
             addr,
@@ -71,6 +123,17 @@ impl TestServer {
 
     pub fn origin(&self) -> String {
         format!("http://{}", self.host())
+    }
+
+    /// `audit.log` once everything recorded so far is written (the audit
+    /// writer is a thread of its own, so a read right after a reply could
+    /// come before the line).
+    pub fn audit_log(&self) -> String {
+        assert!(
+            self.state.audit.sync(Duration::from_secs(30)),
+            "the audit writer answers"
+        );
+        std::fs::read_to_string(self.config_dir.join("audit.log")).unwrap_or_default()
     }
 
     /// A request builder with the right Host and Origin already set.
@@ -121,6 +184,44 @@ impl TestServer {
         WsClient::connect(self, cookie, id)
             .await
             .expect("websocket upgrade")
+    }
+
+    /// Mints a share link with `body` (as `POST /api/shares` takes it) and
+    /// redeems it: returns the link's id and the guest's cookie.
+    pub async fn guest(&self, owner: &str, body: serde_json::Value) -> (String, String) {
+        let reply = self
+            .authed("POST", "/api/shares", owner)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text());
+        let share = reply.json();
+        let url = share["url"].as_str().unwrap();
+        let token = url.rsplit('/').next().unwrap();
+        let redeemed = self.request("POST", &format!("/s/{token}")).send().await;
+        assert_eq!(redeemed.status, 200, "{}", redeemed.text());
+        let cookie = redeemed.set_cookies()[0]
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        (share["id"].as_str().unwrap().to_string(), cookie)
+    }
+
+    /// Opens a WebSocket to a terminal as a viewer displaying `cols` x `rows`
+    /// (the size in the socket's URL, as a visible page sends it).
+    pub async fn attach_sized(&self, cookie: &str, id: &str, (cols, rows): (u16, u16)) -> WsClient {
+        let url = format!(
+            "ws://{}/api/terminals/{id}/ws?cols={cols}&rows={rows}",
+            self.host()
+        );
+        WsClient::connect_url(
+            self.addr,
+            &url,
+            &[("cookie", cookie), ("origin", &self.origin())],
+        )
+        .await
+        .expect("websocket upgrade")
     }
 
     /// Stops the server and waits for it to finish.

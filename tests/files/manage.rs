@@ -105,7 +105,7 @@ async fn mkdir_move_and_delete_within_the_root() {
     assert!(root.join("sub2").exists());
     assert_eq!(leftovers(&root), Vec::<std::path::PathBuf>::new());
 
-    let audit = std::fs::read_to_string(fx.server.config_dir.join("audit.log")).unwrap();
+    let audit = fx.server.audit_log();
     for event in ["file_mkdir", "file_move", "file_delete"] {
         assert!(
             audit.contains(&format!("\"event\":\"{event}\"")),

@@ -88,7 +88,7 @@ async fn a_save_must_name_the_version_it_replaces() {
     }
     assert_eq!(leftovers(fx.root()), Vec::<std::path::PathBuf>::new());
 
-    let audit = std::fs::read_to_string(fx.server.config_dir.join("audit.log")).unwrap();
+    let audit = fx.server.audit_log();
     let writes: Vec<Value> = audit
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())

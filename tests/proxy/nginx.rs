@@ -1,6 +1,9 @@
 //! The test harness for tests/proxy.rs: a real nginx (Debian's package) in
-//! front of a TestServer, configured from examples/nginx.conf, with a
+//! front of a TestServer, configured from examples/nginx.conf (or
+//! examples/nginx-base-path.conf, for `--base-path /term/`), with a
 //! throw-away CA and a rustls client that trusts it.
+// Shared by tests/proxy.rs and tests/base_path.rs; each uses one site.
+#![allow(dead_code)]
 
 use super::common::client::RequestBuilder;
 use super::common::{PIN, TOKEN, TestServer};
@@ -17,6 +20,8 @@ use tokio_rustls::client::TlsStream;
 pub struct Proxy {
     pub server: TestServer,
     pub port: u16,
+    /// The base path nginx forwards (`/` or `/term/`).
+    pub base: String,
     tls: TlsConnector,
     _nginx: tokio::process::Child,
     _dir: tempfile::TempDir,
@@ -54,8 +59,46 @@ fn run(program: &str, args: &[&str]) {
     );
 }
 
+/// One of the example nginx configurations, and what the test swaps in it.
+struct Site {
+    file: &'static str,
+    /// The example's server name (also its certificate file names).
+    name: &'static str,
+    /// The example's upstream, as written after `proxy_pass`.
+    upstream: &'static str,
+    /// termgate's `--base-path` that goes with it.
+    base: &'static str,
+}
+
+/// examples/nginx.conf: termgate owns the whole site.
+const WHOLE_SITE: Site = Site {
+    file: "examples/nginx.conf",
+    name: "term.example.com",
+    upstream: "http://127.0.0.1:8080",
+    base: "/",
+};
+
+/// examples/nginx-base-path.conf: termgate under `/term/` of a bigger site.
+const UNDER_TERM: Site = Site {
+    file: "examples/nginx-base-path.conf",
+    name: "example.com",
+    upstream: "http://127.0.0.1:8080/term/",
+    base: "/term/",
+};
+
 impl Proxy {
+    /// nginx with examples/nginx.conf in front of termgate at `/`.
     pub async fn start() -> Self {
+        Self::start_site(&WHOLE_SITE).await
+    }
+
+    /// nginx with examples/nginx-base-path.conf in front of termgate
+    /// started with `--base-path /term/`.
+    pub async fn under_term() -> Self {
+        Self::start_site(&UNDER_TERM).await
+    }
+
+    async fn start_site(site: &Site) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let (cert, key, ca) = (d.join("cert.pem"), d.join("key.pem"), d.join("ca.pem"));
@@ -63,36 +106,39 @@ impl Proxy {
         let port = free_port();
         let public =
             termgate::config::PublicUrl::parse(&format!("https://localhost:{port}")).unwrap();
+        let base = termgate::http::base::BasePath::parse(site.base).unwrap();
         let server = TestServer::start_with(|c| {
             c.trust_proxy = true;
             c.public_url = Some(public);
+            c.base_path = base;
         })
         .await;
 
-        let example = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nginx.conf"),
-        )
-        .unwrap();
-        let site = replace_all(
+        let example =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(site.file)).unwrap();
+        let site_conf = replace_all(
             &example,
             &[
                 ("listen 443 ssl;", &format!("listen 127.0.0.1:{port} ssl;")),
-                ("server_name term.example.com;", "server_name localhost;"),
                 (
-                    "/etc/ssl/certs/term.example.com.pem",
+                    &format!("server_name {};", site.name),
+                    "server_name localhost;",
+                ),
+                (
+                    &format!("/etc/ssl/certs/{}.pem", site.name),
                     cert.to_str().unwrap(),
                 ),
                 (
-                    "/etc/ssl/private/term.example.com.key",
+                    &format!("/etc/ssl/private/{}.key", site.name),
                     key.to_str().unwrap(),
                 ),
                 (
-                    "proxy_pass http://127.0.0.1:8080;",
-                    &format!("proxy_pass http://{};", server.addr),
+                    &format!("proxy_pass {};", site.upstream),
+                    &format!("proxy_pass http://{}{};", server.addr, site.base),
                 ),
             ],
         );
-        std::fs::write(d.join("termgate.conf"), site).unwrap();
+        std::fs::write(d.join("termgate.conf"), site_conf).unwrap();
         let p = d.display();
         let main_conf = format!(
             "user root;
@@ -151,6 +197,7 @@ http {{
         Self {
             server,
             port,
+            base: site.base.to_string(),
             tls: connector(&ca),
             _nginx: nginx,
             _dir: dir,
@@ -160,10 +207,15 @@ http {{
     /// Logs in through nginx with the right token and PIN.
     pub async fn login(&self) -> super::common::Reply {
         self.send(
-            self.request("POST", "/auth/login")
+            self.request("POST", &self.path("auth/login"))
                 .json(&json!({"token": TOKEN, "pin": PIN})),
         )
         .await
+    }
+
+    /// `rest` under the base path: `path("auth/login")` is `/term/auth/login`.
+    pub fn path(&self, rest: &str) -> String {
+        format!("{}{}", self.base, rest.trim_start_matches('/'))
     }
 
     pub fn origin(&self) -> String {
@@ -258,7 +310,7 @@ fn replace_all(text: &str, pairs: &[(&str, &str)]) -> String {
     pairs.iter().fold(text.to_string(), |text, (from, to)| {
         assert!(
             text.contains(from),
-            "examples/nginx.conf no longer contains {from:?}"
+            "the example nginx configuration no longer contains {from:?}"
         );
         text.replace(from, to)
     })

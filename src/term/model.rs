@@ -1,0 +1,243 @@
+//! The screen model of one tab: a [`Screen`] kept in step with the tab's
+//! output on a thread of its own, off the output path.
+//!
+//! The PTY reader never waits for it. The model reads the scrollback ring
+//! from its own position (block handles, no copies) and feeds the emulator,
+//! applying resizes and answering snapshot requests at the exact output
+//! offsets where they were made (the fan-out queues them under the same
+//! lock as the output, see [`Fanout::model_work`]). A joining viewer's
+//! snapshot therefore meets its live stream without gap or overlap.
+//!
+//! The emulator is slower than a flooding PTY. When the model falls out of
+//! the ring it stops chasing (costing no CPU during the flood) and, once
+//! output is quiet or a viewer asks for a snapshot, starts over from the
+//! ring: the modes in force there, then the ring's bytes. That fallback is
+//! counted and logged; a program that keeps drawing within the ring (any
+//! interactive one) is restored exactly.
+
+use super::fanout::Fanout;
+use super::screen::Screen;
+use super::scrollback::Replay;
+use bytes::Bytes;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::oneshot;
+
+/// What the screen model must do at an exact point of the output.
+pub enum ModelEvent {
+    Resize(u16, u16),
+    Snapshot(oneshot::Sender<Snapshot>),
+}
+
+/// A screen snapshot and the output offset it stands for.
+pub struct Snapshot {
+    pub bytes: Vec<u8>,
+    pub at: u64,
+}
+
+/// The screen model's next piece of work.
+pub enum ModelWork {
+    /// Output from `from` on, and events at their offsets.
+    Follow {
+        from: u64,
+        blocks: Vec<Bytes>,
+        events: Vec<(u64, ModelEvent)>,
+    },
+    /// The model fell out of the ring during a flood: nothing to do until
+    /// output is quiet or someone asks for a snapshot.
+    Behind,
+    /// Start over from the ring (a counted fallback).
+    Rebuild {
+        replay: Replay,
+        events: Vec<(u64, ModelEvent)>,
+    },
+    Closed,
+}
+
+/// Output the model may have yet to read before it counts as fallen behind:
+/// chunk handles shared with the ring and the viewers (no copies), so a
+/// burst (vim redrawing, a build's log) is followed exactly; only a flood
+/// longer than this makes the model start over from the ring.
+pub const BACKLOG: usize = 2 << 20;
+
+/// What the model has yet to read, kept by the fan-out under its lock.
+#[derive(Default)]
+pub struct Feed {
+    backlog: VecDeque<Bytes>,
+    bytes: usize,
+    /// Absolute offset of the backlog's first byte.
+    start: u64,
+    /// The backlog overflowed: dropped until the model starts over.
+    behind: bool,
+    pub events: VecDeque<(u64, ModelEvent)>,
+    pub closed: bool,
+}
+
+impl Feed {
+    /// New output (called with the fan-out's lock held).
+    pub fn push(&mut self, chunk: &Bytes) {
+        if self.behind {
+            return;
+        }
+        self.bytes += chunk.len();
+        self.backlog.push_back(chunk.clone());
+        if self.bytes > BACKLOG {
+            self.backlog.clear();
+            self.bytes = 0;
+            self.behind = true;
+        }
+    }
+
+    pub fn has_output(&self) -> bool {
+        self.behind || self.bytes > 0
+    }
+
+    pub fn behind(&self) -> bool {
+        self.behind
+    }
+
+    /// Takes the backlog: its first byte's offset and the chunks.
+    pub fn take(&mut self) -> (u64, Vec<Bytes>) {
+        let from = self.start;
+        self.start += self.bytes as u64;
+        self.bytes = 0;
+        (from, self.backlog.drain(..).collect())
+    }
+
+    /// Starts afresh at `end` (the model rebuilds from the ring there).
+    pub fn restart(&mut self, end: u64) {
+        self.backlog.clear();
+        self.bytes = 0;
+        self.start = end;
+        self.behind = false;
+    }
+}
+
+/// Lines of scrollback a snapshot carries (xterm.js's default; the web UI
+/// keeps 10,000 of its own, but each line here costs every busy tab its
+/// cells, about 2.5 KiB at 120 columns, and every join the download).
+pub const SNAPSHOT_LINES: usize = 1000;
+
+/// Counts of the model's fallbacks, for the tab's info and the logs.
+#[derive(Default)]
+pub struct ModelStats {
+    pub rebuilds: AtomicU64,
+}
+
+/// Starts the model's thread for a tab of `cols` x `rows`.
+pub fn spawn(id: &str, fanout: Arc<Fanout>, (cols, rows): (u16, u16)) -> Arc<ModelStats> {
+    let stats = Arc::new(ModelStats::default());
+    let model = Model {
+        fanout,
+        screen: Screen::new(cols, rows, SNAPSHOT_LINES),
+        size: (cols, rows),
+        pos: 0,
+        stats: stats.clone(),
+    };
+    let spawned = std::thread::Builder::new()
+        .name(format!("screen-{id}"))
+        .spawn(move || model.run());
+    if let Err(err) = spawned {
+        // Joins then fall back to the raw replay (after a deadline).
+        tracing::warn!("cannot start the screen model: {err}");
+    }
+    stats
+}
+
+struct Model {
+    fanout: Arc<Fanout>,
+    screen: Screen,
+    size: (u16, u16),
+    /// Absolute output offset fed so far.
+    pos: u64,
+    stats: Arc<ModelStats>,
+}
+
+impl Model {
+    fn run(mut self) {
+        let mut lagging = false;
+        loop {
+            match self.fanout.model_work(lagging) {
+                ModelWork::Closed => return,
+                ModelWork::Behind => lagging = true,
+                ModelWork::Follow {
+                    from,
+                    blocks,
+                    events,
+                } => {
+                    debug_assert_eq!(from, self.pos);
+                    self.follow(blocks, events);
+                }
+                ModelWork::Rebuild { replay, events } => {
+                    lagging = false;
+                    let rebuilds = self.stats.rebuilds.fetch_add(1, Ordering::Relaxed) + 1;
+                    tracing::debug!(rebuilds, "screen model starts over from the ring");
+                    let (restore, blocks, start) = replay.parts();
+                    self.screen = Screen::new(self.size.0, self.size.1, SNAPSHOT_LINES);
+                    self.screen.feed(&restore);
+                    self.pos = start;
+                    // Events from before the ring's start are applied now
+                    // (resizes) or answered once the ring is in (snapshots).
+                    let (early, events): (Vec<_>, Vec<_>) =
+                        events.into_iter().partition(|(at, _)| *at < start);
+                    let mut late = Vec::new();
+                    for (_, event) in early {
+                        match event {
+                            ModelEvent::Resize(cols, rows) => self.resize(cols, rows),
+                            snapshot => late.push((u64::MAX, snapshot)),
+                        }
+                    }
+                    self.follow(blocks, events);
+                    for (_, event) in late {
+                        self.apply(event);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Feeds `blocks` (which start at `self.pos`), applying each event at
+    /// its offset.
+    fn follow(&mut self, blocks: Vec<Bytes>, events: Vec<(u64, ModelEvent)>) {
+        let mut events = events.into_iter().peekable();
+        for block in blocks {
+            let mut rest = &block[..];
+            while !rest.is_empty() {
+                let until = events.peek().map_or(u64::MAX, |(at, _)| *at);
+                let room = until.saturating_sub(self.pos);
+                let take = rest.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+                if take == 0 {
+                    if let Some((_, event)) = events.next() {
+                        self.apply(event);
+                    }
+                    continue;
+                }
+                self.screen.feed(&rest[..take]);
+                self.pos += take as u64;
+                rest = &rest[take..];
+            }
+        }
+        for (_, event) in events {
+            self.apply(event);
+        }
+    }
+
+    fn apply(&mut self, event: ModelEvent) {
+        match event {
+            ModelEvent::Resize(cols, rows) => self.resize(cols, rows),
+            ModelEvent::Snapshot(reply) => {
+                // The viewer may have gone meanwhile: nothing to do then.
+                let _ = reply.send(Snapshot {
+                    bytes: self.screen.snapshot(),
+                    at: self.pos,
+                });
+            }
+        }
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.size = (cols, rows);
+        self.screen.resize(cols, rows);
+    }
+}

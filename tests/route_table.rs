@@ -1,0 +1,70 @@
+//! The gate, derived from the route table itself: every route that is not
+//! public refuses an anonymous caller, and every owner route refuses a
+//! guest. A route added tomorrow is covered without anyone remembering to
+//! write its test.
+
+mod common;
+
+use common::TestServer;
+use serde_json::json;
+use termgate::auth::Access;
+use termgate::http::router::ROUTES;
+
+/// A concrete path for a route pattern (`{id}` and `*` filled in).
+fn path_for(pattern: &str) -> String {
+    pattern.replace("{id}", "t1").replace('*', "x")
+}
+
+#[tokio::test]
+async fn every_route_that_is_not_public_refuses_strangers_and_every_owner_route_refuses_guests() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    let id = server.create_terminal(&owner).await;
+    let minted = server
+        .authed("POST", "/api/shares", &owner)
+        .json(&json!({"scope": "interactive", "ttl_secs": 900, "terminal": id, "pin": common::PIN}))
+        .send()
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.text());
+    let url = minted.json()["url"].as_str().unwrap().to_string();
+    let token = url.rsplit("/s/").next().unwrap();
+    let redeemed = server.request("POST", &format!("/s/{token}")).send().await;
+    assert_eq!(redeemed.status, 200);
+    let guest = redeemed.set_cookies()[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+
+    let mut checked = (0, 0);
+    for route in ROUTES {
+        let method = route.method.as_str();
+        let path = path_for(route.pattern);
+        if route.access == Access::Public {
+            continue;
+        }
+        let anonymous = server.request(method, &path).send().await;
+        assert_eq!(
+            anonymous.status,
+            401,
+            "{method} {path} answered a stranger {}: {}",
+            anonymous.status,
+            anonymous.text()
+        );
+        assert!(anonymous.json()["code"].is_string(), "{method} {path}");
+        checked.0 += 1;
+        if route.access == Access::Owner {
+            let as_guest = server.authed(method, &path, &guest).send().await;
+            assert_eq!(
+                as_guest.status,
+                403,
+                "{method} {path} answered a guest {}: {}",
+                as_guest.status,
+                as_guest.text()
+            );
+            checked.1 += 1;
+        }
+    }
+    // The table is not empty and has owner routes: the loop really ran.
+    assert!(checked.0 >= 20 && checked.1 >= 15, "{checked:?}");
+}
