@@ -37,7 +37,9 @@ use support::daemon::Daemon;
 ///               start in a config folder and over 10 restarts on it
 ///               (min/median/max), and the RSS at that moment
 ///   throughput  output MB/s of `head -c N /dev/zero | base64` (76-char
-///               lines) and of `... | base64 -w 0` (one long line)
+///               lines) and of `... | base64 -w 0` (one long line), in
+///               rounds that alternate the bare PTY and the WebSocket;
+///               prints the medians and each round's ratio
 ///   echo        keystroke round trip through `cat` in raw mode, p50/p99
 ///   memory      RSS with 8 idle tabs; peak RSS while 8 tabs flood and
 ///               20 viewers never read
@@ -66,6 +68,9 @@ struct Args {
     /// Deadline of each input measurement, in seconds [default: 60, 20 with --quick].
     #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     deadline: Option<u64>,
+    /// Throughput rounds per workload, each bare then WebSocket [default: 3].
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=50))]
+    rounds: u64,
 }
 
 /// The parts of the bench, in the order they run.
@@ -112,7 +117,7 @@ async fn main() {
         .expect("login");
 
     if runs(Section::Throughput) {
-        sections::throughput::run(&client, throughput_bytes).await;
+        sections::throughput::run(&client, throughput_bytes, args.rounds as usize).await;
     }
     if runs(Section::Echo) {
         sections::echo::run(&client, echoes).await;

@@ -5,6 +5,11 @@
 //! 76-character lines (many newlines, the common case), `base64 -w 0` one
 //! single long line (no newline for the whole burst, so anything in the
 //! server that works per line or looks for a safe cut point has none).
+//!
+//! A shared machine's speed drifts by tens of percent within a minute, so
+//! one bare run next to one WebSocket run can show any ratio. Each workload
+//! runs in rounds that alternate the two paths; the medians and every
+//! round's own ratio are printed, so drift shows instead of hiding.
 
 use super::{MarkerScan, bare_shell, delete_tab};
 use crate::support::Client;
@@ -12,11 +17,12 @@ use futures_util::{SinkExt, StreamExt};
 use std::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
-/// Prints one line per workload: websocket MB/s, bare MB/s, ratio.
-pub async fn run(client: &Client, bytes: u64) {
-    // The first tab stays open, as it always has: the memory section's
-    // "8 idle tabs" counts it, with its full scrollback. The second is closed
-    // so that figure stays comparable with runs before it existed.
+/// Prints one line per workload: median websocket and bare MB/s over
+/// `rounds`, the ratio of the medians and each round's ratio.
+pub async fn run(client: &Client, bytes: u64, rounds: usize) {
+    // The first round's short-line tab stays open, as it always has: the
+    // memory section's "8 idle tabs" counts it, with its full scrollback.
+    // The others are closed so that figure stays comparable.
     let workloads = [
         (
             "base64",
@@ -31,18 +37,35 @@ pub async fn run(client: &Client, bytes: u64) {
     ];
     for (name, pipeline, keep) in workloads {
         let command = format!("{pipeline}; echo BENCH_''DONE\n");
-        let bare = bare(&command).await;
-        let id = client.create_terminal(120, 40).await.unwrap();
-        let ws = websocket(client, &id, &command).await;
-        println!(
-            "throughput ({} MiB of {name}): websocket {ws:.0} MB/s, bare pty {bare:.0} MB/s, ratio {:.2}",
-            bytes >> 20,
-            ws / bare
-        );
-        if !keep {
-            delete_tab(client, &id).await;
+        let (mut bares, mut sockets) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            bares.push(bare(&command).await);
+            // A fresh tab each round: a reattached one would show the last
+            // round's marker on its screen.
+            let id = client.create_terminal(120, 40).await.unwrap();
+            sockets.push(websocket(client, &id, &command).await);
+            if !(keep && round == 0) {
+                delete_tab(client, &id).await;
+            }
         }
+        let each: Vec<String> = bares
+            .iter()
+            .zip(&sockets)
+            .map(|(bare, ws)| format!("{:.2}", ws / bare))
+            .collect();
+        let (bare, ws) = (median(bares), median(sockets));
+        println!(
+            "throughput ({} MiB of {name}, median of {rounds}): websocket {ws:.0} MB/s, bare pty {bare:.0} MB/s, ratio {:.2} (rounds: {})",
+            bytes >> 20,
+            ws / bare,
+            each.join(" ")
+        );
     }
+}
+
+fn median(mut figures: Vec<f64>) -> f64 {
+    figures.sort_by(f64::total_cmp);
+    figures[figures.len() / 2]
 }
 
 async fn bare(command: &str) -> f64 {
