@@ -9,47 +9,10 @@ mod nginx;
 
 use common::daemon::{failure, start, termgate};
 use common::{PIN, TOKEN, TestServer};
-use futures_util::{SinkExt, StreamExt};
 use nginx::Proxy;
 use serde_json::json;
 use std::time::Duration;
 use termgate::http::base::BasePath;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-/// Types a command through nginx's `wss://…/term/…/ws` and waits for `want`.
-async fn run_through_nginx(proxy: &Proxy, cookie: &str, id: &str, command: &str, want: &str) {
-    let url = format!(
-        "wss://localhost:{}{}",
-        proxy.port,
-        proxy.path(&format!("api/terminals/{id}/ws"))
-    );
-    let mut request = url.into_client_request().unwrap();
-    let headers = request.headers_mut();
-    headers.insert("origin", proxy.origin().parse().unwrap());
-    headers.insert("cookie", cookie.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::client_async(request, proxy.tls().await)
-        .await
-        .expect("wss under /term/ through nginx");
-    socket
-        .send(Message::binary(format!("{command}\n").into_bytes()))
-        .await
-        .unwrap();
-    let mut seen = String::new();
-    let found = tokio::time::timeout(Duration::from_secs(10), async {
-        while let Some(Ok(frame)) = socket.next().await {
-            if let Message::Binary(bytes) = frame {
-                seen.push_str(&String::from_utf8_lossy(&bytes));
-                if seen.contains(want) {
-                    return true;
-                }
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(found, Ok(true), "{seen}");
-}
 
 #[tokio::test]
 async fn under_term_through_nginx_the_ui_api_socket_files_and_share_links_work() {
@@ -101,14 +64,9 @@ async fn under_term_through_nginx_the_ui_api_socket_files_and_share_links_work()
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_string();
-    run_through_nginx(
-        &proxy,
-        &cookie,
-        &id,
-        "echo under-term-$((6*7))",
-        "under-term-42",
-    )
-    .await;
+    proxy
+        .run_in_terminal(&cookie, &id, "echo under-term-$((6*7))", "under-term-42")
+        .await;
 
     // The file browser lists the root.
     std::fs::write(proxy.server.root.join("listed-under-term.txt"), "x").unwrap();

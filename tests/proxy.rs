@@ -7,11 +7,8 @@ mod common;
 mod nginx;
 
 use common::{PIN, TOKEN};
-use futures_util::SinkExt;
 use nginx::Proxy;
 use serde_json::json;
-use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test]
@@ -39,37 +36,14 @@ async fn https_login_sets_secure_host_cookies_and_a_terminal_websocket_works() {
     assert_eq!(created.status, 201, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_string();
 
-    let mut request = format!("wss://localhost:{}/api/terminals/{id}/ws", proxy.port)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("origin", proxy.origin().parse().unwrap());
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::client_async(request, proxy.tls().await)
-        .await
-        .expect("wss through nginx");
-    socket
-        .send(Message::binary(b"echo through-nginx-$((6*7))\n".to_vec()))
-        .await
-        .unwrap();
-    let mut seen = String::new();
-    let found = tokio::time::timeout(Duration::from_secs(10), async {
-        use futures_util::StreamExt;
-        while let Some(Ok(frame)) = socket.next().await {
-            if let Message::Binary(bytes) = frame {
-                seen.push_str(&String::from_utf8_lossy(&bytes));
-                if seen.contains("through-nginx-42") {
-                    return true;
-                }
-            }
-        }
-        false
-    })
-    .await;
-    assert_eq!(found, Ok(true), "{seen}");
+    proxy
+        .run_in_terminal(
+            &cookie,
+            &id,
+            "echo through-nginx-$((6*7))",
+            "through-nginx-42",
+        )
+        .await;
 }
 
 #[tokio::test]

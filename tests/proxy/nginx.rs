@@ -7,6 +7,7 @@
 
 use super::common::client::RequestBuilder;
 use super::common::{PIN, TOKEN, TestServer};
+use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -15,6 +16,8 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// nginx in front of a TestServer.
 pub struct Proxy {
@@ -229,6 +232,41 @@ http {{
             .connect(name, tcp)
             .await
             .expect("TLS handshake with nginx")
+    }
+
+    /// Types a command into tab `id` through nginx's `wss://…/ws` (under
+    /// the base path) and waits for `want` in its output.
+    pub async fn run_in_terminal(&self, cookie: &str, id: &str, command: &str, want: &str) {
+        let url = format!(
+            "wss://localhost:{}{}",
+            self.port,
+            self.path(&format!("api/terminals/{id}/ws"))
+        );
+        let mut request = url.into_client_request().unwrap();
+        let headers = request.headers_mut();
+        headers.insert("origin", self.origin().parse().unwrap());
+        headers.insert("cookie", cookie.parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::client_async(request, self.tls().await)
+            .await
+            .expect("wss through nginx");
+        socket
+            .send(Message::binary(format!("{command}\n").into_bytes()))
+            .await
+            .unwrap();
+        let mut seen = String::new();
+        let found = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(Ok(frame)) = socket.next().await {
+                if let Message::Binary(bytes) = frame {
+                    seen.push_str(&String::from_utf8_lossy(&bytes));
+                    if seen.contains(want) {
+                        return true;
+                    }
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(found, Ok(true), "{seen}");
     }
 
     /// A request through nginx with the public Host and Origin.
