@@ -3,10 +3,9 @@
 
 mod common;
 
-use common::daemon::{children_of, failure, start, termgate};
+use common::daemon::{children_of, failure, start, success, termgate};
 use common::{eventually, process_exists};
 use std::os::unix::fs::PermissionsExt;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "lifecycle-token-0123456789";
@@ -82,29 +81,7 @@ async fn token_and_pin_subcommands() {
     let run = |args: &'static [&'static str], input: Option<&'static str>| {
         let mut command = termgate(home.path());
         command.args(args);
-        async move {
-            if input.is_some() {
-                command.stdin(Stdio::piped());
-            }
-            let mut child = command.spawn().unwrap();
-            if let Some(input) = input {
-                use tokio::io::AsyncWriteExt;
-                child
-                    .stdin
-                    .take()
-                    .unwrap()
-                    .write_all(input.as_bytes())
-                    .await
-                    .unwrap();
-            }
-            let output = child.wait_with_output().await.unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            String::from_utf8(output.stdout).unwrap().trim().to_string()
-        }
+        success(command, input)
     };
     let first = run(&["token"], None).await;
     assert_eq!(run(&["token"], None).await, first);

@@ -4,36 +4,13 @@
 
 mod common;
 
-use common::daemon::{failure, start, termgate};
+use common::daemon::{failure, start, success, termgate};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use tokio::process::Command;
 
 const OLD_TOKEN: &str = "old-leaked-token-0123456789";
 const PIN: &str = "13572468";
-
-/// Runs a subcommand to success; returns its trimmed stdout.
-async fn run(mut command: Command, input: Option<&str>) -> String {
-    command.stdin(if input.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    let mut child = command.spawn().unwrap();
-    if let Some(input) = input {
-        use tokio::io::AsyncWriteExt;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.as_bytes()).await.unwrap();
-    }
-    let output = child.wait_with_output().await.unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
-}
 
 fn private_file(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -76,11 +53,11 @@ async fn token_rotate_rotates_the_token_file_the_config_names() {
     let (config, token_file, _) = configured(home.path());
     let mut show = termgate(home.path());
     show.arg("token").arg("--config").arg(&config);
-    assert_eq!(run(show, None).await, OLD_TOKEN);
+    assert_eq!(success(show, None).await, OLD_TOKEN);
 
     let mut rotate = termgate(home.path());
     rotate.args(["token", "--rotate", "--config"]).arg(&config);
-    let new = run(rotate, None).await;
+    let new = success(rotate, None).await;
     assert_ne!(new, OLD_TOKEN);
     assert_eq!(read(&token_file), new, "the token file the daemon reads");
     assert!(!home.path().join("config/termgate/token").exists());
@@ -99,7 +76,7 @@ async fn token_rotate_rotates_the_token_file_the_config_names() {
     rotate
         .env("TERMGATE_TOKEN_FILE", &elsewhere)
         .args(["token", "--rotate"]);
-    let newer = run(rotate, None).await;
+    let newer = success(rotate, None).await;
     assert_eq!(read(&elsewhere), newer);
     assert_eq!(
         read(&token_file),
@@ -114,7 +91,7 @@ async fn pin_sets_the_pin_file_the_config_names() {
     let (config, _, pin_file) = configured(home.path());
     let mut pin = termgate(home.path());
     pin.args(["pin", "--config"]).arg(&config);
-    run(pin, Some("97531864\n")).await;
+    success(pin, Some("97531864\n")).await;
     assert_eq!(read(&pin_file), "97531864");
     let mode = std::fs::metadata(&pin_file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
@@ -151,7 +128,7 @@ async fn a_token_or_pin_from_the_environment_or_the_command_line_is_not_rotated(
     // Shown, though: it is the token in use.
     let mut show = termgate(home.path());
     show.env("TERMGATE_TOKEN", OLD_TOKEN).arg("token");
-    assert_eq!(run(show, None).await, OLD_TOKEN);
+    assert_eq!(success(show, None).await, OLD_TOKEN);
     assert!(!stored.exists());
 
     let mut pin = termgate(home.path());

@@ -150,6 +150,32 @@ pub async fn start(mut command: Command) -> Started {
     }
 }
 
+/// Runs a subcommand to success, with `input` on its stdin; returns its
+/// trimmed stdout.
+pub async fn success(mut command: Command, input: Option<&str>) -> String {
+    use tokio::io::AsyncWriteExt;
+    command.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    let mut child = command.spawn().unwrap();
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(input.as_bytes()).await.unwrap();
+    }
+    let output = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
+        .await
+        .expect("the subcommand did not finish within 40 s")
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
 /// Runs a command that must refuse to start (exit 2); returns its stderr.
 pub async fn failure(mut command: Command) -> String {
     let output = tokio::time::timeout(Duration::from_secs(40), command.output())
