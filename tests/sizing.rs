@@ -145,6 +145,19 @@ async fn a_locked_size_holds_until_it_is_unlocked() {
         "locked for a viewer that opens too"
     );
     drop(late);
+    // Unlocking applies the holder's wish: wait until the server has seen
+    // the late viewer go, or its size would rightly still apply. (A viewer
+    // gives up its seat before it stops counting as a client.)
+    let mut gone = false;
+    for _ in 0..500 {
+        let list = server.get("/api/terminals", &cookie).await.json();
+        if list["terminals"][0]["clients"] == 1 {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(gone, "the late viewer never left");
 
     assert_eq!(lock(false).await.status, 200);
     assert_eq!(desk.next_control().await["type"], "size_lock");

@@ -34,7 +34,7 @@ pub(super) async fn run<T>(
     stop: &StopSignal,
     replies: mpsc::Sender<ServerMessage>,
     budget: &Arc<Budget>,
-    seat: Option<&Seat>,
+    seat: Option<Seat>,
 ) -> Stop
 where
     T: Stream<Item = Result<Message, WsError>> + Unpin,
@@ -58,7 +58,7 @@ where
             Message::Binary(_) if viewer.readonly => count_dropped(viewer),
             Message::Binary(bytes) => {
                 // Typing into a viewer makes its size the tab's.
-                if let Some(seat) = seat {
+                if let Some(seat) = &seat {
                     seat.take();
                 }
                 if last_touch.is_none_or(|at| at.elapsed() > TOUCH_EVERY) {
@@ -85,12 +85,12 @@ where
                 Ok(ClientMessage::Resize { .. }) if viewer.readonly => count_dropped(viewer),
                 Ok(ClientMessage::Resize { cols, rows }) => {
                     // A guest's wish is ignored: it shows the PTY's size.
-                    if let Some(seat) = seat {
+                    if let Some(seat) = &seat {
                         seat.wish(cols, rows);
                     }
                 }
                 Ok(ClientMessage::Focus {}) => {
-                    if let Some(seat) = seat {
+                    if let Some(seat) = &seat {
                         seat.take();
                     }
                 }

@@ -115,7 +115,10 @@ where
             &stop,
             replies,
             &budget,
-            seat.as_ref(),
+            // Owned by the input half, so the seat is given up the moment
+            // the halves stop (before the subscription goes), not after the
+            // closing handshake.
+            seat,
         );
         tokio::pin!(output, input);
         tokio::select! {
