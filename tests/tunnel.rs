@@ -140,9 +140,13 @@ async fn zrok_url_is_read_admitted_and_secure() {
         .send()
         .await;
     assert_eq!(other.status, 421);
-    let audit = std::fs::read_to_string(home.path().join("config/termgate/audit.log")).unwrap();
+    // The audit log is written off the request path: wait for the line.
+    let audit = home.path().join("config/termgate/audit.log");
     assert!(
-        audit.contains("198.51.100.23"),
+        eventually(Duration::from_secs(10), || {
+            std::fs::read_to_string(&audit).is_ok_and(|text| text.contains("198.51.100.23"))
+        })
+        .await,
         "the forwarded source is what the audit log records"
     );
     stop_and_check_no_orphans(daemon, &log).await;
