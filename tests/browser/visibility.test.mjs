@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, recordFrames, run, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
@@ -18,45 +18,6 @@ before(async () => {
 });
 
 after(() => closeSuite(server, browser));
-
-/** Every text frame on the page's terminal sockets, both ways, with the socket it was on. */
-function recordFrames(page) {
-  const frames = [];
-  const waiters = new Set();
-  const note = (socket, dir, payload) => {
-    if (typeof payload !== 'string') return;
-    let msg = null;
-    try {
-      msg = JSON.parse(payload);
-    } catch {
-      return;
-    }
-    frames.push({ socket, dir, msg });
-    for (const w of waiters) w();
-  };
-  page.on('websocket', (ws) => {
-    if (!/\/api\/terminals\/[^/]+\/ws(\?|$)/.test(ws.url())) return; // the query: the size
-    ws.on('framesent', (f) => note(ws, 'sent', f.payload));
-    ws.on('framereceived', (f) => note(ws, 'received', f.payload));
-  });
-  /** Resolves with the frames once `pred(frames)` holds. */
-  frames.until = (pred, what, timeout = 15_000) =>
-    new Promise((resolve, reject) => {
-      const check = () => {
-        if (!pred(frames)) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(frames);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`never saw ${what}; frames: ${JSON.stringify(frames.map((f) => [f.dir, f.msg]))}`));
-      }, timeout);
-      waiters.add(check);
-      check();
-    });
-  return frames;
-}
 
 const isVisibility = (f, visible) => f.dir === 'sent' && f.msg.type === 'visibility' && f.msg.visible === visible;
 
