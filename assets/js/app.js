@@ -293,7 +293,7 @@ window.__termgate = Object.freeze({
   activeSize: () => (tabs.active ? { ...tabs.active.view.size } : null),
   activeStatus: () => tabs.active?.status ?? null,
   // connections the active tab's socket has tried, and whether one is under way
-  activeSocketState: () => (tabs.active ? { attempts: tabs.active.socket.attempts, trying: tabs.active.socket.ws !== null } : null),
+  activeSocketState: () => (tabs.active ? { attempts: tabs.active.socket.attempts, trying: tabs.active.socket.ws !== null || tabs.active.socket.settling } : null),
   activeSelection: () => tabs.active?.view.term.getSelection() ?? '',
   activePendingInput: () => tabs.active?.socket.pendingBytes ?? 0,
   activeTerminal: () => tabs.active?.view.term ?? null,

@@ -43,8 +43,11 @@ export class TermSocket {
   /**
    * @param {string} id terminal id
    * @param {{onHello?: Function, onOutput?: Function, onMessage?: Function,
-   *          onStatus?: Function, getSize?: () => {cols:number, rows:number},
-   *          reportVisibility?: boolean}} handlers  reportVisibility: the owner's page
+   *          onStatus?: Function, getSize?: () => ({cols:number, rows:number} | null),
+   *          settledSize?: () => (Promise<{cols:number, rows:number} | null> | null),
+   *          reportVisibility?: boolean}} handlers  settledSize: the size for the socket's
+   *          URL once the layout has settled (null: none, open at once); reportVisibility:
+   *          the owner's page
    */
   constructor(id, handlers) {
     this.id = id;
@@ -56,6 +59,7 @@ export class TermSocket {
     this.status = 'connecting';
     this.stopReason = null; // a ShutdownReason while termgate is known to be stopped
     this.attempts = 0; // connections tried (for the tests: a retry happened)
+    this.settling = false; // waiting for the view's layout before opening
     this.resetInput();
     this.onOnline = () => this.retryNow();
     window.addEventListener('online', this.onOnline);
@@ -63,16 +67,31 @@ export class TermSocket {
     if (handlers.reportVisibility) document.addEventListener('visibilitychange', this.onVisibility);
   }
 
+  /**
+   * Opens the socket, first asking `settledSize` (if given) for the size to put in its URL:
+   * the server then draws the screen at that size, and no resize follows it. The view
+   * measures itself once its layout has settled (settle.js), which takes a few frames at
+   * most; a hidden or read-only view gives none and sends its size when shown.
+   */
   connect() {
-    if (this.stopped) return;
+    if (this.stopped || this.settling) return;
     clearTimeout(this.timer);
     this.timer = null;
-    // No size in the URL yet (socketUrl can put one there, so the screen would come drawn
-    // for it): at connect time the page's layout has not settled (the file panel opens after
-    // a reload), and a snapshot drawn at that passing size, then shrunk at once, leaves the
-    // screen model and xterm.js's reflow disagreeing on where the cursor is. The view sends
-    // its wish and focus when the socket opens instead, after the snapshot.
-    const ws = new WebSocket(socketUrl(this.id));
+    const sizing = this.handlers.settledSize?.() ?? null;
+    if (!sizing) {
+      this.open(null);
+      return;
+    }
+    this.settling = true;
+    const open = (size) => {
+      this.settling = false;
+      if (!this.stopped && !this.ws) this.open(size);
+    };
+    sizing.then(open, () => open(null));
+  }
+
+  open(size) {
+    const ws = new WebSocket(socketUrl(this.id, size));
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.attempts += 1;
@@ -80,10 +99,10 @@ export class TermSocket {
     this.resetInput();
     ws.onopen = () => {
       if (this.ws !== ws) return;
-      // Not measurable when the URL was made (a tab not shown yet): wish and take now.
-      const size = this.handlers.getSize?.();
-      if (size) {
-        this.sendResize(size.cols, size.rows);
+      // Not in the URL (a tab not shown then), or changed since: wish and take now.
+      const now = this.handlers.getSize?.();
+      if (now && (now.cols !== size?.cols || now.rows !== size?.rows)) {
+        this.sendResize(now.cols, now.rows);
         this.sendFocus();
       }
     };
@@ -150,7 +169,7 @@ export class TermSocket {
 
   /** Skip the remaining backoff (e.g. the browser came back online or the user asked). */
   retryNow() {
-    if (this.stopped || this.ws) return;
+    if (this.stopped || this.ws || this.settling) return;
     this.delay = BACKOFF_START_MS;
     this.connect();
   }

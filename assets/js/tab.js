@@ -7,6 +7,7 @@
 
 import { api } from './api.js';
 import { describeExit, ShutdownReason } from './protocol.js';
+import { whenSettled } from './settle.js';
 import { STOPPED_RETRY_MS, TermSocket } from './socket.js';
 import { TermView } from './terminal.js';
 
@@ -75,8 +76,10 @@ export class Tab {
     this.socket = new TermSocket(this.id, {
       // Opening from a visible page takes the size; a hidden tab (or page) sends its
       // size when shown (see show()). A read-only viewer never sizes the PTY.
-      getSize: () =>
-        this.pane.hidden || this.readonly || document.visibilityState !== 'visible' ? null : this.view.fitNow(),
+      getSize: () => (this.sizes() ? this.view.fitNow() : null),
+      // The size goes in the socket's URL once the layout has settled (settle.js), so the
+      // screen comes drawn for it. A hidden page has no frames to wait for: none then.
+      settledSize: () => (this.sizes() ? whenSettled(this.view.container).then(() => (this.sizes() ? this.view.fitNow() : null)) : null),
       onHello: (hello) => {
         // The screen follows: rebuild it from scratch instead of appending to it.
         this.view.reset();
@@ -97,8 +100,13 @@ export class Tab {
       reportVisibility: !ctx.guest,
     });
     // After the caller had the chance to show this tab, so a tab shown at once is measured
-    // when its socket opens (its wish and focus go out then).
+    // for its socket's URL.
     queueMicrotask(() => this.socket.connect());
+  }
+
+  /** Whether this view sizes the PTY now: a writing view, shown on a visible page. */
+  sizes() {
+    return !this.pane.hidden && !this.readonly && document.visibilityState === 'visible';
   }
 
   buildOverlay() {

@@ -111,6 +111,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/protocol.js"),
     entry!("js/search.js"),
     entry!("js/session.js"),
+    entry!("js/settle.js"),
     entry!("js/share.js"),
     entry!("js/socket.js"),
     entry!("js/status.js"),

@@ -2,11 +2,12 @@
 // rule"): a phone that opens the tab gets it at the phone's size, the desk then shows that
 // size instead of garbling it, clicking into the desk's terminal takes the size back, and a
 // locked size stays whichever device is used. Each step waits for the PTY's own answer
-// (`stty size` in the shell), never for a delay.
+// (`stty size` in the shell), never for a delay. A reload whose layout changes after load
+// (the file panel opens) opens its socket with its final size, so no resize follows the screen.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, recordFrames, run, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
@@ -84,4 +85,43 @@ test('a phone opening the tab takes its size, the desk shows it, focus takes it 
   await assertClean(phone);
   await desk.context().close();
   await phone.context().close();
+});
+
+test('a reload opens its socket at its settled size: the screen comes drawn for it, no resize follows', async () => {
+  // The file panel opens by default on a wide page, after the page has loaded.
+  const desk = await newPage(browser, { viewport: { width: 1000, height: 640 } });
+  await login(desk, server);
+  await desk.locator('#files').waitFor({ state: 'visible' });
+  await desk.locator('.xterm-helper-textarea').first().focus();
+  const deskSize = await size(desk);
+  assert.deepEqual(await ptySize(desk, 'before'), deskSize);
+  // Another device takes the size, so the desk's reload must bring its own back.
+  const other = await newPage(browser, { viewport: { width: 700, height: 420 } });
+  await login(other, server);
+  const otherSize = await size(other);
+  assert.notDeepEqual(otherSize, deskSize);
+  await waitSize(desk, otherSize, 'the desk after the other page opened');
+  await other.context().close();
+
+  const frames = recordFrames(desk);
+  await desk.reload();
+  await desk.waitForFunction(() => window.__termgate?.activeStatus() === 'live', null, { timeout: 15_000 });
+  await desk.locator('#files').waitFor({ state: 'visible' });
+  const live = await frames.until((fs) => fs.some((f) => f.dir === 'received' && f.msg.type === 'live'), 'live after the reload');
+  const socket = live.find((f) => f.msg.type === 'live').socket;
+  // The shell's answer comes after whatever the page sent on opening has been applied.
+  await desk.locator('.xterm-helper-textarea').first().focus();
+  assert.deepEqual(await ptySize(desk, 'after'), deskSize, 'the reloaded desk does not have its size');
+  const url = new URL(socket.url());
+  const mine = frames.filter((f) => f.socket === socket);
+  const hello = mine.find((f) => f.msg.type === 'hello').msg;
+  const resizes = mine.filter((f) => f.msg.type === 'resize').map((f) => [f.dir, f.msg.cols, f.msg.rows]);
+  assert.deepEqual(
+    { url: [url.searchParams.get('cols'), url.searchParams.get('rows')], hello: [hello.cols, hello.rows], resizes },
+    { url: [String(deskSize.cols), String(deskSize.rows)], hello: [deskSize.cols, deskSize.rows], resizes: [] },
+    `the socket did not open at the settled size ${JSON.stringify(deskSize)}`,
+  );
+  assert.deepEqual(await size(desk), deskSize);
+  await assertClean(desk);
+  await desk.context().close();
 });
