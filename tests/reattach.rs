@@ -7,6 +7,7 @@
 mod common;
 
 use common::TestServer;
+use common::xterm::answers;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::time::Duration;
@@ -106,25 +107,6 @@ impl Term {
             }
         }
     }
-}
-
-/// What xterm answers to the queries in `bytes`.
-fn answers(bytes: &[u8], (row, col, _): (usize, usize, bool)) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    if has(b"\x1b[c") || has(b"\x1b[0c") {
-        out.push(b"\x1b[?1;2c".to_vec());
-    }
-    if has(b"\x1b[>c") || has(b"\x1b[>0c") {
-        out.push(b"\x1b[>0;276;0c".to_vec());
-    }
-    if has(b"\x1b[6n") {
-        out.push(format!("\x1b[{};{}R", row + 1, col + 1).into_bytes());
-    }
-    if has(b"\x1b]11;?") {
-        out.push(b"\x1b]11;rgb:0000/0000/0000\x1b\\".to_vec());
-    }
-    out
 }
 
 /// A server whose shell is bash (the tests use `read -s`).
