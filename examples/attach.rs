@@ -7,14 +7,17 @@
 //! ```
 //! Options: `--addr 127.0.0.1:8080`. The token and PIN come from
 //! `TERMGATE_TOKEN` / `TERMGATE_PIN`, or are asked for. Detach with Ctrl-]
-//! (the shell keeps running on the server).
+//! (the shell keeps running on the server). Nothing the local terminal
+//! answers while the tab's screen is rebuilt is sent (see `Gate`).
 
 mod support;
 
 use futures_util::{SinkExt, StreamExt};
 use nix::sys::termios::{self, SetArg};
 use std::io::{IsTerminal, Read, Write};
+use std::time::Duration;
 use termgate::term::protocol::INPUT_WINDOW;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 
 /// Ctrl-] detaches, as in telnet.
@@ -100,21 +103,25 @@ async fn session(client: &support::Client, id: &str) -> Result<(), String> {
     // The input window (docs/PROTOCOL.md): at most INPUT_WINDOW bytes sent and
     // not yet acknowledged, so a Ctrl-C after a paste is not stuck behind it.
     let (mut sent, mut acked) = (0u64, 0u64);
-    // Until the screen is rebuilt (`live`), what the local terminal "types"
-    // may be its replies to the rebuild: dropped, never sent.
-    let mut live = false;
+    let mut gate = Gate::Rebuilding;
     loop {
+        let barrier = gate.deadline();
         tokio::select! {
             key = keys.recv(), if sent - acked < INPUT_WINDOW => {
                 let Some(key) = key else { break };
-                if !live {
-                    continue;
-                }
                 if key.contains(&DETACH) {
                     break;
                 }
+                let key = gate.pass(key);
+                if key.is_empty() {
+                    continue;
+                }
                 sent += key.len() as u64;
                 sink.send(Message::binary(key)).await.map_err(|e| e.to_string())?;
+            }
+            _ = tokio::time::sleep_until(barrier.unwrap_or_else(tokio::time::Instant::now)), if barrier.is_some() => {
+                // A terminal that never answers: its replies, if any, came by now.
+                gate = Gate::Open;
             }
             frame = stream.next() => match frame {
                 Some(Ok(Message::Binary(bytes))) => {
@@ -125,8 +132,11 @@ async fn session(client: &support::Client, id: &str) -> Result<(), String> {
                     if message["type"] == "exit" {
                         eprint!("\r\n[the shell exited: {text}]\r\n");
                     }
+                    if message["type"] == "resync" {
+                        gate = Gate::Rebuilding;
+                    }
                     if message["type"] == "live" {
-                        live = true;
+                        gate = Gate::after_rebuild(&mut stdout).map_err(|e| e.to_string())?;
                     }
                     if message["type"] == "input_ack" {
                         acked = acked.max(message["bytes"].as_u64().unwrap_or(0));
@@ -145,6 +155,72 @@ async fn session(client: &support::Client, id: &str) -> Result<(), String> {
     }
     let _ = sink.send(Message::Close(None)).await;
     Ok(())
+}
+
+/// Device status report: every VT100-like terminal answers `ESC [ 0 n`.
+const STATUS_QUERY: &[u8] = b"\x1b[5n";
+const STATUS_OK: &[u8] = b"\x1b[0n";
+/// How long to wait for that answer before taking input anyway.
+const STATUS_WAIT: Duration = Duration::from_secs(1);
+
+/// Whether what the local terminal "types" is input yet. While the screen
+/// is rebuilt (until `live`), it may be the terminal's replies to the
+/// rebuild, never the shell's business: dropped, never sent (Ctrl-] still
+/// detaches). Even after `live` the terminal may still be parsing what was
+/// written; it answers in order, so once it has answered a status query
+/// written after the rebuild, what follows is input again.
+enum Gate {
+    Rebuilding,
+    /// The status query is written; `tail` holds the last bytes read, in
+    /// case its answer comes split.
+    Answering {
+        until: Instant,
+        tail: Vec<u8>,
+    },
+    Open,
+}
+
+impl Gate {
+    /// The rebuild is written: ask the terminal (if it is one) for its status.
+    fn after_rebuild(stdout: &mut std::io::Stdout) -> std::io::Result<Self> {
+        if !stdout.is_terminal() {
+            return Ok(Self::Open);
+        }
+        stdout.write_all(STATUS_QUERY)?;
+        stdout.flush()?;
+        Ok(Self::Answering {
+            until: Instant::now() + STATUS_WAIT,
+            tail: Vec::new(),
+        })
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        match self {
+            Self::Answering { until, .. } => Some(*until),
+            _ => None,
+        }
+    }
+
+    /// What of `key` is input: nothing before the terminal's status answer,
+    /// what follows it, everything once open.
+    fn pass(&mut self, key: Vec<u8>) -> Vec<u8> {
+        match self {
+            Self::Open => key,
+            Self::Rebuilding => Vec::new(),
+            Self::Answering { tail, .. } => {
+                let kept = tail.len();
+                tail.extend_from_slice(&key);
+                let Some(at) = tail.windows(STATUS_OK.len()).position(|w| w == STATUS_OK) else {
+                    let keep = tail.len().min(STATUS_OK.len() - 1);
+                    tail.drain(..tail.len() - keep);
+                    return Vec::new();
+                };
+                let after = (at + STATUS_OK.len()).max(kept) - kept;
+                *self = Self::Open;
+                key[after..].to_vec()
+            }
+        }
+    }
 }
 
 fn secret(var: &str, prompt: &str) -> Result<String, String> {
