@@ -22,12 +22,12 @@
 //! episode, a stalled one costs the shell at most [`STALL`], and memory stays
 //! bounded by the window.
 
-use super::model::{Feed, ModelEvent, ModelWork};
+use super::model::{FOLLOW_POLL, FOLLOW_POLLS, Feed, ModelEvent, ModelWork};
 use super::scrollback::{Replay, Scrollback};
 use crate::lock;
 use bytes::Bytes;
 use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, oneshot};
 
@@ -130,19 +130,13 @@ impl Fanout {
     pub fn publish(&self, chunk: Bytes) -> u64 {
         let mut inner = self.lock();
         inner.scrollback.push(&chunk);
-        let modelled = match inner.model.as_mut() {
-            Some(feed) => {
-                feed.push(&chunk);
-                true
-            }
-            None => false,
-        };
+        let wake_model = inner.model.as_mut().is_some_and(|feed| feed.push(&chunk));
         // No receivers is fine: nobody is watching right now.
         let _ = inner.live.send(chunk);
         inner.published += 1;
         let published = inner.published;
         drop(inner);
-        if modelled {
+        if wake_model {
             self.model_wake.notify_one();
         }
         published
@@ -186,6 +180,9 @@ impl Fanout {
             let events = !feed.events.is_empty();
             let output = feed.has_output();
             if events || (output && !lagging) {
+                if let Some(feed) = inner.model.as_mut() {
+                    feed.polls_left = FOLLOW_POLLS;
+                }
                 break;
             }
             if lagging && output {
@@ -197,7 +194,7 @@ impl Fanout {
                 }
                 continue;
             }
-            inner = lock::wait(&self.model_wake, inner);
+            inner = self.model_idle(inner);
         }
         let end = inner.scrollback.end();
         let replay = inner.scrollback.replay();
@@ -219,6 +216,24 @@ impl Fanout {
             blocks,
             events,
         }
+    }
+
+    /// The model's wait for output: short polls while output was recent,
+    /// then a sleep that only a wake ends (see [`FOLLOW_POLL`]).
+    fn model_idle<'a>(&self, mut inner: MutexGuard<'a, Inner>) -> MutexGuard<'a, Inner> {
+        let Some(feed) = inner.model.as_mut() else {
+            return inner;
+        };
+        if feed.polls_left > 0 {
+            feed.polls_left -= 1;
+            return lock::wait_timeout(&self.model_wake, inner, FOLLOW_POLL).0;
+        }
+        feed.asleep = true;
+        let mut inner = lock::wait(&self.model_wake, inner);
+        if let Some(feed) = inner.model.as_mut() {
+            feed.asleep = false;
+        }
+        inner
     }
 
     /// Flow control for the PTY reader after publishing chunk number `end`.
