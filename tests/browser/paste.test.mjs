@@ -23,7 +23,7 @@ after(() => closeSuite(server, browser));
 /** `lines` lines of shell comments (harmless should the shell ever read them). */
 const pasteText = (lines) => `(() => Array.from({ length: ${lines} }, (_, i) => '#' + String(i).padStart(8, '0') + ' ' + 'x'.repeat(90)).join('\\n') + '\\n')()`;
 
-test('Ctrl+C during an 8 MB paste into a program that never reads stops it within 2 s', async () => {
+test('Ctrl+C during an 8 MB paste into a program that never reads stops it within 1 s', async () => {
   // The trap also makes a file: the clock stops when the program got the
   // signal, not when its line has been drawn behind the paste's echo (on a
   // loaded machine drawing that alone can take a second). The line must
@@ -40,8 +40,8 @@ test('Ctrl+C during an 8 MB paste into a program that never reads stops it withi
   await page.keyboard.press('Control+C');
   while (!existsSync(flag) && Date.now() - pressed < 5_000) await new Promise((r) => setTimeout(r, 10));
   const took = Date.now() - pressed;
-  // SECURITY.md promises 2 s (loaded tails reach 1.2 s, cause not yet found).
-  assert.ok(took < 2_000, `Ctrl+C took ${took} ms`);
+  // SECURITY.md promises 1 s.
+  assert.ok(took < 1_000, `Ctrl+C took ${took} ms`);
   // The echoed ^C ends the line the paste was on; the marker follows it.
   await waitForScreen(page, /INTERRUPTED-42$/, 10_000);
   assert.equal(await page.evaluate(() => window.__termgate.activePendingInput()), 0, 'the rest of the paste was dropped');

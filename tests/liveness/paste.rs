@@ -100,7 +100,7 @@ enum Presser {
 }
 
 /// A paste into `program` that never ends by itself; Ctrl-C ends the
-/// program within 2 s, and the shell is usable after it.
+/// program within 1 s, and the shell is usable after it.
 ///
 /// The program's trap also creates a file: the clock stops when the
 /// program got the signal, not when its "INTERRUPTED" line has come out
@@ -243,11 +243,11 @@ async fn ctrl_c_interrupts(program: &str, presser: Presser) {
         "{program} ({presser:?}): Ctrl-C took {took:?} after {} bytes sent",
         sent.load(Ordering::Acquire)
     );
-    // SECURITY.md promises 2 s. Debug build under load, 2 cores: a press
-    // from the pasting viewer takes 20-100 ms, one from a second viewer
-    // 130-440 ms (why it is slower is not yet known); tails of 1.2 s were
-    // seen once, when the press could come before the join's screen.
-    assert!(took < Duration::from_secs(2), "Ctrl-C took {took:?}");
+    // SECURITY.md promises 1 s. Debug build, in-process server, 2 cores
+    // under `under-load`, 48 presses: the pasting viewer 20-90 ms, a second
+    // viewer 28-280 ms (the test's own paste and polling share the server's
+    // runtime there; the release daemon took 1-59 ms for either).
+    assert!(took < Duration::from_secs(1), "Ctrl-C took {took:?}");
     // The shell is usable again (after ending a paste line cut mid-way).
     if let Some((_, drain)) = other {
         drain.abort();
@@ -261,7 +261,7 @@ async fn ctrl_c_interrupts(program: &str, presser: Presser) {
 // and the server's work queue up behind each other, which is not what
 // the promise is about.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ctrl_c_from_a_second_viewer_interrupts_cat_mid_paste_within_2_s() {
+async fn ctrl_c_from_a_second_viewer_interrupts_cat_mid_paste_within_1_s() {
     ctrl_c_interrupts("cat", Presser::SecondViewer).await;
 }
 
@@ -269,7 +269,7 @@ async fn ctrl_c_from_a_second_viewer_interrupts_cat_mid_paste_within_2_s() {
 // and the server's work queue up behind each other, which is not what
 // the promise is about.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ctrl_c_from_the_pasting_viewer_interrupts_cat_within_2_s() {
+async fn ctrl_c_from_the_pasting_viewer_interrupts_cat_within_1_s() {
     ctrl_c_interrupts("cat", Presser::SameViewer).await;
 }
 
