@@ -189,6 +189,17 @@ async fn a_start_up_share_link_is_printed_once_and_never_logged() {
         let reply = daemon.request("POST", &format!("/s/{token}")).send().await;
         assert_eq!(reply.status, 200, "both uses are left");
     }
+    // The audit log is written off the request path: wait for the
+    // redemptions before the kill, which would cut its writer short.
+    let path = home.path().join("config/termgate/audit.log");
+    let redeemed = || {
+        let audit = std::fs::read_to_string(&path).unwrap_or_default();
+        audit.matches("share_redeemed").count()
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || redeemed() >= 2).await,
+        "the audit log lacks the redemptions"
+    );
     daemon.child.kill().await.unwrap();
     let output = daemon.child.wait_with_output().await.unwrap();
     let logs = String::from_utf8_lossy(&output.stderr);

@@ -148,8 +148,21 @@ async fn forwarded_headers_and_the_tunnel_host_count_only_while_the_tunnel_is_up
     assert_eq!(after.status, 200);
     assert!(!after.set_cookies()[0].contains("; Secure"));
     // The audit log names the claimed address only for the login that
-    // came through the tunnel.
-    let audit = std::fs::read_to_string(home.path().join("config/termgate/audit.log")).unwrap();
+    // came through the tunnel. It is written off the request path: wait
+    // for all three logins' lines.
+    let path = home.path().join("config/termgate/audit.log");
+    let logins = || {
+        let audit = std::fs::read_to_string(&path).unwrap_or_default();
+        audit
+            .lines()
+            .filter(|line| line.contains("login_ok"))
+            .count()
+    };
+    assert!(
+        eventually(Duration::from_secs(10), || logins() >= 3).await,
+        "the audit log lacks the logins"
+    );
+    let audit = std::fs::read_to_string(&path).unwrap();
     let claimed = audit
         .lines()
         .filter(|line| line.contains("login_ok") && line.contains("198.51.100.7"))
@@ -215,8 +228,16 @@ async fn links_minted_on_localhost_while_public_are_for_the_public_origin() {
         assert!([401, 403].contains(&refused.status), "{}", refused.status);
         assert!(!refused.text().contains(TOKEN));
     }
-    let audit = std::fs::read_to_string(home.path().join("config/termgate/audit.log")).unwrap();
-    assert!(audit.contains("login_link_shown") && !audit.contains(TOKEN));
+    // Written off the request path: wait for the line.
+    let path = home.path().join("config/termgate/audit.log");
+    let read = || std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        eventually(Duration::from_secs(10), || read()
+            .contains("login_link_shown"))
+        .await,
+        "the audit log lacks the login link"
+    );
+    assert!(!read().contains(TOKEN), "the token reached the audit log");
 }
 
 #[tokio::test]
