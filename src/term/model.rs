@@ -91,10 +91,14 @@ pub struct Feed {
 pub const FOLLOW_POLL: std::time::Duration = std::time::Duration::from_millis(10);
 /// Quiet polls before the model goes to sleep until woken (half a second).
 pub const FOLLOW_POLLS: u32 = 50;
+/// Unread output that wakes a polling model at once.
+const WAKE_BACKLOG: usize = 16 * 1024;
 
 impl Feed {
     /// New output (called with the fan-out's lock held); true when the
-    /// model must be woken for it (it sleeps rather than polls).
+    /// model must be woken for it: it sleeps rather than polls, or output
+    /// comes faster than polls would follow (a flood must not pile up
+    /// unread, or the next join waits for the model to catch up).
     pub fn push(&mut self, chunk: &Bytes) -> bool {
         if self.behind {
             return false;
@@ -106,7 +110,7 @@ impl Feed {
             self.bytes = 0;
             self.behind = true;
         }
-        self.asleep
+        self.asleep || self.bytes >= WAKE_BACKLOG
     }
 
     pub fn has_output(&self) -> bool {
