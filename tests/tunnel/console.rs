@@ -45,10 +45,16 @@ async fn on_a_terminal_the_public_login_link_carries_the_token_in_its_fragment_o
     assert_eq!(link, format!("https://fake1.share.zrok.io/#token={token}"));
     // No URL printed (the local login link of the banner included) has the
     // token before its fragment.
-    let urls = public.iter().chain(&said).flat_map(|line| line.split_whitespace());
+    let urls = public
+        .iter()
+        .chain(&said)
+        .flat_map(|line| line.split_whitespace());
     for url in urls.filter(|word| word.contains("://") && word.contains(&token)) {
         let (before, fragment) = url.split_once('#').unwrap_or((url, ""));
-        assert!(!before.contains(&token), "the token outside a fragment: {url}");
+        assert!(
+            !before.contains(&token),
+            "the token outside a fragment: {url}"
+        );
         assert_eq!(fragment, format!("token={token}"), "{url}");
     }
 
@@ -97,8 +103,14 @@ async fn into_a_pipe_the_tunnel_up_prints_no_token_on_either_stream() {
         "the public URL itself is printed: {stdout}"
     );
     assert!(!stdout.contains("#token="), "{stdout}");
-    assert!(!stdout.contains(&token), "the token reached stdout: {stdout}");
-    assert!(!stderr.contains(&token), "the token reached stderr: {stderr}");
+    assert!(
+        !stdout.contains(&token),
+        "the token reached stdout: {stdout}"
+    );
+    assert!(
+        !stderr.contains(&token),
+        "the token reached stderr: {stderr}"
+    );
     assert!(pids.len() >= 2, "the fake recorded its pids: {pids:?}");
     for pid in pids {
         assert!(
