@@ -115,7 +115,9 @@ pub struct ServeArgs {
     /// Expose termgate publicly through a `cloudflared` quick tunnel
     #[arg(long)]
     pub cloudflare: bool,
-    /// How long the tunnel client may take to print its public URL [default: 30s]
+    /// How long the tunnel client may take to print its public URL [default: 30s];
+    /// cloudflared then has half of it (at most 15 s) to register a connection,
+    /// after which its URL is announced with a warning
     #[arg(long, value_name = "DURATION")]
     pub tunnel_timeout: Option<String>,
     /// End the public exposure after this long, e.g. 30m (localhost keeps working)

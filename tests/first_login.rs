@@ -6,9 +6,8 @@
 mod common;
 
 use common::daemon::{Started, start, termgate};
-use std::io::{BufRead, BufReader};
+use common::pty::OnTerminal;
 use std::os::unix::fs::PermissionsExt;
-use std::process::Stdio;
 use std::time::Duration;
 
 const PIN: &str = "24681357";
@@ -70,55 +69,10 @@ async fn into_a_pipe_the_token_never_goes_but_the_hint_does_until_the_first_logi
     third.child.kill().await.unwrap();
 }
 
-/// The daemon's standard output is a terminal: lines read from the PTY.
-struct OnTerminal {
-    child: tokio::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-}
-
-impl OnTerminal {
-    fn start(home: &std::path::Path) -> Self {
-        let pty = nix::pty::openpty(None, None).unwrap();
-        let mut command = daemon_command(home);
-        command
-            .args(["--port", "0"])
-            .stdout(Stdio::from(pty.slave))
-            .stderr(Stdio::null());
-        let child = command.spawn().unwrap();
-        let (tx, lines) = std::sync::mpsc::channel();
-        let master = std::fs::File::from(pty.master);
-        std::thread::spawn(move || {
-            // Ends with an error (EIO) once the daemon is gone.
-            for line in BufReader::new(master).lines().map_while(Result::ok) {
-                if tx.send(line.trim_end_matches('\r').to_string()).is_err() {
-                    return;
-                }
-            }
-        });
-        Self { child, lines }
-    }
-
-    /// Everything printed up to and including the line starting with `prefix`.
-    fn until(&self, prefix: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        loop {
-            let line = self
-                .lines
-                .recv_timeout(Duration::from_secs(10))
-                .unwrap_or_else(|_| panic!("no line starting {prefix:?}; saw {seen:?}"));
-            let done = line.starts_with(prefix);
-            seen.push(line);
-            if done {
-                return seen;
-            }
-        }
-    }
-}
-
 #[tokio::test]
 async fn on_a_terminal_the_token_and_a_login_url_show_until_the_first_login() {
     let home = tempfile::tempdir().unwrap();
-    let daemon = OnTerminal::start(home.path());
+    let daemon = OnTerminal::start(daemon_command(home.path()));
     let said = daemon.until("share link").join("\n");
     let token = token_of(home.path());
     let address = said
@@ -147,7 +101,7 @@ async fn on_a_terminal_the_token_and_a_login_url_show_until_the_first_login() {
     let mut child = daemon.child;
     child.kill().await.unwrap();
 
-    let again = OnTerminal::start(home.path());
+    let again = OnTerminal::start(daemon_command(home.path()));
     let said = again.until("share link").join("\n");
     assert!(
         !said.contains(&token),

@@ -5,6 +5,7 @@
 //! - `cloudflared`: the created-tunnel box, registration, DNS failure, 429,
 //!   the environment and config file the real tool would obey
 //! - `zrok`: zrok 0.4/1.x/2.x, the agent hand-off, noisy output, the stop grace
+//! - `console`: the phone login link printed on a terminal, never into a pipe
 //! - `exposure`: what the gate admits and believes as the tunnel comes and
 //!   goes, and the owner activity that keeps a public daemon up
 //! - `stopping`: SIGINT/SIGTERM at every stage, the shutdown grace, and a
@@ -13,6 +14,8 @@
 #[path = "tunnel/cloudflared.rs"]
 mod cloudflared;
 mod common;
+#[path = "tunnel/console.rs"]
+mod console;
 #[path = "tunnel/exposure.rs"]
 mod exposure;
 #[path = "tunnel/stopping.rs"]

@@ -27,6 +27,33 @@ use tokio::sync::{mpsc, watch};
 
 /// How long to read what an exited client left in its pipes.
 const LAST_WORDS: Duration = Duration::from_millis(300);
+/// The most cloudflared's URL waits for a registration line we recognise.
+const MAX_FALLBACK: Duration = Duration::from_secs(15);
+
+/// How long after its created-tunnel box cloudflared may take to register:
+/// half of `--tunnel-timeout`, at most [`MAX_FALLBACK`]. A cloudflared that
+/// words its registration line differently is then still exposable.
+pub fn fallback_delay(timeout: Duration) -> Duration {
+    (timeout / 2).min(MAX_FALLBACK)
+}
+
+/// Whether the client confirmed that its public URL is reachable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readiness {
+    /// zrok's URL, or cloudflared's once it registered a connection.
+    Confirmed,
+    /// cloudflared printed its URL but no registration within this long.
+    Unconfirmed(Duration),
+}
+
+/// What a running client did next.
+#[derive(Debug)]
+pub enum Watched {
+    /// It exited (its status, for messages).
+    Exited(String),
+    /// An unconfirmed tunnel registered after all.
+    Connected(String),
+}
 
 /// What to run (decided once per exposure, see `super::prepare`).
 #[derive(Debug, Clone)]
@@ -44,6 +71,8 @@ pub struct Tunnel {
     grace: Duration,
     /// Whether it printed its URL (so there is a share it may want to delete).
     announced: bool,
+    /// Announced without a registration: the first one is still news.
+    unconfirmed: bool,
     shutdown: Shutdown,
     /// The client's process group, reaped by a task of its own.
     group: Arc<ProcessGroup>,
@@ -94,6 +123,7 @@ impl Tunnel {
             program,
             grace: launch.grace,
             announced: false,
+            unconfirmed: false,
             shutdown: shutdown.clone(),
             group,
             ended,
@@ -105,31 +135,42 @@ impl Tunnel {
     /// Reads output until the public URL appears, the client exits, time
     /// runs out, or termgate begins to shut down: then the client is stopped
     /// and the answer is `Ok(None)`.
-    pub async fn wait_for_url(&mut self, timeout: Duration) -> Result<Option<String>, TunnelError> {
+    pub async fn wait_for_url(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<(String, Readiness)>, TunnelError> {
         let shutdown = self.shutdown.clone();
         tokio::select! {
             // First, so a shutdown already under way is never outrun by output.
             biased;
             _ = shutdown.wait() => {}
             found = self.read_url(timeout) => {
-                let url = found?;
+                let (url, readiness) = found?;
                 self.announced = true;
-                return Ok(Some(url));
+                self.unconfirmed = readiness != Readiness::Confirmed;
+                return Ok(Some((url, readiness)));
             }
         }
         self.stop().await;
         Ok(None)
     }
 
-    async fn read_url(&mut self, timeout: Duration) -> Result<String, TunnelError> {
-        let deadline = tokio::time::Instant::now() + timeout;
+    /// Until the URL: the deadline is `timeout`; once cloudflared printed
+    /// its box, the [`fallback_delay`] from then, after which the URL is
+    /// taken unconfirmed (the client still running).
+    async fn read_url(&mut self, timeout: Duration) -> Result<(String, Readiness), TunnelError> {
+        let mut deadline = tokio::time::Instant::now() + timeout;
+        let fallback = fallback_delay(timeout);
         let mut reading = true;
         loop {
             tokio::select! {
                 line = self.lines.recv(), if reading => match line {
                     Some(line) => match self.scanner.feed(&line) {
-                        Some(Event::Ready(url)) => return Ok(url),
-                        Some(Event::Created(url)) => println!("tunnel created, connecting: {url}"),
+                        Some(Event::Ready(url)) => return Ok((url, Readiness::Confirmed)),
+                        Some(Event::Created(url)) => {
+                            println!("tunnel created, connecting: {url}");
+                            deadline = tokio::time::Instant::now() + fallback;
+                        }
                         Some(refusal) => {
                             self.stop().await;
                             return Err(TunnelError::refused(self.program, refusal));
@@ -145,15 +186,10 @@ impl Tunnel {
                     return Err(self.exited(status).await);
                 }
                 _ = tokio::time::sleep_until(deadline) => {
-                    self.stop().await;
                     if let Some(url) = self.scanner.created() {
-                        return Err(TunnelError::NotConnected {
-                            program: self.program,
-                            url: url.to_string(),
-                            secs: timeout.as_secs(),
-                            last_lines: self.scanner.last_lines(),
-                        });
+                        return Ok((url.to_string(), Readiness::Unconfirmed(fallback)));
                     }
+                    self.stop().await;
                     return Err(TunnelError::NoUrl {
                         program: self.program,
                         secs: timeout.as_secs(),
@@ -196,14 +232,18 @@ impl Tunnel {
         }
     }
 
-    /// Waits for the client to exit (draining its output meanwhile).
-    pub async fn wait(&mut self) -> String {
+    /// Waits for the client to exit, or for an unconfirmed tunnel's first
+    /// registration (draining its output meanwhile). Cancel-safe.
+    pub async fn wait(&mut self) -> Watched {
         loop {
             tokio::select! {
-                status = exit_status(self.ended.clone()) => return status,
+                status = exit_status(self.ended.clone()) => return Watched::Exited(status),
                 line = self.lines.recv(), if !self.lines.is_closed() => {
-                    if let Some(line) = line {
-                        self.scanner.feed(&line);
+                    let event = line.and_then(|line| self.scanner.feed(&line));
+                    if let Some(Event::Ready(url)) = event
+                        && std::mem::take(&mut self.unconfirmed)
+                    {
+                        return Watched::Connected(url);
                     }
                 }
             }

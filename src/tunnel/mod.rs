@@ -38,7 +38,7 @@ mod supervisor;
 
 use crate::exposure::Via;
 use crate::state::AppState;
-use child::{Launch, Tunnel};
+use child::{Launch, Readiness, Tunnel};
 use output::{Event, Format};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -194,15 +194,6 @@ pub enum TunnelError {
         last_lines: String,
     },
     #[error(
-        "`{program}` created {url} but registered no connection to Cloudflare within {secs} s, so it is not reachable; its last output:\n{last_lines}"
-    )]
-    NotConnected {
-        program: &'static str,
-        url: String,
-        secs: u64,
-        last_lines: String,
-    },
-    #[error(
         "Cloudflare is rate-limiting quick tunnels from this address (HTTP 429, error 1015); termgate does not retry: wait several minutes before the next try, or use --zrok"
     )]
     RateLimited,
@@ -297,20 +288,34 @@ pub async fn start(
         launch = prepare(&settings, &state) => launch?,
     };
     let mut client = Tunnel::launch(&launch, &state.shutdown).await?;
-    let Some(url) = client.wait_for_url(settings.url_timeout).await? else {
+    let Some((url, readiness)) = client.wait_for_url(settings.url_timeout).await? else {
         return Ok(None);
     };
-    announce(&state, settings.kind.via(), &url, false);
+    announce(&state, settings.kind, &url, readiness, false);
     Ok(Some(tokio::spawn(supervisor::supervise(
         settings, launch, state, client,
     ))))
 }
 
-fn announce(state: &AppState, via: Via, url: &str, restarted: bool) {
-    if let Err(err) = state.exposure.tunnel_up(via, url) {
+fn announce(state: &AppState, kind: Kind, url: &str, readiness: Readiness, restarted: bool) {
+    if let Err(err) = state.exposure.tunnel_up(kind.via(), url) {
         // The output parser only yields https URLs; this would be a bug.
         eprintln!("termgate: not exposing {url}: {err}");
         return;
+    }
+    if let Readiness::Unconfirmed(waited) = readiness {
+        // Exposed all the same: a cloudflared that words its registration
+        // line differently must not be unusable. The owner is told, and
+        // the audit says the link was given out unconfirmed.
+        println!(
+            "warning: {} did not confirm a registered connection to Cloudflare within {}; its URL is announced anyway, so the link may not work yet",
+            kind.program(),
+            seconds(waited)
+        );
+        state.audit.record(
+            "tunnel_unconfirmed",
+            serde_json::json!({"url": url, "waited_ms": waited.as_millis() as u64}),
+        );
     }
     let what = if restarted {
         "new public URL (the tunnel restarted)"
@@ -334,6 +339,23 @@ fn announce(state: &AppState, via: Via, url: &str, restarted: bool) {
                 println!("{qr}");
             }
         }
+    }
+}
+
+/// An unconfirmed tunnel registered after all: only noted.
+fn connected(state: &AppState, url: &str) {
+    println!("tunnel connected: {url}");
+    state
+        .audit
+        .record("tunnel_connected", serde_json::json!({"url": url}));
+}
+
+/// `1 s`, `1.5 s`: a duration as the console says it.
+fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    match secs.fract() == 0.0 {
+        true => format!("{secs:.0} s"),
+        false => format!("{secs:.1} s"),
     }
 }
 

@@ -9,9 +9,8 @@
 //! stop is bounded by [`super::SHUTDOWN_STOP_GRACE`] once shutdown began
 //! (see [`Tunnel::stop`]).
 
-use super::Settings;
-use super::announce;
-use super::child::{Launch, Tunnel};
+use super::child::{Launch, Tunnel, Watched};
+use super::{Settings, announce, connected};
 use crate::state::AppState;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,20 +28,25 @@ pub(super) async fn supervise(
     let mut failures = 0u32;
     loop {
         let started = Instant::now();
-        let ended = tokio::select! {
-            _ = state.shutdown.wait() => {
-                // Cut to the shutdown's budget inside `stop`.
-                client.stop().await;
-                return;
+        let ended = loop {
+            tokio::select! {
+                _ = state.shutdown.wait() => {
+                    // Cut to the shutdown's budget inside `stop`.
+                    client.stop().await;
+                    return;
+                }
+                _ = sleep_until(deadline) => {
+                    // Refused from this moment, not after the client's grace.
+                    timed_out(&state);
+                    // The full grace: zrok deletes its share meanwhile.
+                    client.stop().await;
+                    return;
+                }
+                watched = client.wait() => match watched {
+                    Watched::Connected(url) => connected(&state, &url),
+                    Watched::Exited(status) => break status,
+                },
             }
-            _ = sleep_until(deadline) => {
-                // Refused from this moment, not after the client's grace.
-                timed_out(&state);
-                // The full grace: zrok deletes its share meanwhile.
-                client.stop().await;
-                return;
-            }
-            status = client.wait() => status,
         };
         // Refused while it is down; the idle clock keeps running across
         // the restart (a flapping tunnel must not keep a daemon public).
@@ -84,7 +88,7 @@ pub(super) async fn supervise(
                 match Tunnel::launch(&launch, &state.shutdown).await {
                     // `next` is stopped and reaped whenever this gives no URL.
                     Ok(mut next) => match next.wait_for_url(settings.url_timeout).await {
-                        Ok(Some(url)) => Ok(Some((next, url))),
+                        Ok(Some(found)) => Ok(Some((next, found))),
                         // Shutdown came first; `next` is stopped.
                         Ok(None) => Ok(None),
                         Err(err) => {
@@ -105,8 +109,8 @@ pub(super) async fn supervise(
                 Err(err) => Err(err),
             };
             match started {
-                Ok((next, url)) => {
-                    announce(&state, settings.kind.via(), &url, true);
+                Ok((next, (url, readiness))) => {
+                    announce(&state, settings.kind, &url, readiness, true);
                     client = next;
                     break;
                 }

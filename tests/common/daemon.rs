@@ -72,6 +72,32 @@ impl Started {
 }
 
 impl Started {
+    /// SIGTERM, then everything it printed from here on until it exited:
+    /// (exit code, the rest of stdout, all of stderr).
+    pub async fn terminate_and_collect(mut self) -> (Option<i32>, Vec<String>, String) {
+        use tokio::io::AsyncReadExt;
+        let mut stderr = self.child.stderr.take().expect("stderr is piped");
+        let pid = nix::unistd::Pid::from_raw(self.child.id().unwrap() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let mut rest: Vec<String> = self.unread.drain(..).collect();
+        let mut errors = Vec::new();
+        let lines = &mut self.lines;
+        let read_out = async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                rest.push(line);
+            }
+        };
+        let read_err = stderr.read_to_end(&mut errors);
+        let (_, read, status) = tokio::time::timeout(Duration::from_secs(10), async {
+            tokio::join!(read_out, read_err, self.child.wait())
+        })
+        .await
+        .expect("exits and closes its output within 10 s of SIGTERM");
+        read.unwrap();
+        let errors = String::from_utf8_lossy(&errors).into_owned();
+        (status.unwrap().code(), rest, errors)
+    }
+
     /// A request to this daemon with the right Host and Origin.
     pub fn request(&self, method: &str, path: &str) -> super::client::RequestBuilder {
         super::client::RequestBuilder::new(self.address.parse().unwrap(), method, path)

@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod daemon;
+pub mod pty;
 pub mod xterm;
 
 use std::net::SocketAddr;

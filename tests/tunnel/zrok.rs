@@ -118,3 +118,33 @@ async fn zrok_gets_time_to_delete_its_share_on_stop() {
     );
     stop_and_check_no_orphans(daemon, &log).await;
 }
+
+#[tokio::test]
+async fn with_neither_zrok_nor_zrok2_on_path_it_says_how_to_install_either() {
+    let home = tempfile::tempdir().unwrap();
+    // A PATH with nothing on it: no zrok of the machine's can be found either.
+    let empty = tempfile::tempdir().unwrap();
+    let mut command = super::common::daemon::termgate(home.path());
+    command
+        .env("PATH", empty.path())
+        .env("TERMGATE_PIN", super::PIN)
+        .args(["--zrok", "--port", "0"]);
+    let output = tokio::time::timeout(Duration::from_secs(20), command.output())
+        .await
+        .expect("termgate gives up within 20 s")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("neither `zrok2` nor `zrok` was found on PATH"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("install zrok from https://docs.zrok.io/docs/guides/install/")
+            && stderr.contains("`zrok2 enable <account token>` (zrok 2.x)")
+            && stderr.contains("`zrok enable <account token>` (0.4/1.x)"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("public URL"), "{stdout}");
+}
