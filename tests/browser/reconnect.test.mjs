@@ -3,7 +3,8 @@
 //   button readable in the light and the dark theme; when a new server answers on the same
 //   port (the old login is unknown to it), the page goes back to the login screen;
 // - stopped by its owner (SIGTERM: close 1001 "shutdown"): "termgate was stopped", still
-//   said after a retry that failed, never replaced by "reconnecting".
+//   said after a retry that failed, never replaced by "reconnecting";
+// - stopped itself at --idle-shutdown while public (close 1001 "idle_shutdown"): says so.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -120,5 +121,33 @@ test('SIGTERM: the overlay says termgate was stopped, and keeps saying it after 
   } finally {
     await page.context().close();
     await stopped.stop();
+  }
+});
+
+test('idle shutdown while public: the overlay says termgate stopped itself for lack of activity', async () => {
+  // Exposed through the fake zrok, with a short idle limit. A visible owner page counts as
+  // activity, so the page goes to the background first (as a phone's locked screen does).
+  const idle = await startServer({}, { zrok: true, args: ['--idle-shutdown', '4s'] });
+  const page = await newPage(browser);
+  try {
+    await login(page, idle);
+    await run(page, 'echo idle-$((2+3))');
+    await waitForScreen(page, /^idle-5$/);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    const overlay = page.locator(OVERLAY);
+    await overlay
+      .filter({ hasText: 'termgate stopped itself after a long time without activity while it was public.' })
+      .waitFor({ state: 'attached', timeout: RETRY_TIMEOUT });
+    assert.doesNotMatch(await overlay.textContent(), /reconnecting/i);
+    const { code } = await idle.signal('SIGTERM');
+    assert.equal(code, 0, idle.output());
+    assert.match(idle.output(), /no owner activity for 4s while public: shutting down/);
+    await assertClean(page);
+  } finally {
+    await page.context().close();
+    await idle.stop();
   }
 });
