@@ -147,7 +147,8 @@ fn carries_owner_session(state: &AppState, headers: &hyper::HeaderMap) -> bool {
             headers,
             &state.config.base_path,
             Access::Owner,
-            false
+            false,
+            None
         ),
         Ok(Principal::Owner(_))
     )

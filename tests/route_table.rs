@@ -1,6 +1,7 @@
 //! The gate, derived from the route table itself: every route that is not
 //! public refuses an anonymous caller, and every owner route refuses a
-//! guest. A route added tomorrow is covered without anyone remembering to
+//! guest, and every viewer route refuses a guest whose link covers another
+//! tab. A route added tomorrow is covered without anyone remembering to
 //! write its test.
 
 mod common;
@@ -36,7 +37,8 @@ async fn every_route_that_is_not_public_refuses_strangers_and_every_owner_route_
         .unwrap()
         .to_string();
 
-    let mut checked = (0, 0);
+    let other_tab = server.create_terminal(&owner).await;
+    let mut checked = (0, 0, 0);
     for route in ROUTES {
         let method = route.method.as_str();
         let path = path_for(route.pattern);
@@ -64,7 +66,29 @@ async fn every_route_that_is_not_public_refuses_strangers_and_every_owner_route_
             );
             checked.1 += 1;
         }
+        if route.access == Access::Viewer {
+            // The guest's link covers `id` only: another tab, which exists,
+            // does not exist for it.
+            let other = route.pattern.replace("{id}", &other_tab);
+            let elsewhere = server.authed(method, &other, &guest).send().await;
+            assert_eq!(
+                elsewhere.status, 404,
+                "{method} {other} let a guest of {id} in"
+            );
+            // Its own tab passes the gate (a plain GET is no WebSocket upgrade: 400).
+            let own = route.pattern.replace("{id}", &id);
+            let covered = server.authed(method, &own, &guest).send().await;
+            assert!(
+                ![401, 403, 404].contains(&covered.status),
+                "{method} {own} refused the guest of that tab: {}",
+                covered.status
+            );
+            checked.2 += 1;
+        }
     }
-    // The table is not empty and has owner routes: the loop really ran.
-    assert!(checked.0 >= 20 && checked.1 >= 15, "{checked:?}");
+    // The table is not empty and has owner and viewer routes: the loop really ran.
+    assert!(
+        checked.0 >= 20 && checked.1 >= 15 && checked.2 >= 1,
+        "{checked:?}"
+    );
 }

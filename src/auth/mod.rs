@@ -34,9 +34,14 @@ pub enum Access {
     /// Only the logged-in owner.
     Owner,
     /// Any live login session: the owner or a guest holding a share link.
-    /// Handlers narrow it further with [`Principal::may_view`] and
-    /// [`Principal::may_type`].
+    /// What such a route answers a guest is narrowed to the guest's tab by
+    /// its handler (the tab list shows only that tab).
     AnySession,
+    /// The owner, or a guest whose link covers the terminal the path names
+    /// (`{id}`); another guest gets 404, as for a missing tab, and learns
+    /// nothing of the others. Whether the guest may type is the link's
+    /// scope ([`Principal::may_type`]).
+    Viewer,
 }
 
 /// Who is asking, as established by the gate.
@@ -155,6 +160,7 @@ pub fn require(
     base: &BasePath,
     access: Access,
     activity: bool,
+    terminal: Option<&str>,
 ) -> Result<Principal, Error> {
     let names = cookie_names(base);
     let view = match our_cookies(headers, &names) {
@@ -184,6 +190,12 @@ pub fn require(
             Err(Error::Forbidden("a share link does not allow this"))
         }
         (Access::AnySession, Principal::Owner(_) | Principal::Guest(..)) => Ok(principal),
+        (Access::Viewer, Principal::Owner(_)) => Ok(principal),
+        (Access::Viewer, Principal::Guest(..)) => match terminal {
+            Some(id) if principal.may_view(id) => Ok(principal),
+            // Same answer as a missing tab: a guest learns nothing about others.
+            _ => Err(Error::NotFound),
+        },
         (_, Principal::Anonymous) => Err(Error::Unauthorized),
     }
 }

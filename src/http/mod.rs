@@ -90,6 +90,7 @@ async fn pipeline(
         base,
         route.access,
         route.activity,
+        endpoint.terminal(),
     )?;
     if route.activity && matches!(principal, auth::Principal::Owner(_)) {
         state.activity.note();

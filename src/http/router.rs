@@ -41,6 +41,18 @@ pub enum Endpoint {
     ToBase,
 }
 
+impl Endpoint {
+    /// The terminal the path names, for [`Access::Viewer`].
+    pub fn terminal(&self) -> Option<&str> {
+        match self {
+            Endpoint::TerminalSocket(id)
+            | Endpoint::RenameTerminal(id)
+            | Endpoint::CloseTerminal(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
 /// One row of the table.
 pub struct Route {
     pub method: Method,
@@ -78,8 +90,8 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/terminals", Owner, activity: true, |_| Endpoint::CreateTerminal),
     route!(PATCH "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::RenameTerminal(id.unwrap_or_default())),
     route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
-    // Guests pass the gate here; the handler checks their link covers the tab.
-    route!(GET "/api/terminals/{id}/ws", AnySession, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    // A guest's link must cover the tab; its scope says whether it types.
+    route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
@@ -209,7 +221,7 @@ mod tests {
     fn routes_resolve_with_params() {
         let (route, endpoint) = resolve(&Method::GET, "/api/terminals/t3/ws").unwrap();
         assert_eq!(endpoint, Endpoint::TerminalSocket("t3".into()));
-        assert_eq!(route.access, Access::AnySession);
+        assert_eq!(route.access, Access::Viewer);
         assert!(matches!(
             resolve(&Method::GET, "/nope"),
             Err(Error::NotFound)
@@ -229,7 +241,7 @@ mod tests {
         let base = BasePath::parse("/term").unwrap();
         let ok = resolve_under(&base, &Method::GET, "/term/api/terminals/t3/ws", true).unwrap();
         assert_eq!(ok.endpoint, Endpoint::TerminalSocket("t3".into()));
-        assert_eq!(ok.route.access, Access::AnySession);
+        assert_eq!(ok.route.access, Access::Viewer);
         assert_eq!(ok.path, "/api/terminals/t3/ws");
         let index = resolve_under(&base, &Method::GET, "/term/", true).unwrap();
         assert_eq!((index.endpoint, index.path), (Endpoint::Asset, "/"));
