@@ -305,3 +305,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "cookie_props.rs"]
+mod prop_tests;

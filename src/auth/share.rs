@@ -340,3 +340,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "share_props.rs"]
+mod prop_tests;

@@ -3,28 +3,48 @@
 
 use std::time::Duration;
 
-/// Parses `<number><unit>` with unit ms, s, m, h or d. A bare number is seconds.
+/// Parses `<number><unit>` with unit ms, s, m, h or d, or several such parts
+/// that add up ("1h 30m 5s", as [`format_duration`] prints them). A bare
+/// number alone is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 90s, 30m or 12h"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" | "sec" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        "d" => value * 86_400.0,
-        other => {
-            return Err(format!(
-                "unknown duration unit `{other}` (use ms, s, m, h or d)"
-            ));
+    let unreadable = || format!("`{text}` is not a duration like 90s, 30m, 12h or 1h 30m");
+    let mut rest = text;
+    let mut seconds = 0.0;
+    let mut parts = 0;
+    loop {
+        let split = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let (number, after) = rest.split_at(split);
+        let value: f64 = number.parse().map_err(|_| unreadable())?;
+        let after = after.trim_start();
+        let split = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
+        let (unit, after) = after.split_at(split);
+        let scale = match unit {
+            "ms" => 0.001,
+            "s" | "sec" => 1.0,
+            // A bare number is seconds only on its own: "1h 30" is a typo.
+            "" if parts == 0 && after.is_empty() => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86_400.0,
+            "" => return Err(unreadable()),
+            other => {
+                return Err(format!(
+                    "unknown duration unit `{other}` (use ms, s, m, h or d)"
+                ));
+            }
+        };
+        seconds += value * scale;
+        parts += 1;
+        rest = after.trim_start();
+        if rest.is_empty() {
+            break;
         }
-    };
+    }
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 366.0 * 86_400.0) {
         return Err(format!(
             "`{text}` is out of range (more than 0, at most a year)"
@@ -91,9 +111,21 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5w").is_err());
+        assert!(parse_duration("1h 30").is_err());
+        assert!(parse_duration("1h x").is_err());
         assert_eq!(format_duration(Duration::from_secs(3 * 3600)), "3h");
         assert_eq!(format_duration(Duration::from_secs(5400 + 5)), "1h 30m 5s");
         assert_eq!(format_duration(Duration::from_millis(250)), "250 ms");
+    }
+
+    /// Found by `a_printed_duration_reads_back_as_itself`: "1m 1s", as the
+    /// idle shutdown prints it, was an unknown unit `m 1s`.
+    #[test]
+    fn a_duration_as_termgate_prints_it_reads_back() {
+        assert_eq!(parse_duration("1m 1s"), Ok(Duration::from_secs(61)));
+        assert_eq!(parse_duration("1h 30m 5s"), Ok(Duration::from_secs(5405)));
+        assert_eq!(parse_duration("250 ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1d 1h"), Ok(Duration::from_secs(90_000)));
     }
 
     #[test]
@@ -105,3 +137,7 @@ mod tests {
         assert!(parse_size("99999999999GiB").is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "units_props.rs"]
+mod prop_tests;

@@ -341,6 +341,10 @@ fn ensure_regular(stat: &FileStat) -> Result<(), FileError> {
 #[path = "sandbox_tests.rs"]
 mod tests;
 
+#[cfg(test)]
+#[path = "sandbox_props.rs"]
+mod prop_tests;
+
 /// The names in an open folder, without `.` and `..`; entries that cannot
 /// be read are skipped (the caller stats each name anyway).
 pub fn entry_names(dir: &mut nix::dir::Dir) -> Vec<OsString> {

@@ -303,3 +303,7 @@ mod tests {
         assert!(!after.secure);
     }
 }
+
+#[cfg(test)]
+#[path = "guard_props.rs"]
+mod prop_tests;

@@ -122,3 +122,7 @@ mod tests {
         assert_eq!(query_param(Some("x=1"), "path").unwrap(), None);
     }
 }
+
+#[cfg(test)]
+#[path = "request_props.rs"]
+mod prop_tests;

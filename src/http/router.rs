@@ -286,3 +286,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "router_props.rs"]
+mod prop_tests;

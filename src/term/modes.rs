@@ -126,6 +126,54 @@ impl ModeTracker {
     }
 }
 
+/// Where a terminal's parser is in an escape sequence, after some bytes: so
+/// a replay cut from the middle of the output knows whether its first bytes
+/// still belong to a sequence (`ESC [ 3` cut before `1m` would print `1m`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Escape {
+    /// Plain text (or between sequences).
+    #[default]
+    Ground,
+    /// After ESC.
+    Esc,
+    /// After ESC and intermediate bytes (`ESC ( `, `ESC #`).
+    Intermediate,
+    /// In a control sequence (`ESC [`), until its final byte.
+    Csi,
+    /// In a string (OSC, DCS, SOS, PM, APC), until BEL or ST.
+    Str,
+    /// After ESC inside a string: `\\` ends it, anything else starts anew.
+    StrEsc,
+}
+
+impl Escape {
+    /// The state after one more byte. CAN and SUB cancel any sequence.
+    pub fn step(self, byte: u8) -> Self {
+        use Escape::{Csi, Esc, Ground, Intermediate, Str, StrEsc};
+        match (self, byte) {
+            (_, 0x18 | 0x1a) => Ground,
+            (StrEsc, b'\\') => Ground,
+            (Str, 0x07) => Ground,
+            (Str, 0x1b) => StrEsc,
+            (Str, _) => Str,
+            (_, 0x1b) => Esc,
+            (Ground, _) => Ground,
+            (Esc | StrEsc, b'[') => Csi,
+            (Esc | StrEsc, b']' | b'P' | b'X' | b'^' | b'_') => Str,
+            (Esc | StrEsc | Intermediate, 0x20..=0x2f) => Intermediate,
+            (Esc | StrEsc | Intermediate, 0x30..=0x7e) => Ground,
+            (Csi, 0x40..=0x7e) => Ground,
+            // C0 controls run inside a sequence without ending it.
+            (state, _) => state,
+        }
+    }
+
+    /// The state after `bytes`.
+    pub fn after(self, bytes: &[u8]) -> Self {
+        bytes.iter().fold(self, |state, &byte| state.step(byte))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +213,19 @@ mod tests {
         modes.observe(b"h\x1b[?1h");
         assert_eq!(modes.restore(), b"\x1b[?1h");
         assert!(modes.pending.len() <= MAX_PENDING);
+    }
+
+    #[test]
+    fn escape_states_follow_sequences_and_strings() {
+        let ground = Escape::Ground;
+        assert_eq!(ground.after(b"a\x1b[3"), Escape::Csi);
+        assert_eq!(ground.after(b"a\x1b[31m"), Escape::Ground);
+        assert_eq!(ground.after(b"\x1b]0;t\n"), Escape::Str);
+        assert_eq!(ground.after(b"\x1b]0;t\x1b"), Escape::StrEsc);
+        assert_eq!(ground.after(b"\x1b]0;t\x1b\\"), Escape::Ground);
+        assert_eq!(ground.after(b"\x1b]0;t\x07"), Escape::Ground);
+        assert_eq!(ground.after(b"\x1b("), Escape::Intermediate);
+        assert_eq!(ground.after(b"\x1b(B"), Escape::Ground);
+        assert_eq!(ground.after(b"\x1b[3\x18"), Escape::Ground);
     }
 }

@@ -239,3 +239,7 @@ mod tests {
 #[cfg(test)]
 #[path = "protocol_js_tests.rs"]
 mod js_tests;
+
+#[cfg(test)]
+#[path = "protocol_props.rs"]
+mod prop_tests;

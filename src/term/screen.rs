@@ -29,6 +29,8 @@
 //!    the output so far, so that the live stream that follows the snapshot
 //!    completes it as it would have.
 
+#[cfg(test)]
+mod prop_tests;
 mod query;
 mod scan;
 mod tails;

@@ -3,7 +3,7 @@
 //! Bytes leaving the ring pass through a [`ModeTracker`], so a replay can
 //! first restore the modes (alternate screen, cursor keys, mouse) they set.
 
-use super::modes::ModeTracker;
+use super::modes::{Escape, ModeTracker};
 use bytes::{Bytes, BytesMut};
 use std::collections::VecDeque;
 
@@ -24,6 +24,8 @@ pub struct Scrollback {
     capacity: usize,
     /// The modes in force at the ring's first byte.
     modes_at_start: ModeTracker,
+    /// Whether the ring's first byte is inside an escape sequence.
+    escape_at_start: Escape,
     /// Absolute offset one past the newest byte (total bytes ever printed).
     end: u64,
 }
@@ -33,6 +35,8 @@ pub struct Scrollback {
 /// work later, outside the lock.
 pub struct Replay {
     modes: ModeTracker,
+    /// Whether the first block starts inside an escape sequence.
+    escape: Escape,
     blocks: Vec<Bytes>,
     wrapped: bool,
     /// Absolute offset of the ring's first byte.
@@ -47,6 +51,7 @@ impl Scrollback {
             len: 0,
             capacity,
             modes_at_start: ModeTracker::default(),
+            escape_at_start: Escape::Ground,
             end: 0,
         }
     }
@@ -55,7 +60,12 @@ impl Scrollback {
     pub fn push(&mut self, chunk: &Bytes) {
         self.end += chunk.len() as u64;
         let keep = chunk.len().min(self.capacity);
-        self.modes_at_start.observe(&chunk[..chunk.len() - keep]);
+        if keep < chunk.len() {
+            // The chunk alone fills the ring: everything in it falls out
+            // first, then the chunk's head, in the order they were printed.
+            self.drop_all();
+            self.dropped(&chunk[..chunk.len() - keep]);
+        }
         let chunk = chunk.slice(chunk.len() - keep..);
         if chunk.len() >= COALESCE {
             self.freeze_tail();
@@ -77,6 +87,20 @@ impl Scrollback {
         }
     }
 
+    fn drop_all(&mut self) {
+        self.freeze_tail();
+        for block in std::mem::take(&mut self.blocks) {
+            self.dropped(&block);
+        }
+        self.len = 0;
+    }
+
+    /// Follows bytes leaving the ring, oldest first.
+    fn dropped(&mut self, bytes: &[u8]) {
+        self.modes_at_start.observe(bytes);
+        self.escape_at_start = self.escape_at_start.after(bytes);
+    }
+
     fn trim(&mut self) {
         while self.len > self.capacity {
             let over = self.len - self.capacity;
@@ -85,7 +109,7 @@ impl Scrollback {
                 Some(front) => front.split_to(over),
                 None => self.tail.split_to(over.min(self.tail.len())).freeze(),
             };
-            self.modes_at_start.observe(&dropped);
+            self.dropped(&dropped);
             self.len -= dropped.len();
         }
     }
@@ -111,6 +135,7 @@ impl Scrollback {
         }
         Replay {
             modes: self.modes_at_start.clone(),
+            escape: self.escape_at_start,
             blocks,
             wrapped: self.end > self.len as u64,
             start: self.end - self.len as u64,
@@ -151,25 +176,33 @@ impl Replay {
     }
 
     fn safe_start(&self) -> usize {
-        let window = self
-            .blocks
-            .iter()
-            .flat_map(|b| b.iter())
-            .take(SAFE_POINT_SEARCH);
-        for (index, &byte) in window.enumerate() {
+        let bytes = || self.blocks.iter().flat_map(|b| b.iter().copied());
+        // First the rest of a sequence the ring starts inside of (its head
+        // fell out), then the first line or sequence boundary.
+        let mut state = self.escape;
+        let clean = bytes()
+            .take(SAFE_POINT_SEARCH)
+            .take_while(|&byte| {
+                let inside = state != Escape::Ground;
+                state = state.step(byte);
+                inside
+            })
+            .count();
+        let window = bytes().skip(clean).take(SAFE_POINT_SEARCH);
+        for (index, byte) in window.enumerate() {
             match byte {
-                b'\n' => return index + 1,
-                0x1b => return index,
+                b'\n' => return clean + index + 1,
+                0x1b => return clean + index,
                 _ => {}
             }
         }
         // No line or sequence boundary near the start: at least skip any
         // UTF-8 continuation bytes.
-        self.blocks
-            .iter()
-            .flat_map(|b| b.iter())
-            .take_while(|&&b| (0x80..0xc0).contains(&b))
-            .count()
+        clean
+            + bytes()
+                .skip(clean)
+                .take_while(|b| (0x80..0xc0).contains(b))
+                .count()
     }
 }
 
@@ -263,6 +296,39 @@ mod tests {
         assert_eq!(kept, all[all.len() - 10_000..]);
     }
 
+    /// Found by `a_replay_starts_on_a_boundary_and_restores_the_modes`: a
+    /// chunk larger than the ring had its head observed before the older
+    /// bytes it pushed out, so leaving vim in a big chunk left the replay
+    /// restoring the alternate screen.
+    #[test]
+    fn a_chunk_larger_than_the_ring_is_observed_after_what_it_pushes_out() {
+        let mut ring = Scrollback::new(16);
+        ring.push_bytes(b"\x1b[?1049h vim");
+        let mut big = b"\x1b[?1049l$ ".to_vec();
+        big.extend_from_slice(&[b'y'; 40]);
+        ring.push_bytes(&big);
+        assert!(ring.replayed().iter().all(|&b| b == b'y'));
+        // A sequence cut between the ring and the big chunk still counts.
+        let mut ring = Scrollback::new(16);
+        ring.push_bytes(b"\x1b[?20");
+        ring.push_bytes(&[b"04h".as_slice(), &[b'z'; 40]].concat());
+        assert!(ring.replayed().starts_with(b"\x1b[?2004h"));
+    }
+
+    /// Found by `a_replay_starts_on_a_boundary_and_restores_the_modes`: with
+    /// no newline or ESC after the cut, the replay began inside the sequence
+    /// the cut went through and printed its tail (`1maaa`).
+    #[test]
+    fn a_replay_never_begins_with_the_tail_of_a_cut_sequence() {
+        let mut ring = Scrollback::new(12);
+        ring.push_bytes(b"\x1b[31maaa  aaaaaa");
+        assert_eq!(ring.replayed(), b"aaa  aaaaaa");
+        // A title string with a newline in it: the newline is not a boundary.
+        let mut ring = Scrollback::new(12);
+        ring.push_bytes(b"\x1b]0;a\nbcdefgh\x07xyz");
+        assert_eq!(ring.replayed(), b"xyz");
+    }
+
     #[test]
     fn continuation_bytes_are_skipped_without_boundaries() {
         let mut ring = Scrollback::new(5);
@@ -271,3 +337,7 @@ mod tests {
         assert!(std::str::from_utf8(&replay).is_ok(), "{replay:?}");
     }
 }
+
+#[cfg(test)]
+#[path = "scrollback_props.rs"]
+mod prop_tests;

@@ -185,12 +185,19 @@ fn origin_of(word: &str) -> Option<String> {
         .strip_prefix("https://")
         .unwrap_or(word)
         .trim_end_matches('/');
+    // A DNS name (RFC 1123): at least two labels of 1..=63 letters, digits
+    // and inner hyphens, an alphabetic top-level label, 253 bytes at most.
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
     let plausible = host.contains('.')
-        && !host.starts_with('.')
         && host.len() <= 253
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && host.split('.').all(label_ok)
         && host
             .rsplit('.')
             .next()
@@ -201,3 +208,7 @@ fn origin_of(word: &str) -> Option<String> {
 #[cfg(test)]
 #[path = "output_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "output_props.rs"]
+mod prop_tests;

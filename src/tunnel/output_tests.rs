@@ -133,3 +133,30 @@ fn last_lines_are_kept_and_bounded() {
     let text = scanner.last_lines();
     assert!(text.contains("line 99") && !text.contains("line 87"));
 }
+
+/// Found by `every_url_is_an_https_origin_on_a_valid_host`: a 64-byte label
+/// (and empty or hyphen-edged ones) passed for a host name.
+#[test]
+fn a_host_that_is_not_a_dns_name_is_not_a_url() {
+    let long = "a".repeat(64);
+    for host in [
+        long.as_str(),
+        "a..b",
+        "-a.trycloudflare",
+        "a-.trycloudflare",
+        "",
+    ] {
+        let url = format!("https://{host}.trycloudflare.com");
+        let line =
+            format!("{{\"msg\":\"access your zrok share at the following endpoints:\\n {url}\"}}");
+        assert_eq!(events(Format::Zrok, &line), [], "{url}");
+        let boxed = format!(
+            "2026-12-01T18:11:47Z INF |  {CLOUDFLARED_CREATED}  |\n2026-12-01T18:11:47Z INF |  {url}  |"
+        );
+        assert_eq!(events(Format::Cloudflared, &boxed), [], "{url}");
+    }
+    let ok = "https://a-b.share.zrok.io";
+    let line =
+        format!("{{\"msg\":\"access your zrok share at the following endpoints:\\n {ok}\"}}");
+    assert_eq!(events(Format::Zrok, &line), [Event::Ready(ok.into())]);
+}

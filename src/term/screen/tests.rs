@@ -21,7 +21,7 @@ const QUERIES: &[&[u8]] = &[
 ];
 
 /// Feeds `screen`'s snapshot to a fresh screen of the same size.
-fn round_trip(screen: &Screen) -> Screen {
+pub(super) fn round_trip(screen: &Screen) -> Screen {
     let snapshot = screen.snapshot();
     assert!(!contains_query(&snapshot), "query in {snapshot:?}");
     let (cols, rows) = screen.size();
@@ -55,7 +55,7 @@ fn visible(screen: &Screen) -> Vec<Vec<CellKey>> {
 }
 
 /// Cell by cell: history, both screens, cursor, every mode.
-fn assert_same(a: &Screen, b: &Screen) {
+pub(super) fn assert_same(a: &Screen, b: &Screen) {
     assert_eq!(history(a), history(b), "scrollback differs");
     assert_eq!(visible(a), visible(b), "active screen differs");
     let main = |s: &Screen| cells(&s.vt.primary_screen().visible_lines().collect::<Vec<_>>());
@@ -378,4 +378,14 @@ fn byte_soup_round_trips_without_queries() {
         let b = round_trip(&a);
         assert_same(&a, &b);
     }
+}
+
+/// Found by `prop_tests::any_output_round_trips_without_queries`: the blank
+/// tail of a line that wrapped ("abc" then " " on 3 columns) is written as
+/// `ESC[K`, and the rebuilt screen loses the soft wrap. Not fixed yet.
+#[test]
+#[ignore = "known bug in tails::erase_blank_tails: a blank run across a soft wrap"]
+fn a_blank_run_across_a_soft_wrap_keeps_the_wrap() {
+    let a = fed(3, 3, 4, b"abc ");
+    assert_same(&a, &round_trip(&a));
 }
