@@ -108,14 +108,14 @@ proptest! {
         let mut pairs: Vec<(String, String)> =
             noise.into_iter().filter(|(k, _)| !names.contains(&k.as_str())).collect();
         let once = headers_of(&[pairs.clone(), vec![(name.clone(), good.clone())]].concat(), &split);
-        let owner = require(&sessions, &shares, &once, &base, Access::Owner, false);
+        let owner = require(&sessions, &shares, &once, &base, Access::Owner, false, None);
         prop_assert!(matches!(owner, Ok(Principal::Owner(_))));
         let (first, second) = if good_first { (good, other) } else { (other, good) };
         pairs.insert(0, (name.clone(), first));
         pairs.push((name, second));
         let twice = headers_of(&pairs, &split);
-        for access in [Access::Owner, Access::AnySession] {
-            let result = require(&sessions, &shares, &twice, &base, access, false);
+        for access in [Access::Owner, Access::AnySession, Access::Viewer] {
+            let result = require(&sessions, &shares, &twice, &base, access, false, None);
             prop_assert!(matches!(result, Err(Error::Unauthorized)), "{:?}", pairs);
         }
     }
