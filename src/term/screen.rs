@@ -137,7 +137,7 @@ impl Screen {
             out.extend_from_slice(b"\x1b\\");
         }
         self.write_history(&mut out);
-        out.extend_from_slice(&tails::erase_blank_tails(&self.vt.dump()));
+        out.extend_from_slice(&tails::erase_blank_tails(&self.vt.dump(), self.vt.size().0));
         modes.write_to(&mut out);
         out.extend_from_slice(&self.scan.pending());
         out

@@ -8,18 +8,29 @@
 //! inverse, underline, strike-through or overline is in force, since
 //! erasing paints with the background only.
 
-/// The dump with each safe blank tail before a line end replaced by `ESC[K`.
-pub fn erase_blank_tails(dump: &str) -> Vec<u8> {
+/// The dump (of a screen `cols` wide) with each safe blank tail before a
+/// line end replaced by `ESC[K`.
+///
+/// A blank run never crosses a soft wrap: `ESC[K` does not move the cursor
+/// on, so the row the text wrapped into would be lost (and at the pending
+/// wrap position xterm would even erase the row's last character). So the
+/// columns are counted, and where they are not known (a sequence that moves
+/// the cursor) no run starts until the next row.
+pub fn erase_blank_tails(dump: &str, cols: usize) -> Vec<u8> {
     let b = dump.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut pen = Pen::default();
     // Where, in `out`, the current run of blanks began (while it is safe).
     let mut run: Option<usize> = None;
+    let mut at = Column::new(cols);
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b' ' => {
-                if run.is_none() && pen.blank_safe() {
+                let wrapped = at.place(1);
+                if wrapped {
+                    run = None;
+                } else if run.is_none() && at.known() && pen.blank_safe() {
                     run = Some(out.len());
                 }
                 out.push(b' ');
@@ -31,6 +42,7 @@ pub fn erase_blank_tails(dump: &str) -> Vec<u8> {
                     out.extend_from_slice(b"\x1b[K");
                 }
                 out.extend_from_slice(b"\r\n");
+                at.row_end();
                 i += 2;
             }
             0x1b => {
@@ -38,27 +50,108 @@ pub fn erase_blank_tails(dump: &str) -> Vec<u8> {
                 let seq = &b[i..end];
                 let csi_final = (seq.len() >= 3 && seq[1] == b'[').then(|| seq[seq.len() - 1]);
                 match csi_final {
-                    // A REP of the space that started the run continues it.
-                    Some(b'b') if run.is_some() => {}
+                    Some(b'b') => {
+                        // A REP of the space that started the run continues
+                        // it, unless it wraps.
+                        if at.repeat(&seq[2..seq.len() - 1]) {
+                            run = None;
+                        }
+                    }
                     Some(b'm') => {
                         pen.apply(&seq[2..seq.len() - 1]);
                         if !pen.blank_safe() {
                             run = None;
                         }
                     }
-                    _ => run = None,
+                    _ => {
+                        run = None;
+                        at.lose();
+                    }
                 }
                 out.extend_from_slice(seq);
                 i = end;
             }
             other => {
                 run = None;
+                if !(0x80..0xc0).contains(&other) {
+                    // A character starts here (not a UTF-8 continuation byte).
+                    let width = dump[i..].chars().next().map_or(1, |c| {
+                        unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+                    });
+                    at.place(width);
+                }
                 out.push(other);
                 i += 1;
             }
         }
     }
     out
+}
+
+/// The column the next character of the dump lands in, while known.
+struct Column {
+    cols: usize,
+    /// Columns filled in the current row (`cols`: a wrap is pending).
+    filled: Option<usize>,
+    /// The width of the last character, for a REP.
+    last: usize,
+}
+
+impl Column {
+    fn new(cols: usize) -> Self {
+        Self {
+            cols: cols.max(1),
+            filled: Some(0),
+            last: 1,
+        }
+    }
+
+    fn known(&self) -> bool {
+        self.filled.is_some()
+    }
+
+    /// A character `width` wide is written; true when it wrapped first.
+    fn place(&mut self, width: usize) -> bool {
+        if width > 0 {
+            self.last = width;
+        }
+        let Some(filled) = self.filled else {
+            return false;
+        };
+        if width > 0 && filled + width > self.cols {
+            self.filled = Some(width);
+            return true;
+        }
+        self.filled = Some(filled + width);
+        false
+    }
+
+    /// A REP with these parameters; true when it wrapped (or may have).
+    fn repeat(&mut self, params: &[u8]) -> bool {
+        let count: usize = std::str::from_utf8(params)
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1);
+        match self.filled {
+            Some(filled) if filled + count * self.last <= self.cols => {
+                self.filled = Some(filled + count * self.last);
+                false
+            }
+            _ => {
+                self.filled = None;
+                true
+            }
+        }
+    }
+
+    fn row_end(&mut self) {
+        self.filled = Some(0);
+    }
+
+    fn lose(&mut self) {
+        self.filled = None;
+    }
 }
 
 /// One past the end of the escape sequence at `at`.
@@ -149,7 +242,7 @@ mod tests {
     use super::erase_blank_tails;
 
     fn erased(dump: &str) -> String {
-        String::from_utf8(erase_blank_tails(dump)).unwrap()
+        String::from_utf8(erase_blank_tails(dump, 80)).unwrap()
     }
 
     #[test]

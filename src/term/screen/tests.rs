@@ -382,9 +382,8 @@ fn byte_soup_round_trips_without_queries() {
 
 /// Found by `prop_tests::any_output_round_trips_without_queries`: the blank
 /// tail of a line that wrapped ("abc" then " " on 3 columns) is written as
-/// `ESC[K`, and the rebuilt screen loses the soft wrap. Not fixed yet.
+/// `ESC[K`, and the rebuilt screen lost the soft wrap.
 #[test]
-#[ignore = "known bug in tails::erase_blank_tails: a blank run across a soft wrap"]
 fn a_blank_run_across_a_soft_wrap_keeps_the_wrap() {
     let a = fed(3, 3, 4, b"abc ");
     assert_same(&a, &round_trip(&a));
