@@ -12,6 +12,7 @@ import { PhoneLoginDialog } from './phone-login.js';
 import { effectiveTheme, prefs } from './prefs.js';
 import { SearchBar } from './search.js';
 import { SessionClock } from './session.js';
+import { SettingsDialog } from './settings.js';
 import { ShareDialog } from './share.js';
 import { PublicBadge } from './status.js';
 import { TabWaiter } from './tab-wait.js';
@@ -62,6 +63,8 @@ const share = new ShareDialog({
 });
 
 const phoneLogin = new PhoneLoginDialog({ focusTerminal: () => tabs.active?.focus() });
+
+const settings = new SettingsDialog($('settings-dialog'), { focusTerminal: () => tabs.active?.focus() });
 
 const waiter = new TabWaiter($('guest-waiting'), {
   poll: () => tabs.sync(),
@@ -117,6 +120,7 @@ function leaveWorkspace() {
   files.detach();
   share.close();
   phoneLogin.close();
+  settings.close();
   tabs.clear();
   search.el.hidden = true;
   workspace.hidden = true;
@@ -196,6 +200,10 @@ $('share-open').addEventListener('click', () => {
   setMenu(false);
   share.open();
 });
+$('settings-open').addEventListener('click', () => {
+  setMenu(false);
+  settings.open();
+});
 $('phone-login-open').addEventListener('click', () => {
   setMenu(false);
   phoneLogin.open();
@@ -272,8 +280,9 @@ document.addEventListener(
     else if (ctrlShift && ev.code === 'PageDown') action = () => tabs.step(1);
     else if (ctrlShift && ev.code === 'KeyF') action = () => search.toggle();
     else if (ctrlShift && ev.code === 'KeyE' && !guest && files.enabled) action = () => files.toggle();
-    // Alt+digit types characters on macOS (Option+1 = ¡): leave it alone there.
-    else if (altOnly && !IS_MAC && /^Digit[1-9]$/.test(ev.code)) {
+    // Alt+digit types characters on macOS (Option+1 = ¡): leave it alone there. Switched
+    // off in Settings, it goes to the shell as ESC+digit (readline's and irssi's keys).
+    else if (altOnly && !IS_MAC && prefs.altDigits && /^Digit[1-9]$/.test(ev.code)) {
       const n = Number(ev.code.slice(5));
       action = () => tabs.pick(n);
     }
@@ -297,6 +306,7 @@ window.__termgate = Object.freeze({
   activeSelection: () => tabs.active?.view.term.getSelection() ?? '',
   activePendingInput: () => tabs.active?.socket.pendingBytes ?? 0,
   activeTerminal: () => tabs.active?.view.term ?? null,
+  terminals: () => tabs.tabs.map((t) => t.view.term),
   tabTitles: () => tabs.tabs.map((t) => t.title),
   editorPath: () => files.editor.path,
   editorText: () => files.editor.text,

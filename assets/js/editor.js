@@ -55,6 +55,8 @@ export function baseExtensions(cm) {
 }
 
 export const themeFor = (cm) => (effectiveTheme() === 'dark' ? cm.oneDark : []);
+/** Soft wrap (Settings, or the editor's Wrap button): long lines wrap instead of scrolling. */
+export const wrapFor = (cm) => (prefs.softWrap ? cm.EditorView.lineWrapping : []);
 
 export class Editor {
   /** @param {HTMLElement} el the (empty) editor section; @param {{notify: Function, onClose?: Function}} ctx */
@@ -81,6 +83,11 @@ export class Editor {
     this.status.setAttribute('role', 'status');
     const spacer = document.createElement('span');
     spacer.className = 'editor-spacer';
+    this.wrapButton = document.createElement('button');
+    this.wrapButton.type = 'button';
+    this.wrapButton.textContent = 'Wrap';
+    this.wrapButton.title = 'Wrap long lines';
+    this.wrapButton.addEventListener('click', () => prefs.setSoftWrap(!prefs.softWrap));
     this.saveButton = document.createElement('button');
     this.saveButton.type = 'button';
     this.saveButton.textContent = 'Save';
@@ -93,13 +100,14 @@ export class Editor {
     close.title = 'Close the editor';
     close.setAttribute('aria-label', 'Close the editor');
     close.addEventListener('click', () => this.close());
-    head.append(this.title, this.mark, spacer, this.status, this.saveButton, close);
+    head.append(this.title, this.mark, spacer, this.status, this.wrapButton, this.saveButton, close);
     this.host = document.createElement('div');
     this.host.className = 'editor-host';
     this.conflict = new ConflictView(this);
     el.append(head, this.host, this.conflict.el);
 
     prefs.onChange(() => this.applyTheme());
+    this.renderWrap();
     window.addEventListener('pagehide', () => this.flushDraft());
   }
 
@@ -146,6 +154,7 @@ export class Editor {
     }
     this.cm = cm;
     this.themeSlot = new cm.Compartment();
+    this.wrapSlot = new cm.Compartment();
     const state = cm.EditorState.create({
       doc: text,
       extensions: [
@@ -153,6 +162,7 @@ export class Editor {
         baseExtensions(cm),
         languageFor(path, cm),
         this.themeSlot.of(themeFor(cm)),
+        this.wrapSlot.of(wrapFor(cm)),
         cm.EditorView.contentAttributes.of({ 'aria-label': `Contents of ${path}` }),
         cm.EditorView.updateListener.of((u) => {
           if (u.docChanged) this.changed();
@@ -239,8 +249,14 @@ export class Editor {
   }
 
   applyTheme() {
-    if (this.view && this.cm) this.view.dispatch({ effects: this.themeSlot.reconfigure(themeFor(this.cm)) });
+    const effects = this.cm ? [this.themeSlot.reconfigure(themeFor(this.cm)), this.wrapSlot.reconfigure(wrapFor(this.cm))] : [];
+    if (this.view && this.cm) this.view.dispatch({ effects });
     this.conflict.applyTheme();
+    this.renderWrap();
+  }
+
+  renderWrap() {
+    this.wrapButton.setAttribute('aria-pressed', String(prefs.softWrap));
   }
 
   /** The panel renamed or moved a path: follow the open file. */

@@ -1,5 +1,8 @@
-// prefs.js — harmless display preferences (font size, theme) kept in localStorage.
-// Nothing secret is ever stored here. Listeners are told when a preference changes.
+// prefs.js — harmless display preferences kept in localStorage: font size, theme, and the
+// Settings dialog's (settings.js) palette, font family, Alt+1..9 tab switching and the
+// editor's soft wrap. Nothing secret is ever stored here. Listeners are told of changes.
+
+import { FONT_CHOICES, PALETTES, cleanFamily, fontFamilyFor } from './palettes.js';
 
 const KEY_FONT = 'termgate.fontSize';
 const KEY_THEME = 'termgate.theme';
@@ -7,6 +10,11 @@ export const FONT_MIN = 8;
 export const FONT_MAX = 32;
 const FONT_DEFAULT = 14;
 const THEMES = ['auto', 'light', 'dark'];
+const KEY_PALETTE = 'termgate.palette';
+const KEY_FONT_CHOICE = 'termgate.fontFamily';
+const KEY_FONT_CUSTOM = 'termgate.fontFamilyCustom';
+const KEY_ALT_DIGITS = 'termgate.altDigits';
+const KEY_SOFT_WRAP = 'termgate.softWrap';
 
 const listeners = new Set();
 const darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
@@ -31,6 +39,11 @@ let fontSize = Number.parseInt(readPref(KEY_FONT) || '', 10);
 if (!Number.isFinite(fontSize)) fontSize = FONT_DEFAULT;
 fontSize = Math.min(FONT_MAX, Math.max(FONT_MIN, fontSize));
 let themePref = THEMES.includes(readPref(KEY_THEME)) ? readPref(KEY_THEME) : 'auto';
+let palette = Object.hasOwn(PALETTES, readPref(KEY_PALETTE) ?? '') ? readPref(KEY_PALETTE) : 'default';
+let fontChoice = Object.hasOwn(FONT_CHOICES, readPref(KEY_FONT_CHOICE) ?? '') ? readPref(KEY_FONT_CHOICE) : 'default';
+let fontCustom = cleanFamily(readPref(KEY_FONT_CUSTOM));
+let altDigits = readPref(KEY_ALT_DIGITS) !== 'off'; // on unless switched off
+let softWrap = readPref(KEY_SOFT_WRAP) === 'on'; // off unless switched on
 
 function notify() {
   applyThemeToDocument();
@@ -69,6 +82,51 @@ export const prefs = {
     const next = effectiveTheme() === 'dark' ? 'light' : 'dark';
     themePref = systemTheme() === next ? 'auto' : next;
     writePref(KEY_THEME, themePref);
+    notify();
+  },
+  get palette() {
+    return palette;
+  },
+  setPalette(name) {
+    if (!Object.hasOwn(PALETTES, name) || name === palette) return;
+    palette = name;
+    writePref(KEY_PALETTE, name);
+    notify();
+  },
+  get fontChoice() {
+    return fontChoice;
+  },
+  get fontCustom() {
+    return fontCustom;
+  },
+  /** The terminal's CSS font-family, from the choice (and the typed name for 'custom'). */
+  get fontFamily() {
+    return fontFamilyFor(fontChoice, fontCustom);
+  },
+  setFontFamily(choice, custom = fontCustom) {
+    if (!Object.hasOwn(FONT_CHOICES, choice)) return;
+    fontChoice = choice;
+    fontCustom = cleanFamily(custom);
+    writePref(KEY_FONT_CHOICE, fontChoice);
+    writePref(KEY_FONT_CUSTOM, fontCustom);
+    notify();
+  },
+  /** Alt+1..9 switches tabs (true) or goes to the shell as ESC+digit (false). */
+  get altDigits() {
+    return altDigits;
+  },
+  setAltDigits(on) {
+    altDigits = Boolean(on);
+    writePref(KEY_ALT_DIGITS, altDigits ? 'on' : 'off');
+    notify();
+  },
+  /** The editor wraps long lines. */
+  get softWrap() {
+    return softWrap;
+  },
+  setSoftWrap(on) {
+    softWrap = Boolean(on);
+    writePref(KEY_SOFT_WRAP, softWrap ? 'on' : 'off');
     notify();
   },
   onChange(fn) {

@@ -1,6 +1,7 @@
-// terminal.js — one xterm.js view: addons (fit, search, links, unicode11), themes, font size,
-// copy-on-select, and the rules that keep terminal output from acting on the browser
-// (no OSC 52 clipboard writes, titles as text only, only http/https links opened).
+// terminal.js — one xterm.js view: addons (fit, search, links, unicode11), the palette
+// (palettes.js), font size and family, copy-on-select, and the rules that keep terminal
+// output from acting on the browser (no OSC 52 clipboard writes, titles as text only, only
+// http/https links opened).
 
 import './csp-shim.js';
 import { Terminal } from '../vendor/xterm.mjs';
@@ -8,32 +9,17 @@ import { FitAddon } from '../vendor/addon-fit.mjs';
 import { SearchAddon } from '../vendor/addon-search.mjs';
 import { Unicode11Addon } from '../vendor/addon-unicode11.mjs';
 import { WebLinksAddon } from '../vendor/addon-web-links.mjs';
+import { paletteIsDark, paletteTheme } from './palettes.js';
 import { effectiveTheme, prefs } from './prefs.js';
-
-const DARK = {
-  background: '#16181d', foreground: '#d8dee9', cursor: '#f0f0f0', cursorAccent: '#16181d',
-  selectionBackground: '#3b4a66', selectionForeground: '#ffffff',
-  black: '#1d2027', red: '#e06c75', green: '#98c379', yellow: '#e5c07b', blue: '#61afef',
-  magenta: '#c678dd', cyan: '#56b6c2', white: '#c8ccd4',
-  brightBlack: '#5c6370', brightRed: '#ef8189', brightGreen: '#a9d88b', brightYellow: '#f0d197',
-  brightBlue: '#7cc0f5', brightMagenta: '#d492e7', brightCyan: '#6fcad5', brightWhite: '#ffffff',
-};
-
-const LIGHT = {
-  background: '#fbfbfa', foreground: '#24292f', cursor: '#24292f', cursorAccent: '#fbfbfa',
-  selectionBackground: '#b6d3f7', selectionForeground: '#000000',
-  black: '#24292f', red: '#c4262e', green: '#1a7f37', yellow: '#8a6100', blue: '#0550ae',
-  magenta: '#8250df', cyan: '#0f7b8a', white: '#6e7781',
-  brightBlack: '#57606a', brightRed: '#d73a49', brightGreen: '#2da44e', brightYellow: '#9a6700',
-  brightBlue: '#218bff', brightMagenta: '#a475f9', brightCyan: '#1b9aaa', brightWhite: '#8c959f',
-};
 
 const SEARCH_DECORATIONS = {
   dark: { matchBackground: '#5a4a1a', activeMatchBackground: '#b58900', matchOverviewRuler: '#b58900', activeMatchColorOverviewRuler: '#ffd75f' },
   light: { matchBackground: '#fff3b0', activeMatchBackground: '#ffb000', matchOverviewRuler: '#ffb000', activeMatchColorOverviewRuler: '#d08000' },
 };
 
-const FONT_FAMILY = '"DejaVu Sans Mono", "Cascadia Mono", "SF Mono", Menlo, Consolas, "Liberation Mono", monospace';
+/** The xterm.js theme for the current palette and page theme. */
+const currentTheme = () => paletteTheme(prefs.palette, effectiveTheme());
+const searchDecorations = () => SEARCH_DECORATIONS[paletteIsDark(prefs.palette, effectiveTheme()) ? 'dark' : 'light'];
 
 /** Open a URL from terminal output only if it is http(s), in a new tab with no opener. */
 export function openSafeLink(uri) {
@@ -81,12 +67,11 @@ export class TermView {
     this.container = container;
     this.handlers = handlers;
     this.encoder = new TextEncoder();
-    const theme = effectiveTheme();
     this.term = new Terminal({
       allowProposedApi: true, // unicode11 and search decorations
-      fontFamily: FONT_FAMILY,
+      fontFamily: prefs.fontFamily,
       fontSize: prefs.fontSize,
-      theme: theme === 'dark' ? DARK : LIGHT,
+      theme: currentTheme(),
       scrollback: 10_000,
       cursorBlink: true,
       macOptionIsMeta: true,
@@ -202,10 +187,12 @@ export class TermView {
   }
 
   applyPrefs() {
-    const theme = effectiveTheme();
-    this.term.options.theme = theme === 'dark' ? DARK : LIGHT;
-    if (this.term.options.fontSize !== prefs.fontSize) {
+    const theme = currentTheme();
+    if (this.term.options.theme !== theme) this.term.options.theme = theme;
+    // A new font size or family changes the cell size: the fitting size changes with it.
+    if (this.term.options.fontSize !== prefs.fontSize || this.term.options.fontFamily !== prefs.fontFamily) {
       this.term.options.fontSize = prefs.fontSize;
+      this.term.options.fontFamily = prefs.fontFamily;
       this.scheduleFit();
     }
   }
@@ -295,7 +282,7 @@ export class TermView {
       this.term.clearSelection();
       return false;
     }
-    const opts = { caseSensitive: false, decorations: SEARCH_DECORATIONS[effectiveTheme()] };
+    const opts = { caseSensitive: false, decorations: searchDecorations() };
     return backwards ? this.search.findPrevious(query, opts) : this.search.findNext(query, opts);
   }
 
@@ -306,7 +293,7 @@ export class TermView {
    * changed query is first tried where the selection starts.)
    */
   findIncremental(query) {
-    const opts = { caseSensitive: false, incremental: true, decorations: SEARCH_DECORATIONS[effectiveTheme()] };
+    const opts = { caseSensitive: false, incremental: true, decorations: searchDecorations() };
     return this.search.findPrevious(query, opts);
   }
 
