@@ -45,6 +45,9 @@ export class PhoneLoginDialog {
   }
 
   close() {
+    // Forgotten at once: the dialog's `close` event (which forgets too, for Escape) comes
+    // a task later, and until then the hidden dialog would still hold the link.
+    this.forget();
     if (this.dialog.open) this.dialog.close();
   }
 
