@@ -215,10 +215,11 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
     Ok(response)
 }
 
-/// `GET /s/<token>`: a link from before tokens moved to the fragment. Its
-/// token has already reached every log on the way, so it is not honoured
-/// (nor echoed): the page says to ask for a new link. Old links lived an
-/// hour at most, so refusing costs little.
+/// `GET /s/<token>`: a link from before tokens moved to the fragment. It is
+/// not honoured (nor echoed): the page says to ask for a new link. Honouring
+/// it would buy nothing: share records live in memory only, so the restart
+/// that installs this version has already ended every old link, and its
+/// token has crossed every log on the way.
 pub fn old_link() -> Response {
     const PAGE: &str = "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">\n\
         <meta name=\"viewport\" content=\"width=device-width\">\n\
