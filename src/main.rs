@@ -219,7 +219,7 @@ fn print_startup_share(
         share.ttl.as_secs() / 60,
         share.uses,
         if share.uses == 1 { "" } else { "s" },
-        state.config.base_path.share_path(&token)
+        state.config.base_path.share_link(&token)
     );
     Ok(())
 }

@@ -95,13 +95,19 @@ async fn under_term_through_nginx_the_ui_api_socket_files_and_share_links_work()
         .await;
     assert_eq!(minted.status, 201, "{}", minted.text());
     let url = minted.json()["url"].as_str().unwrap().to_string();
-    let prefix = format!("{}/term/s/", proxy.origin());
+    let prefix = format!("{}/term/s/#", proxy.origin());
     assert!(url.starts_with(&prefix), "{url}");
-    let link_path = url.strip_prefix(&proxy.origin()).unwrap().to_string();
-    let landing = proxy.send(proxy.request("GET", &link_path)).await;
+    let token = &url[prefix.len()..];
+    let landing = proxy.send(proxy.request("GET", "/term/s/")).await;
     assert_eq!(landing.status, 200);
     assert!(landing.text().contains(r#"<base href="/term/">"#));
-    let redeemed = proxy.send(proxy.request("POST", &link_path)).await;
+    let redeemed = proxy
+        .send(
+            proxy
+                .request("POST", "/term/s/redeem")
+                .json(&json!({ "token": token })),
+        )
+        .await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.text());
     let guest_set = &redeemed.set_cookies()[0];
     assert!(
@@ -245,11 +251,10 @@ async fn the_binary_validates_the_prefix_and_prints_it_in_the_banner_and_the_sha
     let share = started
         .line_starting("share link", Duration::from_secs(10))
         .await;
-    let want = format!("http://{}/term/s/", started.address);
+    let want = format!("http://{}/term/s/#", started.address);
     assert!(share.contains(&want), "{share}");
-    // And it opens.
-    let path = &share[share.find(&want).unwrap() + want.len() - "/term/s/".len()..];
-    let landing = started.request("GET", path.trim()).send().await;
-    assert_eq!(landing.status, 200, "{path}");
+    // And its page opens.
+    let landing = started.request("GET", "/term/s/").send().await;
+    assert_eq!(landing.status, 200, "{}", landing.text());
     started.child.kill().await.unwrap();
 }

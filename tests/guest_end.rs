@@ -21,12 +21,16 @@ async fn mint(server: &TestServer, owner: &str, body: serde_json::Value) -> (Str
     let url = value["url"].as_str().unwrap();
     (
         value["id"].as_str().unwrap().to_string(),
-        url.rsplit('/').next().unwrap().to_string(),
+        url.rsplit_once('#').unwrap().1.to_string(),
     )
 }
 
 async fn redeem(server: &TestServer, token: &str) -> Option<String> {
-    let reply = server.request("POST", &format!("/s/{token}")).send().await;
+    let reply = server
+        .request("POST", "/s/redeem")
+        .json(&serde_json::json!({ "token": token }))
+        .send()
+        .await;
     (reply.status == 200).then(|| {
         let cookie = reply.set_cookies()[0]
             .split(';')

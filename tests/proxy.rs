@@ -9,6 +9,7 @@ mod nginx;
 use common::{PIN, TOKEN};
 use nginx::Proxy;
 use serde_json::json;
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test]
@@ -125,5 +126,80 @@ async fn forged_forwarding_headers_do_not_reset_the_rate_limit() {
     assert!(
         !audit.contains("203.0.113."),
         "a forged address reached the audit log as the source"
+    );
+}
+
+#[tokio::test]
+async fn a_guest_opening_a_link_through_nginx_leaves_no_token_in_its_access_log() {
+    let proxy = Proxy::under_term().await;
+    let owner = proxy.login().await.session_cookie().unwrap();
+    let created = proxy
+        .send(
+            proxy
+                .request("POST", &proxy.path("api/terminals"))
+                .header("cookie", &owner),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let minted = proxy
+        .send(
+            proxy
+                .request("POST", &proxy.path("api/shares"))
+                .header("cookie", &owner)
+                .json(&json!({"scope": "read-only", "ttl_secs": 900})),
+        )
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.text());
+    let url = minted.json()["url"].as_str().unwrap().to_string();
+    // What a browser does with the link: request all before the fragment...
+    let (requested, token) = url.split_once('#').unwrap_or((&url, ""));
+    let path = requested.strip_prefix(&proxy.origin()).unwrap();
+    let landing = proxy.send(proxy.request("GET", path)).await;
+    assert_eq!(landing.status, 200, "{}", landing.text());
+    let page_line = format!("\"GET {path} HTTP/1.1\"");
+    let seen = common::eventually(Duration::from_secs(10), || {
+        proxy.access_log().contains(&page_line)
+    })
+    .await;
+    assert!(
+        seen,
+        "nginx never logged {page_line}: {}",
+        proxy.access_log()
+    );
+    let token = if token.is_empty() {
+        // The link had no fragment: its token is its last path segment.
+        path.rsplit('/').next().unwrap()
+    } else {
+        token
+    };
+    assert!(
+        !proxy.access_log().contains(token),
+        "the token is in nginx's access log: {}",
+        proxy.access_log()
+    );
+    // ...then the page redeems it with the token in the body.
+    let redeem_path = proxy.path("s/redeem");
+    let redeemed = proxy
+        .send(
+            proxy
+                .request("POST", &redeem_path)
+                .json(&json!({ "token": token })),
+        )
+        .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.text());
+    let redeem_line = format!("\"POST {redeem_path} HTTP/1.1\" 200");
+    let seen = common::eventually(Duration::from_secs(10), || {
+        proxy.access_log().contains(&redeem_line)
+    })
+    .await;
+    assert!(
+        seen,
+        "nginx never logged {redeem_line}: {}",
+        proxy.access_log()
+    );
+    assert!(
+        !proxy.access_log().contains(token),
+        "{}",
+        proxy.access_log()
     );
 }

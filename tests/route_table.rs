@@ -28,8 +28,12 @@ async fn every_route_that_is_not_public_refuses_strangers_and_every_owner_route_
         .await;
     assert_eq!(minted.status, 201, "{}", minted.text());
     let url = minted.json()["url"].as_str().unwrap().to_string();
-    let token = url.rsplit("/s/").next().unwrap();
-    let redeemed = server.request("POST", &format!("/s/{token}")).send().await;
+    let token = url.rsplit_once("/s/#").unwrap().1;
+    let redeemed = server
+        .request("POST", "/s/redeem")
+        .json(&json!({ "token": token }))
+        .send()
+        .await;
     assert_eq!(redeemed.status, 200);
     let guest = redeemed.set_cookies()[0]
         .split(';')

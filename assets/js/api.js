@@ -125,7 +125,8 @@ export const api = {
   listShares: () => request('GET', '/api/shares'),
   mintShare: (spec) => request('POST', '/api/shares', spec, { expect401: true }),
   revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
-  redeemShare: (token) => request('POST', `/s/${encodeURIComponent(token)}`, undefined, { expect401: true }),
+  // The token goes in the body, never the path: request lines end up in proxy logs.
+  redeemShare: (token) => request('POST', '/s/redeem', { token }, { expect401: true }),
   // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
   loginLink: () => request('POST', '/api/login-link', {}),
   // files (owner; every route 404s with --terminal-only)

@@ -1,6 +1,7 @@
-// guest.js — the guest's side of a share link: the "Open" screen at /s/<token> (POST to
-// redeem it, then the token leaves the address bar), the banner counting down the link's
-// lifetime, and the "This shared view has ended." screen. The token is never stored.
+// guest.js — the guest's side of a share link: the "Open" screen at /s/#<token> (the token
+// leaves the address bar as this module loads; "Open" POSTs it in the body of /s/redeem), the
+// banner counting down the link's lifetime, and the "This shared view has ended." screen.
+// The token is never stored, and never in a request line: proxies and tunnels log those.
 // A link for "whichever tab exists" opened before any tab does is answered 409
 // `no_terminal_yet` (no use spent): the screen says so and tries again every 2 s by itself.
 
@@ -13,11 +14,25 @@ export const INVALID_LINK = 'This link is invalid, has expired, was revoked or i
 export const WAITING_FOR_TAB = 'Waiting for the owner to open a terminal…';
 const WAIT_RETRY_MS = 2000;
 
-/** The share token in the address bar (`<base>s/<token>`), or null. */
+/**
+ * The share token from the link's fragment (`<base>s/#<token>`), taken out of the address bar
+ * at once, as login.js does with `#token=`: neither the history entry nor a later reload keeps it.
+ */
+let linkToken = null;
+function takeShareToken() {
+  if (location.pathname !== `${basePath()}s/` || location.hash.length < 2) return;
+  try {
+    linkToken = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    linkToken = location.hash.slice(1); // a stray `%`: the server will say the link is invalid
+  }
+  history.replaceState(null, '', location.pathname + location.search);
+}
+takeShareToken();
+
+/** The share token this page was opened with, or null. */
 export function shareToken() {
-  const prefix = `${basePath()}s/`;
-  if (!location.pathname.startsWith(prefix)) return null;
-  return decodeURIComponent(location.pathname.slice(prefix.length)) || null;
+  return linkToken;
 }
 
 /** Was this browser tab showing a guest view before (so a dead session means "ended")? */
@@ -99,8 +114,11 @@ export function showLanding(token) {
           countdown = setInterval(tick, 1000);
           return;
         }
-        say(err instanceof ApiError && err.status === 0 ? 'Cannot reach the termgate server.' : INVALID_LINK);
-        // The link will not get better: leave the button off (reload to try again).
+        const unreachable = err instanceof ApiError && err.status === 0;
+        say(unreachable ? 'Cannot reach the termgate server.' : INVALID_LINK);
+        // A reload no longer holds the token, so an unreachable server may be retried here;
+        // a refused link will not get better: leave the button off.
+        if (unreachable) button.disabled = false;
       }
     };
     button.disabled = false;

@@ -1,10 +1,12 @@
 //! The share-link handlers: minting and managing links (owner), and the
-//! guest's side of a link (`/s/<token>`).
+//! guest's side of a link (`/s/#<token>`).
 //!
-//! Opening a link is two steps: `GET /s/<token>` serves the page and uses
-//! nothing up (link previews and prefetchers are harmless); the guest's
-//! "Open" button is a `POST /s/<token>` that spends one use and starts a
-//! guest session whose lifetime ends with the link's.
+//! Opening a link is two steps: `GET /s/` serves the page and uses nothing
+//! up (link previews and prefetchers are harmless); the guest's "Open"
+//! button is a `POST /s/redeem` with `{"token"}` that spends one use and
+//! starts a guest session whose lifetime ends with the link's. The token is
+//! the link's fragment, so it never stands in a request line: proxies and
+//! tunnels (nginx, zrok, cloudflared) log those.
 
 use super::limit::Budget;
 use super::login::{check_pin, refuse};
@@ -93,7 +95,7 @@ pub async fn mint(
         json!({"share": record.id, "scope": record.scope, "terminal": record.terminal,
                "ttl_secs": ttl.as_secs(), "uses": record.uses_left, "source": client.source.to_string()}),
     );
-    let url = format!("{origin}{}", state.config.base_path.share_path(&token));
+    let url = format!("{origin}{}", state.config.base_path.share_link(&token));
     Ok(json(
         StatusCode::CREATED,
         &json!({
@@ -130,8 +132,24 @@ pub fn revoke(state: &AppState, client: Remote, id: &str) -> Result<Response, Er
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-/// `POST /s/{token}`: the guest presses "Open". Every refusal looks the same.
-pub fn redeem(state: &AppState, client: Remote, token: &str) -> Result<Response, Error> {
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RedeemBody {
+    token: String,
+}
+
+/// `POST /s/redeem` with `{"token"}`: the guest presses "Open". Every
+/// refusal of a token looks the same.
+pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
+    // serde's messages may quote what was sent, which may be a token: say
+    // only what the body must be.
+    let body: RedeemBody = read_json(body, JSON_LIMIT).await.map_err(|err| match err {
+        Error::BadRequest(_) => {
+            Error::bad_request(r#"the body must be {"token": "<the link's token>"}"#)
+        }
+        other => other,
+    })?;
+    let token = body.token.as_str();
     let source = client.source.to_string();
     // Budgets guard the signature check like a login: forging is hopeless,
     // but probing should still cost.
@@ -195,6 +213,28 @@ pub fn redeem(state: &AppState, client: Remote, token: &str) -> Result<Response,
         HeaderValue::from_str(&cookie).map_err(Error::internal)?,
     );
     Ok(response)
+}
+
+/// `GET /s/<token>`: a link from before tokens moved to the fragment. It is
+/// not honoured (nor echoed): the page says to ask for a new link. Honouring
+/// it would buy nothing: share records live in memory only, so the restart
+/// that installs this version has already ended every old link, and its
+/// token has crossed every log on the way.
+pub fn old_link() -> Response {
+    const PAGE: &str = "<!doctype html>\n<html lang=\"en\"><meta charset=\"utf-8\">\n\
+        <meta name=\"viewport\" content=\"width=device-width\">\n\
+        <title>Share link format changed \u{2014} termgate</title>\n\
+        <h1>This share link no longer works</h1>\n\
+        <p>The share link format changed: links now keep their secret after a \
+        <code>#</code>, which browsers never send to a server, so it stays out of \
+        proxy and tunnel logs.</p>\n<p>Ask whoever shared this terminal for a new link.</p>\n";
+    let mut response = Response::new(crate::http::response::full(PAGE));
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
 }
 
 /// What `GET /auth/session` says to a guest.

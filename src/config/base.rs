@@ -91,10 +91,13 @@ impl BasePath {
         !self.is_root() && path == self.0.trim_end_matches('/')
     }
 
-    /// The path of a share link: `{base}s/{token}`. Callers put the origin
-    /// in front (which origin is their business, not this function's).
-    pub fn share_path(&self, token: &str) -> String {
-        format!("{}s/{token}", self.0)
+    /// A share link without its origin: `{base}s/#{token}`. The token is
+    /// the fragment, which browsers never send, so it never stands in a
+    /// request line that a proxy or tunnel logs; the landing page reads it
+    /// and posts it in a body. Callers put the origin in front (which origin
+    /// is their business, not this function's).
+    pub fn share_link(&self, token: &str) -> String {
+        format!("{}s/#{token}", self.0)
     }
 }
 
@@ -157,10 +160,10 @@ mod tests {
 
     #[test]
     fn share_paths_sit_under_the_base() {
-        assert_eq!(BasePath::default().share_path("tok"), "/s/tok");
+        assert_eq!(BasePath::default().share_link("tok"), "/s/#tok");
         assert_eq!(
-            BasePath::parse("/a/term").unwrap().share_path("tok"),
-            "/a/term/s/tok"
+            BasePath::parse("/a/term").unwrap().share_link("tok"),
+            "/a/term/s/#tok"
         );
     }
 }

@@ -58,8 +58,8 @@ pub async fn handle(state: Arc<AppState>, req: Request<Incoming>, peer: SocketAd
             hyper::header::HeaderValue::from_static("close"),
         );
     }
-    // Everything but the UI files is no-store; that includes `/s/<token>`,
-    // so share tokens never rest in a cache.
+    // Everything but the UI files is no-store; that includes `/s/`, and an
+    // old link's `/s/<token>`, so share tokens never rest in a cache.
     response::secure_headers(&mut response, !is_ui, client.secure);
     response
 }
@@ -147,7 +147,8 @@ async fn dispatch(
         Endpoint::RevokeShare(id) => share_api::revoke(state, client, &id),
         // One page for every token: it tells nothing and uses nothing up.
         Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers(), base),
-        Endpoint::RedeemShare(token) => share_api::redeem(state, client, &token),
+        Endpoint::RedeemShare => share_api::redeem(state, client, req.into_body()).await,
+        Endpoint::OldShareLink => Ok(share_api::old_link()),
         Endpoint::Files(op) => Ok(crate::files::handle(state, op, req).await),
         Endpoint::ToBase => to_base(base, req.uri().query()),
     }

@@ -34,7 +34,9 @@ pub enum Endpoint {
     MintShare,
     RevokeShare(String),
     ShareLanding,
-    RedeemShare(String),
+    RedeemShare,
+    /// `GET /s/<token>`, the link format before tokens moved to the fragment.
+    OldShareLink,
     LoginLink,
     Files(FileOp),
     /// `GET /term`: a redirect to `/term/`, where relative URLs resolve.
@@ -98,8 +100,12 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/shares", Owner, activity: false, |_| Endpoint::ListShares),
     route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
     route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
-    route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::ShareLanding),
-    route!(POST "/s/{id}", Public, activity: false, |id| Endpoint::RedeemShare(id.unwrap_or_default())),
+    // Share links are `/s/#<token>`: the token never stands in a request
+    // line (proxies and tunnels log those), only in the redeem body.
+    route!(GET "/s/", Public, activity: false, |_| Endpoint::ShareLanding),
+    route!(POST "/s/redeem", Public, activity: false, |_| Endpoint::RedeemShare),
+    // Old `/s/<token>` links: refused with a page that says why (no POST).
+    route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::OldShareLink),
     // The file browser; `--terminal-only` removes every route under FILES_PREFIX.
     route!(GET "/api/files/list", Owner, activity: true, |_| Endpoint::Files(FileOp::List)),
     route!(GET "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::ReadContent)),
@@ -280,7 +286,8 @@ mod tests {
                 "/assets/*",
                 "/auth/login",
                 "/auth/session",
-                "/s/{id}",
+                "/s/",
+                "/s/redeem",
                 "/s/{id}"
             ]
         );

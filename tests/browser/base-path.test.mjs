@@ -62,7 +62,7 @@ test('a share link minted under /term/ opens as a guest', async () => {
   await owner.locator('#share-create').click();
   await owner.locator('#share-result').waitFor({ state: 'visible' });
   const link = await owner.locator('#share-url').inputValue();
-  assert.match(link, new RegExp(`^${proxied.url}/s/[A-Za-z0-9_-]+$`));
+  assert.match(link, new RegExp(`^${proxied.url}/s/#[A-Za-z0-9_-]+$`));
   await owner.locator('#share-close').click();
 
   const guest = await pageUnderTerm();

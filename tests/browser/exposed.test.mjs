@@ -31,7 +31,7 @@ test('the owner on 127.0.0.1 mints a read-only link: it is for the public origin
   await owner.locator('#share-create').click();
   await owner.locator('#share-result').waitFor({ state: 'visible' });
   const link = await owner.locator('#share-url').inputValue();
-  assert.match(link, new RegExp(`^${escape(server.publicUrl)}/s/[A-Za-z0-9_-]+$`));
+  assert.match(link, new RegExp(`^${escape(server.publicUrl)}/s/#[A-Za-z0-9_-]+$`));
   assert.equal(await owner.locator('#share-origin').textContent(), `For ${server.publicUrl} (public)`);
   await owner.locator('#share-close').click();
   await owner.locator('#share-dialog').waitFor({ state: 'hidden' });

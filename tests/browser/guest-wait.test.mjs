@@ -35,13 +35,19 @@ const ownerApi = (method, path, body) =>
     [method, path, body],
   );
 
-/** Resolves once `page` got `n` answers with `status` to a POST /s/<token>. */
+/** Resolves once `page` got `n` answers with `status` to a POST /s/redeem. */
 function redeemAnswers(page, status, n) {
   let seen = 0;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    // A deadline, so a page that stops asking fails here instead of hanging the file.
+    const timer = setTimeout(() => {
+      page.off('response', onResponse);
+      reject(new Error(`${seen} of ${n} answers ${status} to POST /s/redeem within ${TIMEOUT} ms`));
+    }, TIMEOUT);
     const onResponse = (r) => {
-      if (r.request().method() !== 'POST' || !new URL(r.url()).pathname.startsWith('/s/')) return;
+      if (r.request().method() !== 'POST' || new URL(r.url()).pathname !== '/s/redeem') return;
       if (r.status() === status && ++seen >= n) {
+        clearTimeout(timer);
         page.off('response', onResponse);
         resolve();
       }

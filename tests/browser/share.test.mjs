@@ -43,7 +43,8 @@ test('the owner mints a read-only link for the active tab', async () => {
   await owner.locator('#share-create').click();
   await owner.locator('#share-result').waitFor({ state: 'visible' });
   link = await owner.locator('#share-url').inputValue();
-  assert.match(link, new RegExp(`^${server.url}/s/[A-Za-z0-9_-]+$`));
+  // The token is the fragment, which no request line carries.
+  assert.match(link, new RegExp(`^${server.url}/s/#[A-Za-z0-9_-]+$`));
   // Not exposed: the link is for this origin, which only this computer reaches.
   assert.equal(await owner.locator('#share-origin').textContent(), `For ${server.url} — works on this computer only`);
   // The QR code is drawn: a square canvas with both dark and light pixels.
@@ -71,7 +72,13 @@ test('a guest opens the link, watches live output and cannot type', async () => 
   await guest.goto(link);
   await guest.locator('#landing').waitFor({ state: 'visible' });
   assert.match(await guest.locator('#landing').textContent(), /You have been invited to view a terminal/);
+  assert.equal(guest.url(), `${server.url}/s/`, 'the token stayed in the address bar before opening');
+  const token = link.slice(link.indexOf('#') + 1);
+  const redeem = guest.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/s/redeem');
   await guest.locator('#landing-open').click();
+  const sent = await redeem;
+  assert.deepEqual(sent.postDataJSON(), { token }, 'the token is not in the redeem body');
+  assert.ok(!sent.url().includes(token), sent.url());
   await guest.waitForFunction(() => window.__termgate?.activeStatus() === 'live');
   assert.equal(new URL(guest.url()).pathname, '/', 'the token stayed in the address bar');
   await guest.locator('#guest-banner').filter({ hasText: /^read-only view · expires in \d+:\d\d$/ }).waitFor();
@@ -132,9 +139,9 @@ test('a tampered link shows the neutral message', async () => {
   await owner.locator('#share-result').waitFor({ state: 'visible' });
   const good = await owner.locator('#share-url').inputValue();
   await owner.locator('#share-close').click();
-  const token = good.slice(good.lastIndexOf('/') + 1);
+  const token = good.slice(good.lastIndexOf('#') + 1);
   const i = Math.floor(token.length / 2);
-  const bad = `${good.slice(0, good.lastIndexOf('/') + 1)}${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
+  const bad = `${good.slice(0, good.lastIndexOf('#') + 1)}${token.slice(0, i)}${token[i] === 'A' ? 'B' : 'A'}${token.slice(i + 1)}`;
 
   const page = await newPage(browser);
   await page.goto(bad);
@@ -146,5 +153,12 @@ test('a tampered link shows the neutral message', async () => {
   assert.equal(shares.length, 1);
   assert.equal(shares[0].uses_left, 1);
   await assertClean(page);
+
+  // A link in the old format (`/s/<token>`) is refused with a page that says why.
+  const old = await page.goto(`${server.url}/s/${token}`);
+  assert.equal(old.status(), 404);
+  assert.match(await page.locator('body').textContent(), /share link format changed/);
+  assert.ok(!(await page.content()).includes(token), 'the old page echoes the token');
+  assert.equal((await ownerShares()).shares[0].uses_left, 1);
   await page.context().close();
 });

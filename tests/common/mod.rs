@@ -199,8 +199,12 @@ impl TestServer {
         assert_eq!(reply.status, 201, "{}", reply.text());
         let share = reply.json();
         let url = share["url"].as_str().unwrap();
-        let token = url.rsplit('/').next().unwrap();
-        let redeemed = self.request("POST", &format!("/s/{token}")).send().await;
+        let token = url.rsplit_once("/s/#").unwrap().1;
+        let redeemed = self
+            .request("POST", "/s/redeem")
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await;
         assert_eq!(redeemed.status, 200, "{}", redeemed.text());
         let cookie = redeemed.set_cookies()[0]
             .split(';')

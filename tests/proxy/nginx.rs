@@ -26,6 +26,8 @@ pub struct Proxy {
     /// The base path nginx forwards (`/` or `/term/`).
     pub base: String,
     tls: TlsConnector,
+    /// nginx's access log: the request lines, as a proxy keeps them.
+    access_log: std::path::PathBuf,
     _nginx: tokio::process::Child,
     _dir: tempfile::TempDir,
 }
@@ -151,7 +153,7 @@ pid {p}/nginx.pid;
 error_log {p}/error.log;
 events {{}}
 http {{
-    access_log off;
+    access_log {p}/access.log;
     client_body_temp_path {p}/body;
     proxy_temp_path {p}/proxy;
     fastcgi_temp_path {p}/fastcgi;
@@ -202,9 +204,15 @@ http {{
             port,
             base: site.base.to_string(),
             tls: connector(&ca),
+            access_log: d.join("access.log"),
             _nginx: nginx,
             _dir: dir,
         }
+    }
+
+    /// What nginx has logged so far (empty before its first request).
+    pub fn access_log(&self) -> String {
+        std::fs::read_to_string(&self.access_log).unwrap_or_default()
     }
 
     /// Logs in through nginx with the right token and PIN.

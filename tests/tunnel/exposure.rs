@@ -192,7 +192,7 @@ async fn links_minted_on_localhost_while_public_are_for_the_public_origin() {
     assert_eq!(share["origin"], "https://fake1.share.zrok.io");
     assert_eq!(share["public"], true);
     let url = share["url"].as_str().unwrap();
-    assert!(url.starts_with("https://fake1.share.zrok.io/s/"), "{url}");
+    assert!(url.starts_with("https://fake1.share.zrok.io/s/#"), "{url}");
 
     // The phone login link: the token in the fragment, for the public origin.
     let link = daemon
@@ -210,8 +210,12 @@ async fn links_minted_on_localhost_while_public_are_for_the_public_origin() {
     assert_eq!(link["public"], true);
     assert!(link["qr"]["size"].as_u64().unwrap() > 20);
     // Only the owner may see it: not a guest, not a stranger.
-    let token = url.rsplit("/s/").next().unwrap();
-    let guest = daemon.request("POST", &format!("/s/{token}")).send().await;
+    let token = url.rsplit_once("/s/#").unwrap().1;
+    let guest = daemon
+        .request("POST", "/s/redeem")
+        .json(&json!({ "token": token }))
+        .send()
+        .await;
     assert_eq!(guest.status, 200);
     let guest_cookie = guest.set_cookies()[0]
         .split(';')
@@ -280,7 +284,7 @@ async fn under_a_base_path_the_public_url_and_its_links_carry_it() {
         .json();
     let url = share["url"].as_str().unwrap();
     assert!(
-        url.starts_with("https://fake1.share.zrok.io/term/s/"),
+        url.starts_with("https://fake1.share.zrok.io/term/s/#"),
         "{url}"
     );
 }

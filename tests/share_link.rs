@@ -1,0 +1,209 @@
+//! Share tokens never appear in a request line: a link carries its token
+//! after `#` (browsers never send the fragment), the landing page is the
+//! same `GET /s/` for every link, and redemption takes the token in the body
+//! of `POST /s/redeem`. Proxy and tunnel access logs log request lines, so
+//! a token in the path would rest in every one of them.
+
+mod common;
+
+use common::daemon::{start, termgate};
+use common::{PIN, TOKEN, TestServer, eventually};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Splits a link at its fragment and checks that nothing before it (what a
+/// browser puts in the request line) holds the token: returns (what is
+/// requested, token).
+fn split_link(url: &str, base: &str) -> (String, String) {
+    let (requested, token) = url
+        .split_once('#')
+        .unwrap_or_else(|| panic!("no `#` in the link, so the token is in the request: {url}"));
+    assert!(
+        token.len() >= 20
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{url}"
+    );
+    assert!(!requested.contains('?'), "a query in the link: {url}");
+    assert!(
+        !requested.contains(token),
+        "the token is in the path: {url}"
+    );
+    let path = &requested[requested.find("://").unwrap() + 3..];
+    let path = &path[path.find('/').unwrap()..];
+    assert_eq!(path, format!("{base}s/"), "{url}");
+    (requested.to_string(), token.to_string())
+}
+
+async fn mint(server: &TestServer, owner: &str) -> (String, String, String) {
+    let reply = server
+        .authed("POST", "/api/shares", owner)
+        .json(&json!({"scope": "read-only", "ttl_secs": 900, "uses": 2}))
+        .send()
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let value = reply.json();
+    let (requested, token) = split_link(value["url"].as_str().unwrap(), "/");
+    assert_eq!(requested, format!("{}/s/", server.origin()));
+    (value["id"].as_str().unwrap().to_string(), requested, token)
+}
+
+async fn uses_left(server: &TestServer, owner: &str, id: &str) -> u64 {
+    let list = server.get("/api/shares", owner).await.json();
+    let link = list["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id);
+    link.unwrap()["uses_left"].as_u64().unwrap()
+}
+
+fn redeem_body(server: &TestServer, body: Value) -> common::client::RequestBuilder {
+    server.request("POST", "/s/redeem").json(&body)
+}
+
+#[tokio::test]
+async fn a_rest_link_keeps_its_token_after_the_fragment_and_redeems_from_the_body() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    server.create_terminal(&owner).await;
+    let (id, _, token) = mint(&server, &owner).await;
+
+    // The landing page is the one every link shares, and costs nothing.
+    let page = server.request("GET", "/s/").send().await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+
+    // The token in the path, as the old links had it, redeems nothing.
+    let in_path = server.request("POST", &format!("/s/{token}")).send().await;
+    assert!((400..500).contains(&in_path.status), "{}", in_path.status);
+    assert!(in_path.json()["code"].is_string(), "{}", in_path.text());
+    assert!(in_path.set_cookies().is_empty());
+    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+
+    // In the body, it does.
+    let redeemed = redeem_body(&server, json!({"token": token})).send().await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.text());
+    let cookie = redeemed.set_cookies()[0]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("termgate_guest="), "{cookie}");
+    assert_eq!(uses_left(&server, &owner, &id).await, 1);
+    let session = server.get("/auth/session", &cookie).await.json();
+    assert_eq!(session["principal"], "guest");
+}
+
+#[tokio::test]
+async fn bad_redeem_bodies_get_a_4xx_with_a_code_and_echo_nothing() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    server.create_terminal(&owner).await;
+    let (id, _, token) = mint(&server, &owner).await;
+    let tampered = format!("{}A", &token[..token.len() - 1]);
+    let secret = "secret-looking-value-0123456789";
+    for (body, status) in [
+        (json!({}), 400),
+        (json!({"token": 7}), 400),
+        (json!({"token": token, secret: 1}), 400),
+        (json!({"token": [secret]}), 400),
+        (json!({"token": secret}), 410),
+        (json!({"token": tampered}), 410),
+    ] {
+        let reply = redeem_body(&server, body.clone()).send().await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.text());
+        let answer = reply.json();
+        assert!(
+            answer["code"].is_string() && answer["message"].is_string(),
+            "{body}"
+        );
+        let text = reply.text();
+        assert!(
+            !text.contains(secret) && !text.contains(&token),
+            "{body}: {text}"
+        );
+        assert!(reply.set_cookies().is_empty(), "{body}");
+    }
+    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+}
+
+#[tokio::test]
+async fn an_old_path_link_is_refused_with_a_page_saying_the_format_changed() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    server.create_terminal(&owner).await;
+    let (id, _, token) = mint(&server, &owner).await;
+
+    let old = server.request("GET", &format!("/s/{token}")).send().await;
+    assert_eq!(old.status, 404, "{}", old.text());
+    assert!(old.header("content-type").unwrap().starts_with("text/html"));
+    assert_eq!(old.header("cache-control"), Some("no-store"));
+    let text = old.text();
+    assert!(text.contains("link format changed"), "{text}");
+    assert!(!text.contains(&token), "{text}");
+    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+
+    // termgate keeps no access log, and the audit trail never names the
+    // path: once a later event is written, the old request left no trace.
+    let redeemed = redeem_body(&server, json!({"token": token})).send().await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.text());
+    let written = eventually(Duration::from_secs(10), || {
+        server.audit_log().contains("share_redeemed")
+    })
+    .await;
+    assert!(written, "{}", server.audit_log());
+    assert!(
+        !server.audit_log().contains(&token),
+        "{}",
+        server.audit_log()
+    );
+}
+
+#[tokio::test]
+async fn the_console_share_link_keeps_its_token_after_the_fragment() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .env("TERMGATE_TOKEN", TOKEN)
+        .args(["--base-path", "/term", "--share", "read-only"]);
+    let mut daemon = start(command).await;
+    let line = daemon
+        .line_starting("share link (read-only", Duration::from_secs(10))
+        .await;
+    let url = line.rsplit(' ').next().unwrap().trim();
+    let (requested, token) = split_link(url, "/term/");
+    assert_eq!(requested, format!("http://{}/term/s/", daemon.address));
+
+    let page = daemon.request("GET", "/term/s/").send().await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    // The daemon's helpers speak the root base; under /term/ by hand.
+    let login = daemon
+        .request("POST", "/term/auth/login")
+        .json(&json!({"token": TOKEN, "pin": PIN}))
+        .send()
+        .await;
+    assert_eq!(login.status, 200, "{}", login.text());
+    let owner = login.session_cookie().unwrap();
+    let tab = daemon
+        .request("POST", "/term/api/terminals")
+        .header("cookie", &owner)
+        .send()
+        .await;
+    assert_eq!(tab.status, 201, "{}", tab.text());
+    let redeemed = daemon
+        .request("POST", "/term/s/redeem")
+        .json(&json!({"token": token}))
+        .send()
+        .await;
+    assert_eq!(redeemed.status, 200, "{}", redeemed.text());
+    daemon.child.kill().await.unwrap();
+}
