@@ -60,8 +60,7 @@ fn param(endpoint: &Endpoint) -> Option<&str> {
         Endpoint::RenameTerminal(id)
         | Endpoint::CloseTerminal(id)
         | Endpoint::TerminalSocket(id)
-        | Endpoint::RevokeShare(id)
-        | Endpoint::RedeemShare(id) => Some(id),
+        | Endpoint::RevokeShare(id) => Some(id),
         _ => None,
     }
 }
