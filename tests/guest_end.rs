@@ -26,17 +26,9 @@ async fn mint(server: &TestServer, owner: &str, body: serde_json::Value) -> (Str
 }
 
 async fn redeem(server: &TestServer, token: &str) -> Option<String> {
-    let reply = server
-        .request("POST", "/s/redeem")
-        .json(&serde_json::json!({ "token": token }))
-        .send()
-        .await;
+    let reply = server.redeem(token).await;
     (reply.status == 200).then(|| {
-        let cookie = reply.set_cookies()[0]
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = reply.first_cookie();
         assert!(cookie.starts_with("termgate_guest="), "{cookie}");
         cookie
     })

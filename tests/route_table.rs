@@ -29,17 +29,9 @@ async fn every_route_that_is_not_public_refuses_strangers_and_every_owner_route_
     assert_eq!(minted.status, 201, "{}", minted.text());
     let url = minted.json()["url"].as_str().unwrap().to_string();
     let token = url.rsplit_once("/s/#").unwrap().1;
-    let redeemed = server
-        .request("POST", "/s/redeem")
-        .json(&json!({ "token": token }))
-        .send()
-        .await;
+    let redeemed = server.redeem(token).await;
     assert_eq!(redeemed.status, 200);
-    let guest = redeemed.set_cookies()[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let guest = redeemed.first_cookie();
 
     let other_tab = server.create_terminal(&owner).await;
     let mut checked = (0, 0, 0);

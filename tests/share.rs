@@ -32,23 +32,10 @@ async fn mint_ok(server: &TestServer, owner: &str, body: Value) -> (String, Stri
     )
 }
 
-/// The guest presses "Open": returns the guest's cookie.
-async fn redeem(server: &TestServer, token: &str) -> common::Reply {
-    server
-        .request("POST", "/s/redeem")
-        .json(&json!({ "token": token }))
-        .send()
-        .await
-}
-
 async fn guest_cookie(server: &TestServer, token: &str) -> String {
-    let reply = redeem(server, token).await;
+    let reply = server.redeem(token).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
-    let cookie = reply.set_cookies()[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = reply.first_cookie();
     assert!(cookie.starts_with("termgate_guest="), "{cookie}");
     cookie
 }
@@ -66,22 +53,6 @@ async fn guest_watching(
     let guest = guest_cookie(server, &token).await;
     let socket = server.attach(&guest, &tab).await;
     (id, guest, socket)
-}
-
-async fn uses_left(server: &TestServer, owner: &str, id: &str) -> u64 {
-    let list = server.get("/api/shares", owner).await.json();
-    let link = list["shares"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .cloned()
-        .unwrap();
-    assert!(
-        link.get("token").is_none() && !link.to_string().contains("/s/"),
-        "listing leaks the token"
-    );
-    link["uses_left"].as_u64().unwrap()
 }
 
 #[tokio::test]
@@ -105,9 +76,9 @@ async fn a_read_only_guest_watches_live_and_its_input_never_reaches_the_shell() 
             .starts_with("text/html")
     );
     assert_eq!(page.header("cache-control"), Some("no-store"));
-    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+    assert_eq!(server.uses_left(&owner, &id).await, 2);
     let guest = guest_cookie(&server, &token).await;
-    assert_eq!(uses_left(&server, &owner, &id).await, 1);
+    assert_eq!(server.uses_left(&owner, &id).await, 1);
 
     let session = server.get("/auth/session", &guest).await.json();
     assert_eq!(
@@ -337,7 +308,7 @@ async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
         &tampered[2],
         &"short".to_string(),
     ] {
-        let reply = redeem(&server, token).await;
+        let reply = server.redeem(token).await;
         assert_eq!(reply.status, 410, "{token}");
         assert!(reply.set_cookies().is_empty());
         bodies.push(reply.body.clone());

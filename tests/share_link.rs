@@ -49,16 +49,6 @@ async fn mint(server: &TestServer, owner: &str) -> (String, String, String) {
     (value["id"].as_str().unwrap().to_string(), requested, token)
 }
 
-async fn uses_left(server: &TestServer, owner: &str, id: &str) -> u64 {
-    let list = server.get("/api/shares", owner).await.json();
-    let link = list["shares"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id);
-    link.unwrap()["uses_left"].as_u64().unwrap()
-}
-
 fn redeem_body(server: &TestServer, body: Value) -> common::client::RequestBuilder {
     server.request("POST", "/s/redeem").json(&body)
 }
@@ -79,25 +69,21 @@ async fn a_rest_link_keeps_its_token_after_the_fragment_and_redeems_from_the_bod
             .starts_with("text/html")
     );
     assert_eq!(page.header("cache-control"), Some("no-store"));
-    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+    assert_eq!(server.uses_left(&owner, &id).await, 2);
 
     // The token in the path, as the old links had it, redeems nothing.
     let in_path = server.request("POST", &format!("/s/{token}")).send().await;
     assert!((400..500).contains(&in_path.status), "{}", in_path.status);
     assert!(in_path.json()["code"].is_string(), "{}", in_path.text());
     assert!(in_path.set_cookies().is_empty());
-    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+    assert_eq!(server.uses_left(&owner, &id).await, 2);
 
     // In the body, it does.
-    let redeemed = redeem_body(&server, json!({"token": token})).send().await;
+    let redeemed = server.redeem(&token).await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.text());
-    let cookie = redeemed.set_cookies()[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = redeemed.first_cookie();
     assert!(cookie.starts_with("termgate_guest="), "{cookie}");
-    assert_eq!(uses_left(&server, &owner, &id).await, 1);
+    assert_eq!(server.uses_left(&owner, &id).await, 1);
     let session = server.get("/auth/session", &cookie).await.json();
     assert_eq!(session["principal"], "guest");
 }
@@ -132,7 +118,7 @@ async fn bad_redeem_bodies_get_a_4xx_with_a_code_and_echo_nothing() {
         );
         assert!(reply.set_cookies().is_empty(), "{body}");
     }
-    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+    assert_eq!(server.uses_left(&owner, &id).await, 2);
 }
 
 #[tokio::test]
@@ -149,11 +135,11 @@ async fn an_old_path_link_is_refused_with_a_page_saying_the_format_changed() {
     let text = old.text();
     assert!(text.contains("link format changed"), "{text}");
     assert!(!text.contains(&token), "{text}");
-    assert_eq!(uses_left(&server, &owner, &id).await, 2);
+    assert_eq!(server.uses_left(&owner, &id).await, 2);
 
     // termgate keeps no access log, and the audit trail never names the
     // path: once a later event is written, the old request left no trace.
-    let redeemed = redeem_body(&server, json!({"token": token})).send().await;
+    let redeemed = server.redeem(&token).await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.text());
     let written = eventually(Duration::from_secs(10), || {
         server.audit_log().contains("share_redeemed")

@@ -115,6 +115,13 @@ impl Reply {
             .collect()
     }
 
+    /// `name=value` of the first cookie this reply set, ready for `Cookie:`.
+    pub fn first_cookie(&self) -> String {
+        let set = self.set_cookies();
+        let first = set.first().expect("the reply set no cookie");
+        first.split(';').next().unwrap().to_string()
+    }
+
     /// `name=value` of the session cookie this reply set, ready for `Cookie:`.
     pub fn session_cookie(&self) -> Option<String> {
         self.set_cookies()

@@ -188,6 +188,32 @@ impl TestServer {
             .expect("websocket upgrade")
     }
 
+    /// The guest presses "Open" on a link: `POST /s/redeem` with its token.
+    pub async fn redeem(&self, token: &str) -> Reply {
+        self.request("POST", "/s/redeem")
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+    }
+
+    /// Uses left on the owner's link `id`, as the list shows it (which must
+    /// never show the token).
+    pub async fn uses_left(&self, owner: &str, id: &str) -> u64 {
+        let list = self.get("/api/shares", owner).await.json();
+        let link = list["shares"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap();
+        assert!(
+            link.get("token").is_none() && !link.to_string().contains("/s/"),
+            "listing leaks the token"
+        );
+        link["uses_left"].as_u64().unwrap()
+    }
+
     /// Mints a share link with `body` (as `POST /api/shares` takes it) and
     /// redeems it: returns the link's id and the guest's cookie.
     pub async fn guest(&self, owner: &str, body: serde_json::Value) -> (String, String) {
@@ -200,17 +226,9 @@ impl TestServer {
         let share = reply.json();
         let url = share["url"].as_str().unwrap();
         let token = url.rsplit_once("/s/#").unwrap().1;
-        let redeemed = self
-            .request("POST", "/s/redeem")
-            .json(&serde_json::json!({ "token": token }))
-            .send()
-            .await;
+        let redeemed = self.redeem(token).await;
         assert_eq!(redeemed.status, 200, "{}", redeemed.text());
-        let cookie = redeemed.set_cookies()[0]
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
+        let cookie = redeemed.first_cookie();
         (share["id"].as_str().unwrap().to_string(), cookie)
     }
 

@@ -217,11 +217,7 @@ async fn links_minted_on_localhost_while_public_are_for_the_public_origin() {
         .send()
         .await;
     assert_eq!(guest.status, 200);
-    let guest_cookie = guest.set_cookies()[0]
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let guest_cookie = guest.first_cookie();
     for cookie in [guest_cookie.as_str(), ""] {
         let refused = daemon
             .request("POST", "/api/login-link")
