@@ -9,7 +9,6 @@ mod nginx;
 use common::{PIN, TOKEN};
 use nginx::Proxy;
 use serde_json::json;
-use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 #[tokio::test]
@@ -157,15 +156,7 @@ async fn a_guest_opening_a_link_through_nginx_leaves_no_token_in_its_access_log(
     let landing = proxy.send(proxy.request("GET", path)).await;
     assert_eq!(landing.status, 200, "{}", landing.text());
     let page_line = format!("\"GET {path} HTTP/1.1\"");
-    let seen = common::eventually(Duration::from_secs(10), || {
-        proxy.access_log().contains(&page_line)
-    })
-    .await;
-    assert!(
-        seen,
-        "nginx never logged {page_line}: {}",
-        proxy.access_log()
-    );
+    proxy.wait_logged(&page_line).await;
     let token = if token.is_empty() {
         // The link had no fragment: its token is its last path segment.
         path.rsplit('/').next().unwrap()
@@ -188,15 +179,7 @@ async fn a_guest_opening_a_link_through_nginx_leaves_no_token_in_its_access_log(
         .await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.text());
     let redeem_line = format!("\"POST {redeem_path} HTTP/1.1\" 200");
-    let seen = common::eventually(Duration::from_secs(10), || {
-        proxy.access_log().contains(&redeem_line)
-    })
-    .await;
-    assert!(
-        seen,
-        "nginx never logged {redeem_line}: {}",
-        proxy.access_log()
-    );
+    proxy.wait_logged(&redeem_line).await;
     assert!(
         !proxy.access_log().contains(token),
         "{}",

@@ -283,6 +283,21 @@ export function screenText(page) {
   return page.evaluate(() => window.__termgate.activeText());
 }
 
+/** The terminals as `GET api/terminals` lists them, asked from the page (its cookie). */
+export const listTerminals = (page) => page.evaluate(() => fetch('api/terminals').then((r) => r.json()).then((j) => j.terminals));
+
+/** Poll the API (the server reads the PTY when asked) until terminal `id`'s busy is `want`. */
+export async function waitBusy(page, id, want, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  let seen;
+  for (;;) {
+    seen = (await listTerminals(page)).find((t) => t.id === id)?.busy;
+    if (seen === want || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100)); // a poll interval, not a synchronisation
+  }
+  if (seen !== want) throw new Error(`terminal ${id}: busy never became ${JSON.stringify(want)} (last ${JSON.stringify(seen)})`);
+}
+
 /** Wait until the active terminal's text matches `re`; the error shows the screen. */
 export async function waitForScreen(page, re, timeout = 10_000) {
   try {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, waitBusy, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
@@ -53,20 +53,6 @@ async function secondTab(page) {
   await waitLive(page);
   assert.equal(await selectedTab(page), n, 'the new tab is not the active one');
   return n;
-}
-
-const listTerminals = (p) => p.evaluate(() => fetch('api/terminals').then((r) => r.json()).then((j) => j.terminals));
-
-/** Poll the API until terminal `id`'s foreground program is `want`. */
-async function waitBusy(p, id, want, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  let seen;
-  for (;;) {
-    seen = (await listTerminals(p)).find((t) => t.id === id)?.busy;
-    if (seen === want || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 100)); // a poll interval, not a synchronisation
-  }
-  assert.equal(seen, want, `terminal ${id}: busy never became ${JSON.stringify(want)}`);
 }
 
 /** In the active tab (not the first): Alt+1 reaches `od -c` as ESC 1, and the tab stays selected. */

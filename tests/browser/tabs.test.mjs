@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, screenText, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, listTerminals, login, newPage, openSuite, run, screenText, waitBusy, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
@@ -33,24 +33,9 @@ async function waitTitle(p, i, want, timeout = 10_000) {
   }
 }
 
-/** The server's list of terminals, as the page sees it. */
-const listTerminals = (p) => p.evaluate(() => fetch('api/terminals').then((r) => r.json()).then((j) => j.terminals));
-
 /** The id of the selected tab (its button is `tab-<id>`). */
 async function activeId(p) {
   return (await p.locator('[role=tab][aria-selected=true]').getAttribute('id')).replace(/^tab-/, '');
-}
-
-/** Poll the API (the server reads the PTY when asked) until terminal `id`'s busy is `want`. */
-async function waitBusy(p, id, want, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  let seen;
-  for (;;) {
-    seen = (await listTerminals(p)).find((t) => t.id === id)?.busy;
-    if (seen === want || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 100)); // a poll interval, not a synchronisation
-  }
-  assert.equal(seen, want, `terminal ${id}: busy never became ${JSON.stringify(want)}`);
 }
 
 test('renaming a tab to "deploy prod" by typing names it so and sends nothing to the shell', async () => {

@@ -215,6 +215,15 @@ http {{
         std::fs::read_to_string(&self.access_log).unwrap_or_default()
     }
 
+    /// Waits (10 s at most) until nginx has logged `line`; nginx writes its
+    /// log after answering, so a reply can come before its line.
+    pub async fn wait_logged(&self, line: &str) {
+        let seen =
+            super::common::eventually(Duration::from_secs(10), || self.access_log().contains(line))
+                .await;
+        assert!(seen, "nginx never logged {line}: {}", self.access_log());
+    }
+
     /// Logs in through nginx with the right token and PIN.
     pub async fn login(&self) -> super::common::Reply {
         self.send(
