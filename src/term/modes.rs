@@ -168,9 +168,28 @@ impl Escape {
         }
     }
 
-    /// The state after `bytes`.
+    /// The state after `bytes`: [`Escape::step`] over each byte, but plain
+    /// text and string bodies change nothing until a byte that ends or
+    /// starts something, so those are skipped with a scan. Every byte that
+    /// leaves the ring comes through here, under the fan-out's lock.
     pub fn after(self, bytes: &[u8]) -> Self {
-        bytes.iter().fold(self, |state, &byte| state.step(byte))
+        let mut state = self;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let next = match state {
+                Escape::Ground => rest.iter().position(|&b| matches!(b, 0x1b | 0x18 | 0x1a)),
+                Escape::Str => rest
+                    .iter()
+                    .position(|&b| matches!(b, 0x1b | 0x18 | 0x1a | 0x07)),
+                _ => Some(0),
+            };
+            let Some(at) = next else {
+                return state;
+            };
+            state = state.step(rest[at]);
+            rest = &rest[at + 1..];
+        }
+        state
     }
 }
 
@@ -213,6 +232,26 @@ mod tests {
         modes.observe(b"h\x1b[?1h");
         assert_eq!(modes.restore(), b"\x1b[?1h");
         assert!(modes.pending.len() <= MAX_PENDING);
+    }
+
+    proptest::proptest! {
+        /// The skipping scan ends where stepping byte by byte does.
+        #[test]
+        fn the_escape_scan_agrees_with_stepping_each_byte(
+            start in 0..6usize,
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"\x1b[]P\\\x07\x18\x1a(;0m a\n".to_vec()),
+                    proptest::prelude::any::<u8>(),
+                ],
+                0..64,
+            ),
+        ) {
+            use Escape::*;
+            let start = [Ground, Esc, Intermediate, Csi, Str, StrEsc][start];
+            let stepped = bytes.iter().fold(start, |state, &byte| state.step(byte));
+            proptest::prop_assert_eq!(start.after(&bytes), stepped);
+        }
     }
 
     #[test]
