@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{PIN, TestServer, WsClient};
+use common::{PIN, TestServer, WsClient, tamper};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -289,14 +289,7 @@ async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
     .await;
 
     // Flip one character in the id, the expiry and the signature parts.
-    let tampered: Vec<String> = [2usize, 24, 70]
-        .iter()
-        .map(|&at| {
-            let mut chars: Vec<char> = good.chars().collect();
-            chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
-            chars.into_iter().collect()
-        })
-        .collect();
+    let tampered: Vec<String> = [2usize, 24, 70].map(|at| tamper(&good, at)).to_vec();
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let mut bodies = Vec::new();
     for token in [
