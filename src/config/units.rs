@@ -45,12 +45,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             break;
         }
     }
-    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 366.0 * 86_400.0) {
-        return Err(format!(
+    // Checked after the conversion too: a positive float below a
+    // nanosecond becomes a zero `Duration`.
+    let in_range = seconds.is_finite() && seconds > 0.0 && seconds <= 366.0 * 86_400.0;
+    match in_range.then(|| Duration::from_secs_f64(seconds)) {
+        Some(duration) if !duration.is_zero() => Ok(duration),
+        _ => Err(format!(
             "`{text}` is out of range (more than 0, at most a year)"
-        ));
+        )),
     }
-    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// A duration as people say it: "3h", "25s", "1h 30m" (whole seconds).
@@ -126,6 +129,19 @@ mod tests {
         assert_eq!(parse_duration("1h 30m 5s"), Ok(Duration::from_secs(5405)));
         assert_eq!(parse_duration("250 ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("1d 1h"), Ok(Duration::from_secs(90_000)));
+    }
+
+    /// Found by the `config_units` fuzz target: a positive duration below a
+    /// nanosecond (".000…08", "0.0000000001s") passed the "more than 0"
+    /// check as a float and became a zero `Duration`.
+    #[test]
+    fn a_duration_below_a_nanosecond_is_refused_not_zero() {
+        let tiny = format!(".{}8", "0".repeat(28));
+        for text in [tiny.as_str(), "0.0000000001s", "0.0000000001ms"] {
+            let parsed = parse_duration(text);
+            assert!(parsed.unwrap_err().contains("out of range"), "{text}");
+        }
+        assert_eq!(parse_duration("0.000000001s"), Ok(Duration::from_nanos(1)));
     }
 
     #[test]
