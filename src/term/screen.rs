@@ -137,8 +137,14 @@ impl Screen {
             out.extend_from_slice(b"\x1b\\");
         }
         self.write_history(&mut out);
-        out.extend_from_slice(&tails::erase_blank_tails(&self.vt.dump(), self.vt.size().0));
+        // avt's dump ends with the sequence its parser is inside, if any (a
+        // CSI the pre-scanner gave up on, say, cut by a non-ASCII byte):
+        // it must stay open for the live stream, so the modes go before it.
+        let dump = self.vt.dump();
+        let (screen, open) = dump.split_at(open_sequence_start(&dump));
+        out.extend_from_slice(&tails::erase_blank_tails(screen, self.vt.size().0));
         modes.write_to(&mut out);
+        out.extend_from_slice(open.as_bytes());
         out.extend_from_slice(&self.scan.pending());
         out
     }
@@ -190,6 +196,21 @@ impl Screen {
         // feeds push all of it off the top, into the scrollback.
         out.resize(out.len() + rows - 1, b'\n');
         out.extend_from_slice(b"\x1b[H");
+    }
+}
+
+/// Where avt's dump of its parser's unfinished sequence starts
+/// (`dump.len()` if there is none). Before it come only whole sequences and
+/// printed characters, never a C1 control (avt acts on those, it never
+/// prints them); avt writes an unfinished CSI, DCS, OSC or SOS/PM/APC with
+/// its C1 introducer, and an unfinished escape as ESC and intermediates.
+fn open_sequence_start(dump: &str) -> usize {
+    if let Some(at) = dump.find(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return at;
+    }
+    match dump.rfind('\x1b') {
+        Some(at) if dump[at + 1..].bytes().all(|b| (0x20..=0x2f).contains(&b)) => at,
+        _ => dump.len(),
     }
 }
 

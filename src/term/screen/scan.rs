@@ -11,6 +11,8 @@
 //!   (DECSCUSR) and the window title (OSC 0/2).
 
 const ESC: u8 = 0x1b;
+/// ENQ: asks the terminal for its answerback message (a query).
+const ENQ: u8 = 0x05;
 /// Longest sequence held back; a longer one (an OSC 52 paste, say) is passed
 /// on in pieces and not interpreted.
 const MAX_HELD: usize = 4096;
@@ -121,11 +123,15 @@ impl Default for Scanner {
 
 impl Scanner {
     /// Bytes read but not yet given to the emulator: a cut UTF-8 character
-    /// and a cut escape sequence, in stream order.
+    /// and a cut escape sequence, in stream order, without any ENQ in the
+    /// sequence. A C0 control inside an escape or CSI acts where it stands,
+    /// so the live viewers answered that ENQ when it came, and inside a
+    /// string body it is ignored (by avt and xterm.js alike): leaving it
+    /// out changes nothing, and a snapshot never asks again.
     pub fn pending(&self) -> Vec<u8> {
         let mut tail = self.utf8.clone();
         if !self.truncated {
-            tail.extend_from_slice(&self.held);
+            tail.extend(self.held.iter().filter(|&&b| b != ENQ));
         }
         tail
     }

@@ -285,6 +285,48 @@ fn queries_never_reach_the_snapshot() {
     assert_same(&a, &round_trip(&a));
 }
 
+/// Found by the `snapshot` fuzz target: an ENQ inside a sequence cut by the
+/// end of the output (`ESC ENQ`, or in an OSC opened as `ESC NUL ]`) stayed
+/// in the held sequence that a snapshot ends with, so every joining viewer
+/// could be asked for its answerback.
+#[test]
+fn an_enq_inside_a_cut_sequence_is_not_in_the_snapshot() {
+    for cut in [
+        &b"\x1b\x05"[..],
+        b"\x1b\x05\0\0\0",
+        b"\x1b[1\x05;2",
+        b"\x1b(\x05",
+        b"\x1b\0]\x05Y",
+        b"\x1b]2;a\x05b",
+    ] {
+        let a = fed(11, 2, 0, cut);
+        assert!(!contains_query(&a.snapshot()), "{cut:?}");
+        // The cut sequence is still completed by the live stream.
+        let mut whole = fed(11, 2, 0, cut);
+        whole.feed(b"Hm31mX");
+        let mut resumed = round_trip(&a);
+        resumed.feed(b"Hm31mX");
+        assert_eq!(resumed.visible_cells(), whole.visible_cells(), "{cut:?}");
+        assert_eq!(resumed.cursor(), whole.cursor(), "{cut:?}");
+        assert_eq!(resumed.modes(), whole.modes(), "{cut:?}");
+    }
+}
+
+/// Found by the `snapshot` fuzz target: a CSI cut by a non-ASCII character
+/// leaves avt's parser inside it (the character is its final byte), and
+/// avt's dump ends with that open sequence; the modes written after the dump
+/// closed it, so the rebuilt screen printed the character the original
+/// swallowed.
+#[test]
+fn a_sequence_avt_holds_open_stays_open_after_the_modes() {
+    let bytes = "\x1b[?1004h\x1b[38;5;中36".as_bytes();
+    let cut = bytes.len() - 4; // inside 中
+    let whole = fed(11, 2, 0, bytes);
+    let mut resumed = round_trip(&fed(11, 2, 0, &bytes[..cut]));
+    resumed.feed(&bytes[cut..]);
+    assert_same(&whole, &resumed);
+}
+
 fn xorshift(state: &mut u64) -> u64 {
     *state ^= *state << 13;
     *state ^= *state >> 7;
