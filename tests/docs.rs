@@ -1,5 +1,5 @@
 //! The docs stay true: every config key is in examples/config.toml (and it
-//! parses), and every command-line flag is in the README.
+//! parses), every command-line flag and every fuzz target is in the README.
 
 use std::path::Path;
 
@@ -64,6 +64,29 @@ fn every_flag_is_in_the_readme() {
         assert!(
             readme.contains(&format!("`--{long}")),
             "README.md does not document --{long}"
+        );
+    }
+}
+
+/// Every fuzz target (a `[[bin]]` of fuzz/Cargo.toml, which `cargo test`
+/// never builds) has its file and is named in the README's "Fuzzing".
+#[test]
+fn every_fuzz_target_is_in_the_readme() {
+    let readme = read("README.md");
+    let manifest: toml::Table = toml::from_str(&read("fuzz/Cargo.toml")).unwrap();
+    let bins = manifest["bin"]
+        .as_array()
+        .expect("fuzz targets are [[bin]]s");
+    assert!(bins.len() >= 12, "only {} fuzz targets", bins.len());
+    for bin in bins {
+        let name = bin["name"].as_str().unwrap();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz")
+            .join(bin["path"].as_str().unwrap());
+        assert!(path.exists(), "fuzz target {name} has no {path:?}");
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "README.md does not name the fuzz target {name}"
         );
     }
 }
