@@ -2,6 +2,7 @@
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
 // editor, share and phone-login dialogs, public badge and global keyboard shortcuts together.
 
+import { proofHeaders } from './proof.js';
 import './csp-shim.js'; // must run before xterm.js creates any style
 import { api, onUnauthorized } from './api.js';
 import { notify } from './dialog.js';
@@ -311,6 +312,8 @@ window.__termgate = Object.freeze({
   editorPath: () => files.editor.path,
   editorText: () => files.editor.text,
   editorDirty: () => files.editor.dirty,
+  // the header a request of this page carries, for tests that call the API from the page
+  proofHeaders: () => proofHeaders(),
 });
 
 // --- boot ----------------------------------------------------------------------------------

@@ -181,7 +181,7 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
             .sessions
             .create_with_deadline(SessionKind::Guest(grant), remaining)
     };
-    let (record, (secret, view)) = match state.shares.redeem_with(token, start) {
+    let (record, issued) = match state.shares.redeem_with(token, start) {
         Ok(redeemed) => redeemed,
         Err(refusal) => {
             state.audit.record(
@@ -204,10 +204,11 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
         &json!({
             "scope": record.scope,
             "terminal": record.terminal,
-            "expires_at": view.absolute_expires_at,
+            "expires_at": issued.view.absolute_expires_at,
+            "proof": issued.proof,
         }),
     );
-    let cookie = session_cookie_named(&secret, client.secure, true, &state.config.base_path);
+    let cookie = session_cookie_named(&issued.cookie, client.secure, true, &state.config.base_path);
     response.headers_mut().append(
         SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(Error::internal)?,

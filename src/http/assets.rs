@@ -109,6 +109,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/palettes.js"),
     entry!("js/phone-login.js"),
     entry!("js/prefs.js"),
+    entry!("js/proof.js"),
     entry!("js/protocol.js"),
     entry!("js/search.js"),
     entry!("js/session.js"),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, startServer, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, pageJson, run, screenshot, startServer, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
@@ -163,11 +163,11 @@ test('--terminal-only: no file panel', async () => {
   const p = await newPage(browser);
   try {
     await login(p, only);
-    const session = await p.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+    const session = await pageJson(p, '/auth/session');
     assert.equal(session.files, false);
     assert.equal(await p.locator('#files').isVisible(), false);
     assert.equal(await p.locator('#files-toggle').isVisible(), false);
-    assert.equal(await p.evaluate(() => fetch('/api/files/list?path=').then((r) => r.status)), 404);
+    assert.equal((await pageFetch(p, '/api/files/list?path=')).status, 404);
     await assertClean(p);
   } finally {
     await p.context().close();

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, screenText, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageJson, run, screenshot, screenText, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
@@ -21,7 +21,7 @@ before(async () => {
 
 after(() => closeSuite(server, browser));
 
-const ownerShares = () => owner.evaluate(() => fetch('/api/shares').then((r) => r.json()));
+const ownerShares = () => pageJson(owner, '/api/shares');
 
 test('the owner mints a read-only link for the active tab', async () => {
   await owner.locator('#share-open').click();
