@@ -7,6 +7,7 @@
 
 use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -49,9 +50,12 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one and prints it [default: 8080]
     #[arg(long, env = "TERMGATE_PORT")]
     pub port: Option<u16>,
-    /// Shell started in each tab [default: $SHELL, then /bin/sh]
+    /// Shell started in each tab [default: $SHELL, then /bin/sh]; not with `-- COMMAND`
     #[arg(long, env = "TERMGATE_SHELL")]
     pub shell: Option<PathBuf>,
+    /// Start the shell as a login shell (argv[0] begins with `-`, as login(1) does), so it reads ~/.profile
+    #[arg(long, env = "TERMGATE_LOGIN_SHELL", value_parser = BoolishValueParser::new())]
+    pub login_shell: bool,
     /// Start folder of shells and root of the file browser [default: current folder]
     #[arg(long, env = "TERMGATE_CWD")]
     pub cwd: Option<PathBuf>,
@@ -129,4 +133,8 @@ pub struct ServeArgs {
     /// While exposed, never end by itself (no --public-timeout, no idle shutdown)
     #[arg(long)]
     pub public_no_expiry: bool,
+    /// Run this program with its arguments in every new tab instead of a
+    /// shell, e.g. `termgate -- tmux new -A -s main` (a bare name is looked up on PATH)
+    #[arg(last = true, value_name = "PROGRAM")]
+    pub command: Vec<OsString>,
 }

@@ -66,6 +66,16 @@ fn every_flag_is_in_the_readme() {
             "README.md does not document --{long}"
         );
     }
+    // The one positional of the daemon: the program after `--`.
+    let program = command
+        .get_positionals()
+        .find(|arg| arg.is_last_set())
+        .expect("the `-- PROGRAM ARGS…` positional");
+    let name = program.get_value_names().unwrap_or_default()[0].as_str();
+    assert!(
+        readme.contains(&format!("`termgate -- {name} ARGS…`")),
+        "README.md does not document `termgate -- {name} ARGS…`"
+    );
 }
 
 /// Every test SECURITY.md names as a promise's backing exists: a renamed or

@@ -11,6 +11,8 @@ pub struct FileConfig {
     pub host: Option<String>,
     pub port: Option<u16>,
     pub shell: Option<PathBuf>,
+    pub login_shell: Option<bool>,
+    pub command: Option<Vec<String>>,
     pub cwd: Option<PathBuf>,
     pub token_file: Option<PathBuf>,
     pub pin_file: Option<PathBuf>,
