@@ -121,11 +121,12 @@ impl Config {
     /// Builds the config from parsed flags (+ environment) and the config file.
     pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), String> {
         let (file, path, config_dir) = FileConfig::find(args.config.as_deref())?;
-        let config = Self::merge(args, &file, config_dir).map_err(|(key, msg)| {
-            format!(
+        let config = Self::merge(args, &file, config_dir).map_err(|(key, msg)| match &path {
+            Some(path) => format!(
                 "invalid `{key}` (flag, TERMGATE_* variable or {}): {msg}",
                 path.display()
-            )
+            ),
+            None => format!("invalid `{key}` (flag or TERMGATE_* variable): {msg}"),
         })?;
         Ok((config, file))
     }
