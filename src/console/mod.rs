@@ -149,10 +149,11 @@ fn describe(record: &Map<String, Value>) -> String {
     text
 }
 
-/// A JSON value as a person reads it: strings without their quotes.
+/// A JSON value as a person reads it: strings without their quotes, and
+/// otherwise verbatim (a path's `_` stays a `_`).
 fn plain(value: &Value) -> String {
     match value {
-        Value::String(text) => text.replace('_', " "),
+        Value::String(text) => text.clone(),
         other => other.to_string(),
     }
 }
@@ -211,7 +212,7 @@ mod tests {
         let line = r#"{"ts":1,"event":"login_failed","reason":"wrong_pin","source":"10.0.0.1"}"#;
         assert_eq!(
             human(at, Level::INFO, AUDIT_TARGET, &message(line)),
-            "12:03:04 login failed from 10.0.0.1 (reason wrong pin)"
+            "12:03:04 login failed from 10.0.0.1 (reason wrong_pin)"
         );
         assert_eq!(
             human(at, Level::WARN, "termgate", &message("disk full")),
