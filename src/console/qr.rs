@@ -113,24 +113,6 @@ mod tests {
         assert!(grid[QUIET_ZONE][QUIET_ZONE], "the finder's corner is dark");
     }
 
-    /// What a phone's camera sees: the drawing as a terminal paints it
-    /// (each row sets black on white itself, so the theme does not matter),
-    /// four pixels a module, read by a real decoder.
-    #[test]
-    fn a_decoder_reads_the_drawing_back_as_the_url() {
-        let url = "http://127.0.0.1:8080/term/#token=Zm9vYmFyLWJhei1xdXV4LTAxMjM0NTY3ODktYWJjZGVm";
-        let grid = modules(&draw(url).unwrap());
-        const SCALE: usize = 4;
-        let (width, height) = (grid[0].len() * SCALE, grid.len() * SCALE);
-        let mut image = rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| {
-            if grid[y / SCALE][x / SCALE] { 0 } else { 255 }
-        });
-        let found = image.detect_grids();
-        assert_eq!(found.len(), 1, "one code in the drawing");
-        let (_, content) = found[0].decode().expect("the code decodes");
-        assert_eq!(content, url);
-    }
-
     #[test]
     fn too_long_for_a_code_is_none() {
         assert_eq!(draw(&"x".repeat(8000)), None);
