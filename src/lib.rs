@@ -8,7 +8,7 @@
 //! - [`cli`]: command-line flags (clap), no logic.
 //! - [`config`]: defaults < file < environment < flags -> one validated [`Config`]
 //!   of plain values (a leaf: features convert its enums); the `--base-path`;
-//!   secrets on disk and the PIN prompt.
+//!   secrets on disk and the PIN prompt; what a tab runs (`config::program`).
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
 //! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, and
@@ -34,6 +34,8 @@
 //!   and the idle auto-shutdown while public.
 //! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
 //! - [`audit`]: the security event log.
+//! - [`console`]: the log on stderr (human lines on a terminal, else JSON)
+//!   and the console's QR codes.
 //!
 //! # Data path
 //!
@@ -59,6 +61,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod exposure;
 pub mod files;

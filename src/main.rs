@@ -6,19 +6,19 @@ use clap::Parser;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use termgate::auth::credentials::TokenOrigin;
-use termgate::cli::{Cli, Command, ServeArgs};
+use termgate::cli::{Cli, Command, LogFormat, ServeArgs};
 use termgate::config::file::FileConfig;
 use termgate::config::secrets::{PinSource, TokenSource};
 use termgate::config::{self, Config, secrets};
 
 fn main() {
     let cli = Cli::parse();
-    init_logging();
+    let human = termgate::console::init(cli.serve.log_format.unwrap_or(LogFormat::Auto));
     let result = match cli.command {
         Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
         Some(Command::Unlock) => termgate::auth::unlock::command().map_err(anyhow::Error::msg),
-        None => serve(cli.serve),
+        None => serve(cli.serve, human),
     };
     if let Err(err) = result {
         eprintln!("termgate: {err:#}");
@@ -26,25 +26,7 @@ fn main() {
     }
 }
 
-fn init_logging() {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
-    use tracing_subscriber::prelude::*;
-    // `Targets` reads the same `debug` / `termgate=trace,hyper=warn` lists as
-    // `EnvFilter` without its regex engine (0.55 MB of the binary); an
-    // unset or unreadable TERMGATE_LOG means `info`, as before.
-    let filter = std::env::var("TERMGATE_LOG")
-        .ok()
-        .and_then(|spec| spec.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .finish()
-        .with(filter)
-        .init();
-}
-
-fn serve(args: ServeArgs) -> Result<()> {
+fn serve(args: ServeArgs, human: bool) -> Result<()> {
     let (config, file) = Config::load(&args).map_err(anyhow::Error::msg)?;
     let loaded = secrets::load(&args, &file, &config.config_dir).map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -56,7 +38,7 @@ fn serve(args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let address = listener.local_addr()?;
-        print_banner(&config, &loaded, address);
+        print_banner(&config, &loaded, address, human);
         let shutdown = termgate::Shutdown::new();
         let state = termgate::state::AppState::new(
             config,
@@ -132,24 +114,40 @@ fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_banner(config: &Config, loaded: &secrets::Loaded, address: std::net::SocketAddr) {
+fn print_banner(
+    config: &Config,
+    loaded: &secrets::Loaded,
+    address: std::net::SocketAddr,
+    human: bool,
+) {
+    // On a terminal the warnings stand out as they always have; for
+    // machines they are log lines like any other (one JSON object each).
+    let warn = |text: &str| match human {
+        true => eprintln!("warning: {text}"),
+        false => tracing::warn!("{text}"),
+    };
     if nix::unistd::geteuid().is_root() {
-        eprintln!(
-            "\n  WARNING: termgate is running as root. Whoever logs in gets a ROOT shell.\n  \
-             Run it as an ordinary user unless you really mean this.\n"
-        );
+        match human {
+            true => eprintln!(
+                "\n  WARNING: termgate is running as root. Whoever logs in gets a ROOT shell.\n  \
+                 Run it as an ordinary user unless you really mean this.\n"
+            ),
+            false => {
+                tracing::warn!("termgate is running as root: whoever logs in gets a root shell")
+            }
+        }
     }
     if loaded.token_on_command_line {
-        eprintln!(
-            "warning: a token given with --token is visible to other local users in the process list; \
-             prefer TERMGATE_TOKEN or --token-file"
+        warn(
+            "a token given with --token is visible to other local users in the process list; \
+             prefer TERMGATE_TOKEN or --token-file",
         );
     }
     if !address.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {address}, reachable from other machines without TLS; \
+        warn(&format!(
+            "listening on {address}, reachable from other machines without TLS; \
              prefer 127.0.0.1 behind an HTTPS proxy or tunnel"
-        );
+        ));
     }
     // The root base stays off the line, which reads as it always has.
     let base = Some(config.base_path.as_str()).filter(|_| !config.base_path.is_root());

@@ -51,7 +51,7 @@ pub fn console(state: &AppState, origin: &str) -> Option<String> {
     }
     let token = reread_token(&state.credentials).ok()?;
     let url = url(origin, state.config.base_path.as_str(), &token);
-    let qr = crate::tunnel::terminal_qr(&url).unwrap_or_default();
+    let qr = crate::console::qr::draw(&url).unwrap_or_default();
     Some(format!(
         "log in from your phone (the token rides in the #fragment, which is never sent to a server; the PIN is still asked):\n  {url}\n{qr}"
     ))

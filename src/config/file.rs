@@ -11,6 +11,8 @@ pub struct FileConfig {
     pub host: Option<String>,
     pub port: Option<u16>,
     pub shell: Option<PathBuf>,
+    pub login_shell: Option<bool>,
+    pub command: Option<Vec<String>>,
     pub cwd: Option<PathBuf>,
     pub token_file: Option<PathBuf>,
     pub pin_file: Option<PathBuf>,
@@ -30,11 +32,14 @@ pub struct FileConfig {
 impl FileConfig {
     /// Finds and reads the config file as every command does: `--config`
     /// (or `TERMGATE_CONFIG`), else `config.toml` in the config folder.
-    /// Returns the file, its path and the config folder.
-    pub fn find(explicit: Option<&Path>) -> Result<(Self, PathBuf, PathBuf), String> {
+    /// Returns the file, its path if there was a file to read (so that no
+    /// message names a file that does not exist), and the config folder.
+    pub fn find(explicit: Option<&Path>) -> Result<(Self, Option<PathBuf>, PathBuf), String> {
         let config_dir = super::default_config_dir()?;
         let (path, required) = super::config_file_path(explicit, &config_dir);
-        Ok((Self::load(&path, required)?, path, config_dir))
+        let file = Self::load(&path, required)?;
+        let read = (required || path.exists()).then_some(path);
+        Ok((file, read, config_dir))
     }
 
     /// Reads `path`. A missing file is fine only when `required` is false

@@ -22,7 +22,7 @@ use nix::pty::{PtyMaster, Winsize, grantpt, posix_openpt, ptsname_r, unlockpt};
 use nix::sys::signal::Signal;
 use nix::sys::termios::{self, LocalFlags, SpecialCharacterIndices};
 use nix::unistd::Pid;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
@@ -36,7 +36,12 @@ nix::ioctl_write_int_bad!(send_tty_signal, libc::TIOCSIG);
 
 /// What to start on a new PTY.
 pub struct SpawnOptions<'a> {
-    pub shell: &'a Path,
+    /// The shell or program, an absolute path.
+    pub program: &'a Path,
+    /// Its arguments (argv[1..]).
+    pub args: &'a [OsString],
+    /// argv[0] when it is not `program`: `-bash` starts a login shell.
+    pub argv0: Option<&'a OsStr>,
     pub cwd: &'a Path,
     pub cols: u16,
     pub rows: u16,
@@ -67,7 +72,11 @@ pub fn spawn(options: SpawnOptions<'_>) -> io::Result<(Master, ProcessGroup)> {
     let master = master_to_fd(master);
     resize_fd(&master, options.cols, options.rows)?;
 
-    let mut command = Command::new(options.shell);
+    let mut command = Command::new(options.program);
+    command.args(options.args);
+    if let Some(argv0) = options.argv0 {
+        command.arg0(argv0);
+    }
     // First, so the variables set below are not withheld.
     crate::process::withhold_environment(&mut command, &[]);
     command
