@@ -127,6 +127,8 @@ export const api = {
   revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
   // The token goes in the body, never the path: request lines end up in proxy logs.
   redeemShare: (token) => request('POST', '/s/redeem', { token }, { expect401: true }),
+  // What the link allows and until when, for the landing page; spends nothing.
+  peekShare: (token) => request('POST', '/s/peek', { token }, { expect401: true }),
   // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
   loginLink: () => request('POST', '/api/login-link', {}),
   // files (owner; every route 404s with --terminal-only)

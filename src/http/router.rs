@@ -35,6 +35,7 @@ pub enum Endpoint {
     RevokeShare(String),
     ShareLanding,
     RedeemShare,
+    PeekShare,
     /// `GET /s/<token>`, the link format before tokens moved to the fragment.
     OldShareLink,
     LoginLink,
@@ -101,9 +102,11 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
     route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
     // Share links are `/s/#<token>`: the token never stands in a request
-    // line (proxies and tunnels log those), only in the redeem body.
+    // line (proxies and tunnels log those), only in the redeem (and peek) body.
     route!(GET "/s/", Public, activity: false, |_| Endpoint::ShareLanding),
     route!(POST "/s/redeem", Public, activity: false, |_| Endpoint::RedeemShare),
+    // What the landing says before "Open": the link's scope and expiry; spends nothing.
+    route!(POST "/s/peek", Public, activity: false, |_| Endpoint::PeekShare),
     // Old `/s/<token>` links: refused with a page that says why (no POST).
     route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::OldShareLink),
     // The file browser; `--terminal-only` removes every route under FILES_PREFIX.
@@ -288,6 +291,7 @@ mod tests {
                 "/auth/session",
                 "/s/",
                 "/s/redeem",
+                "/s/peek",
                 "/s/{id}"
             ]
         );
