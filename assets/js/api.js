@@ -135,6 +135,8 @@ export const api = {
   listFiles: (path, { hidden = false, cursor = null } = {}) =>
     request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),
   readFile: (path) => request('GET', `/api/files/content?path=${q(path)}`),
+  // the open file's hash only, polled by disk-watch.js (not activity on the server)
+  fileVersion: (path) => request('GET', `/api/files/version?path=${q(path)}`),
   /** sha256: the version the edit started from, or null for a new file. */
   writeFile: (path, text, sha256) =>
     request('PUT', `/api/files/content?path=${q(path)}`, undefined, {

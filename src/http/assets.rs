@@ -99,6 +99,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/conflict.js"),
     entry!("js/csp-shim.js"),
     entry!("js/dialog.js"),
+    entry!("js/disk-watch.js"),
     entry!("js/drafts.js"),
     entry!("js/editor.js"),
     entry!("js/filedrop.js"),

@@ -112,6 +112,8 @@ pub static ROUTES: &[Route] = &[
     // The file browser; `--terminal-only` removes every route under FILES_PREFIX.
     route!(GET "/api/files/list", Owner, activity: true, |_| Endpoint::Files(FileOp::List)),
     route!(GET "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::ReadContent)),
+    // The editor polls it while a file is open, owner there or not: no activity.
+    route!(GET "/api/files/version", Owner, activity: false, |_| Endpoint::Files(FileOp::Version)),
     route!(PUT "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::WriteContent)),
     route!(POST "/api/files/upload", Owner, activity: true, |_| Endpoint::Files(FileOp::Upload)),
     route!(GET "/api/files/download", Owner, activity: true, |_| Endpoint::Files(FileOp::Download)),

@@ -1,6 +1,7 @@
 // files.test.mjs — the file panel and the editor: open a file from the tree, edit, save with
 // Ctrl+S; a save after the file changed on disk shows both versions and writes the chosen
-// one; unsaved edits survive a reload; new folder, upload and "open a terminal here";
+// one; a file changed on disk behind an open editor is noticed (Reload, or both versions on
+// save); unsaved edits survive a reload; new folder, upload and "open a terminal here";
 // and with --terminal-only there is no file panel at all.
 
 import assert from 'node:assert/strict';
@@ -86,6 +87,55 @@ test('a save over a changed file shows both versions; the chosen one is written'
   await saved();
   assert.equal(await page.evaluate(() => window.__termgate.editorText()), 'theirs wins\n');
   assert.equal(disk('notes.md'), 'theirs wins\n');
+  await assertClean(page);
+});
+
+test('an open file changed on disk is noticed: Reload when unmodified, both versions on save when not', async () => {
+  const notice = page.locator('#editor .editor-changed');
+  /** The page looks at the disk when it gets focus; resolves once that answer arrived. */
+  const poll = async () => {
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/files/version');
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await answered;
+  };
+  writeFileSync(join(server.cwd, 'watched.txt'), 'first\n');
+  await page.locator('#files').getByRole('button', { name: 'Refresh', exact: true }).click();
+  await item('watched.txt').click();
+  await editorIs('watched.txt');
+  // Nothing changed yet: no notice.
+  await poll();
+  assert.equal(await notice.isVisible(), false, 'a notice for a file nobody changed');
+
+  writeFileSync(join(server.cwd, 'watched.txt'), 'changed behind the editor\n');
+  await poll();
+  await notice.filter({ hasText: '“watched.txt” changed on disk.' }).waitFor();
+  // Non-modal: the editor still takes typing focus and its text is untouched until asked.
+  assert.equal(await page.evaluate(() => window.__termgate.editorText()), 'first\n');
+  await notice.getByRole('button', { name: 'Reload' }).click();
+  await page.waitForFunction(() => window.__termgate.editorText() === 'changed behind the editor\n');
+  await notice.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => window.__termgate.editorDirty()), false);
+
+  // Modified in the editor, then changed on disk: no Reload, the save shows both.
+  await typeAtEnd('my edit\n');
+  writeFileSync(join(server.cwd, 'watched.txt'), 'changed again\n');
+  await poll();
+  await notice.filter({ hasText: '“watched.txt” changed on disk: saving will show both versions.' }).waitFor();
+  assert.equal(await notice.getByRole('button', { name: 'Reload' }).count(), 0);
+  await page.keyboard.press('Control+s');
+  const conflict = page.locator('#editor .conflict');
+  await conflict.waitFor({ state: 'visible' });
+  await conflict.locator('.cm-merge-b .cm-content').filter({ hasText: 'changed again' }).waitFor();
+  await conflict.getByRole('button', { name: 'Keep mine' }).click();
+  await saved();
+  await notice.waitFor({ state: 'hidden' });
+  assert.equal(disk('watched.txt'), 'changed behind the editor\nmy edit\n');
+  // Its own save is no change on disk.
+  await poll();
+  assert.equal(await notice.isVisible(), false, 'the editor\'s own save was noticed as a change');
+  await page.locator('#editor').getByRole('button', { name: 'Close the editor' }).click();
+  await item('notes.md').click();
+  await editorIs('notes.md');
   await assertClean(page);
 });
 
