@@ -107,6 +107,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/guest.js"),
     entry!("js/keybar.js"),
     entry!("js/login.js"),
+    entry!("js/osc52.js"),
     entry!("js/palettes.js"),
     entry!("js/phone-login.js"),
     entry!("js/prefs.js"),
