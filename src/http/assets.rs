@@ -123,6 +123,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/tab-wait.js"),
     entry!("js/tab.js"),
     entry!("js/tabs.js"),
+    entry!("js/term-drop.js"),
     entry!("js/terminal.js"),
     entry!("js/workspace-files.js"),
     entry!(gz "vendor/xterm.mjs"),

@@ -1,14 +1,15 @@
 // files.test.mjs — the file panel and the editor: open a file from the tree, edit, save with
 // Ctrl+S; a save after the file changed on disk shows both versions and writes the chosen
 // one; a file changed on disk behind an open editor is noticed (Reload, or both versions on
-// save); unsaved edits survive a reload; new folder, upload and "open a terminal here";
+// save); a file dropped on the terminal is uploaded where the shell is, its quoted path typed;
+// unsaved edits survive a reload; new folder, upload and "open a terminal here";
 // and with --terminal-only there is no file panel at all.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, startServer, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, screenText, startServer, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
@@ -184,6 +185,47 @@ test('drag and drop moves a file into a folder', async () => {
   await item('src/up.txt').waitFor();
   assert.ok(existsSync(join(server.cwd, 'src', 'up.txt')));
   assert.ok(!existsSync(join(server.cwd, 'made', 'up.txt')));
+  await assertClean(page);
+});
+
+test('a file dropped on the terminal lands in the shell\'s folder and its quoted path is typed', async () => {
+  await page.locator('#panes .pane:not([hidden]) .xterm-helper-textarea').focus();
+  await run(page, "cd \"$HOME\" && mkdir -p 'drop zone' && cd 'drop zone' && echo in-$((2+2))");
+  await waitForScreen(page, /^in-4$/);
+  /** Drop a file (made in the page, as the desktop would hand it over) on the terminal. */
+  const dropFile = async (name, text) => {
+    const dt = await page.evaluateHandle(([n, t]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([t], n, { type: 'text/plain' }));
+      return data;
+    }, [name, text]);
+    const target = page.locator('#panes .pane:not([hidden]) .xterm-screen');
+    await target.dispatchEvent('dragover', { dataTransfer: dt });
+    await target.dispatchEvent('drop', { dataTransfer: dt });
+  };
+  const name = "it's here.txt";
+  await dropFile(name, 'hello drop\n');
+  await page.locator('#notice').filter({ hasText: `Uploaded “${name}” to “drop zone”.` }).waitFor();
+  assert.equal(disk(`drop zone/${name}`), 'hello drop\n');
+  // Typed at the prompt, quoted for the shell, and not run (no Enter).
+  await waitForScreen(page, /[$#] 'it'\\''s here\.txt'$/);
+  const lastLine = (await screenText(page)).trimEnd().split('\n').at(-1);
+  assert.match(lastLine, /[$#] 'it'\\''s here\.txt'$/, 'the path was run, or more was typed');
+  // The shell reads it as one word naming the file.
+  await page.keyboard.press('Home');
+  await page.keyboard.type('cat ');
+  await page.keyboard.press('Enter');
+  await waitForScreen(page, /^hello drop$/);
+
+  // Outside the root: into the root, and nothing typed (no name there would resolve).
+  await run(page, 'cd / && echo out-$((3+3))');
+  await waitForScreen(page, /^out-6$/);
+  await dropFile('outside.txt', 'to the root\n');
+  await page.locator('#notice').filter({ hasText: 'Uploaded “outside.txt” to the file root; the shell is outside it, so no path was typed.' }).waitFor();
+  assert.equal(disk('outside.txt'), 'to the root\n');
+  await run(page, 'echo typed-$((4+4))');
+  await waitForScreen(page, /^typed-8$/);
+  assert.match(await screenText(page), /[$#] echo typed-\$\(\(4\+4\)\)$/m, 'something was typed before the command');
   await assertClean(page);
 });
 
