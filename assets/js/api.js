@@ -183,12 +183,16 @@ export const api = {
     keepProof(info?.proof, { guest: true });
     return info;
   },
+  // What the link allows and until when, for the landing page; spends nothing.
+  peekShare: (token) => request('POST', '/s/peek', { token }, { expect401: true }),
   // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
   loginLink: () => request('POST', '/api/login-link', {}),
   // files (owner; every route 404s with --terminal-only)
   listFiles: (path, { hidden = false, cursor = null } = {}) =>
     request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),
   readFile: (path) => request('GET', `/api/files/content?path=${q(path)}`),
+  // the open file's hash only, polled by disk-watch.js (not activity on the server)
+  fileVersion: (path) => request('GET', `/api/files/version?path=${q(path)}`),
   /** sha256: the version the edit started from, or null for a new file. */
   writeFile: (path, text, sha256) =>
     request('PUT', `/api/files/content?path=${q(path)}`, undefined, {

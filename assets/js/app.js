@@ -18,6 +18,7 @@ import { ShareDialog } from './share.js';
 import { PublicBadge } from './status.js';
 import { TabWaiter } from './tab-wait.js';
 import { Tabs } from './tabs.js';
+import { TermDrop } from './term-drop.js';
 import { FilesLayout } from './workspace-files.js';
 
 const $ = (id) => document.getElementById(id);
@@ -106,6 +107,14 @@ const files = new FilesLayout({
   notify,
   openTerminal: (cwd) => tabs.create(cwd).then((t) => t?.focus()),
   focusTerminal: () => tabs.active?.focus(),
+});
+
+// Files dropped on a terminal: uploaded where its shell is, their paths typed.
+new TermDrop($('panes'), {
+  enabled: () => !guest && files.enabled && files.panel !== null,
+  activeTab: () => tabs.active,
+  drop: () => files.panel.drop,
+  notify,
 });
 
 let inWorkspace = false;

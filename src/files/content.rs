@@ -1,6 +1,8 @@
 //! `GET /api/files/content`: a text file for the editor, with its SHA-256 as
 //! the ETag. `PUT /api/files/content`: a save that names the version it
 //! replaces, so no concurrent change is ever silently lost.
+//! `GET /api/files/version`: the same answer without the text, which the
+//! editor polls to notice a file changed on disk while it is open.
 //!
 //! A save writes the new content beside the file first (outside any lock),
 //! then, holding the file's lock, compares the current content's hash with
@@ -60,6 +62,15 @@ pub async fn read(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Respo
         response.headers_mut().insert(ETAG, etag);
     }
     Ok(response)
+}
+
+pub async fn version(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
+    let sandbox = state.files.sandbox()?;
+    let path = path_param(&req, &sandbox, false)?;
+    let mut content = blocking(move || read_text(&sandbox, &path)).await?;
+    // The hash is the version; the text would only cost bandwidth on every poll.
+    content.text = None;
+    Ok(json(StatusCode::OK, &content))
 }
 
 fn read_text(sandbox: &Sandbox, path: &SafePath) -> Result<Content, FileError> {

@@ -48,6 +48,8 @@ use std::sync::Arc;
 pub enum FileOp {
     List,
     ReadContent,
+    /// The open file's version, for the editor's "changed on disk" check.
+    Version,
     WriteContent,
     Upload,
     Download,
@@ -130,6 +132,7 @@ pub async fn handle(state: &Arc<AppState>, op: FileOp, req: Request<Incoming>) -
     let result = match op {
         FileOp::List => list::list(state, req).await,
         FileOp::ReadContent => content::read(state, req).await,
+        FileOp::Version => content::version(state, req).await,
         FileOp::WriteContent => content::write(state, req).await,
         FileOp::Upload => transfer::upload(state, req).await,
         FileOp::Download => transfer::download(state, req).await,

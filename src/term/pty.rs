@@ -257,6 +257,24 @@ impl Master {
         command_name(group).or_else(|| group_members(group).into_iter().find_map(command_name))
     }
 
+    /// The folder the foreground job works in (the shell's at its prompt),
+    /// as a host path from `/proc/<pid>/cwd`: the group leader's, or any
+    /// member's once it has exited. `None` when unknown or deleted. Callers
+    /// turn it into a path relative to the root, never send it as it is.
+    pub fn foreground_cwd(&self, shell: u32) -> Option<std::path::PathBuf> {
+        let group = nix::unistd::tcgetpgrp(self.fd.get_ref()).ok()?.as_raw();
+        let pids = if group <= 0 || group as u32 == shell {
+            vec![shell as i32]
+        } else {
+            std::iter::once(group).chain(group_members(group)).collect()
+        };
+        pids.into_iter().find_map(|pid| {
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok()?;
+            // A removed folder reads as "<path> (deleted)": nowhere to put a file.
+            (!cwd.as_os_str().as_encoded_bytes().ends_with(b" (deleted)")).then_some(cwd)
+        })
+    }
+
     /// Sets the window size; the kernel sends SIGWINCH to the foreground group.
     pub fn resize(&self, cols: u16, rows: u16) -> io::Result<()> {
         resize_fd(self.fd.get_ref(), cols, rows)
