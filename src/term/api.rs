@@ -88,7 +88,11 @@ pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error>
         )));
     }
     let cwd = match &body.cwd {
-        Some(folder) => Some(state.files.start_folder(folder).await?),
+        // A bad folder is answered exactly as the file routes answer it.
+        Some(folder) => match state.files.start_folder(folder).await {
+            Ok(folder) => Some(folder),
+            Err(err) => return Ok(err.response()),
+        },
         None => None,
     };
     let terminal = state.terminals.create(cols, rows, cwd.as_deref())?;
