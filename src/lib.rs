@@ -8,7 +8,8 @@
 //! - [`cli`]: command-line flags (clap), no logic.
 //! - [`config`]: defaults < file < environment < flags -> one validated [`Config`]
 //!   of plain values (a leaf: features convert its enums); the `--base-path`;
-//!   secrets on disk and the PIN prompt; what a tab runs (`config::program`).
+//!   secrets on disk and the PIN prompt; what a tab runs (`config::program`);
+//!   every failure is one [`config::ConfigError`] (which key, from where, why).
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
 //! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, and

@@ -17,7 +17,7 @@ fn main() {
     let result = match cli.command {
         Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
-        Some(Command::Unlock) => termgate::auth::unlock::command().map_err(anyhow::Error::msg),
+        Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
         None => serve(cli.serve, human),
     };
     if let Err(err) = result {
@@ -27,8 +27,8 @@ fn main() {
 }
 
 fn serve(args: ServeArgs, human: bool) -> Result<()> {
-    let (config, file) = Config::load(&args).map_err(anyhow::Error::msg)?;
-    let loaded = secrets::load(&args, &file, &config.config_dir).map_err(anyhow::Error::msg)?;
+    let (config, file) = Config::load(&args)?;
+    let loaded = secrets::load(&args, &file, &config.config_dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -201,7 +201,7 @@ fn print_startup_share(
     let (record, token) = state
         .shares
         .mint(share.scope.into(), None, share.ttl, share.uses)
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|why| anyhow::anyhow!("cannot make the --share link: {why}"))?;
     let origin = state
         .exposure
         .public_origin()
@@ -237,7 +237,7 @@ fn subcommand_setting(mut args: ServeArgs, config: Option<PathBuf>) -> Result<Se
     if config.is_some() {
         args.config = config;
     }
-    let (file, _, dir) = FileConfig::find(args.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let (file, _, dir) = FileConfig::find(args.config.as_deref())?;
     Ok(Setting { args, file, dir })
 }
 
@@ -255,7 +255,7 @@ fn token_command(rotate: bool, args: ServeArgs, config: Option<PathBuf>) -> Resu
     let (path, stored) = match secrets::token_source(&args, &file, &dir) {
         TokenSource::UserFile(path) => (path, false),
         TokenSource::Stored(path) => {
-            secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
+            secrets::ensure_private_dir(&dir)?;
             (path, true)
         }
         TokenSource::CommandLine if rotate => bail!(
@@ -279,13 +279,13 @@ fn token_command(rotate: bool, args: ServeArgs, config: Option<PathBuf>) -> Resu
             return Ok(());
         }
     };
-    let token = match secrets::read_private(&path).map_err(anyhow::Error::msg)? {
+    let token = match secrets::read_private(&path)? {
         Some(token) if !rotate => token,
         // The daemon refuses a missing token file it was told to read.
         None if !rotate && !stored => bail!("token file {} does not exist", path.display()),
         _ => {
             let token = secrets::generate_token();
-            secrets::write_private(&path, &token).map_err(anyhow::Error::msg)?;
+            secrets::write_private(&path, &token)?;
             eprintln!(
                 "A new token is stored in {}; restart termgate to use it.",
                 path.display()
@@ -310,20 +310,19 @@ fn pin_command(args: ServeArgs, config: Option<PathBuf>) -> Result<()> {
              change or unset the variable instead"
         );
     }
-    secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
+    secrets::ensure_private_dir(&dir)?;
     if std::io::stdin().is_terminal() {
         eprintln!("Choose a PIN of at least 6 digits.");
     }
-    let pin = secrets::ask_new_pin().map_err(anyhow::Error::msg)?;
+    let pin = secrets::ask_new_pin()?;
     let (path, how) = match source {
         PinSource::UserFile(path) => {
-            secrets::write_private(&path, &pin).map_err(anyhow::Error::msg)?;
+            secrets::write_private(&path, &pin)?;
             (path, "the PIN itself, in the configured PIN file")
         }
         _ => {
-            let key =
-                secrets::load_or_create_key(&dir, secrets::KEY_FILE).map_err(anyhow::Error::msg)?;
-            let path = secrets::store_pin(&dir, &key, &pin).map_err(anyhow::Error::msg)?;
+            let key = secrets::load_or_create_key(&dir, secrets::KEY_FILE)?;
+            let path = secrets::store_pin(&dir, &key, &pin)?;
             (path, "as a keyed hash")
         }
     };

@@ -24,9 +24,9 @@ pub fn url(origin: &str, base: &str, token: &str) -> String {
 /// `POST /api/login-link`: the link for the public origin while public,
 /// else for the origin the owner is on.
 pub fn mint(state: &AppState, client: Remote, request_origin: &str) -> Result<Response, Error> {
-    let token = reread_token(&state.credentials).map_err(|message| Error::Conflict {
+    let token = reread_token(&state.credentials).map_err(|err| Error::Conflict {
         code: "token_unavailable",
-        message,
+        message: err.message,
     })?;
     let public = state.exposure.public_origin();
     let origin = public.as_deref().unwrap_or(request_origin);

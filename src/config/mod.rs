@@ -12,11 +12,14 @@
 //! `auth::credentials::Credentials` it loads.)
 
 pub mod base;
+pub mod error;
 pub mod file;
 pub mod program;
 pub mod secrets;
 pub mod share;
 pub mod units;
+
+pub use error::ConfigError;
 
 use crate::cli::ServeArgs;
 use base::BasePath;
@@ -99,7 +102,7 @@ impl PublicUrl {
 }
 
 /// `$XDG_CONFIG_HOME/termgate`, else `~/.config/termgate`.
-pub fn default_config_dir() -> Result<PathBuf, String> {
+pub fn default_config_dir() -> Result<PathBuf, ConfigError> {
     if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir).join("termgate"));
     }
@@ -119,15 +122,10 @@ pub fn config_file_path(explicit: Option<&Path>, config_dir: &Path) -> (PathBuf,
 
 impl Config {
     /// Builds the config from parsed flags (+ environment) and the config file.
-    pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), String> {
+    pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), ConfigError> {
         let (file, path, config_dir) = FileConfig::find(args.config.as_deref())?;
-        let config = Self::merge(args, &file, config_dir).map_err(|(key, msg)| match &path {
-            Some(path) => format!(
-                "invalid `{key}` (flag, TERMGATE_* variable or {}): {msg}",
-                path.display()
-            ),
-            None => format!("invalid `{key}` (flag or TERMGATE_* variable): {msg}"),
-        })?;
+        let config = Self::merge(args, &file, config_dir)
+            .map_err(|keyed| ConfigError::from(keyed).read_from(path))?;
         Ok((config, file))
     }
 

@@ -5,6 +5,7 @@
 //! group or others, and says the exact `chmod` that fixes it. Files are written
 //! atomically (temporary file, fsync, rename) so a crash never leaves half a key.
 
+use super::ConfigError;
 use crate::auth::credentials::{self, Credentials, TokenOrigin};
 use crate::cli::ServeArgs;
 use crate::config::file::FileConfig;
@@ -30,7 +31,7 @@ pub struct Loaded {
 }
 
 /// Creates the config folder 0700, or checks an existing one is private.
-pub fn ensure_private_dir(dir: &Path) -> Result<(), String> {
+pub fn ensure_private_dir(dir: &Path) -> Result<(), ConfigError> {
     if !dir.exists() {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -45,25 +46,30 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), String> {
 }
 
 /// Refuses a file or folder that group or others may read, write or enter.
-pub fn check_private(path: &Path, fix_mode: &str) -> Result<(), String> {
+pub fn check_private(path: &Path, fix_mode: &str) -> Result<(), ConfigError> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
+        return Err(ConfigError::new(format!(
             "{} is accessible by group or others (mode {:o}); fix it with: chmod {fix_mode} {}",
             path.display(),
             meta.permissions().mode() & 0o777,
             path.display()
-        ));
+        )));
     }
     Ok(())
 }
 
 /// Reads a secret file after checking it is private. `Ok(None)` if missing.
-pub fn read_private(path: &Path) -> Result<Option<String>, String> {
+pub fn read_private(path: &Path) -> Result<Option<String>, ConfigError> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return Err(ConfigError::new(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
         Ok(_) => {}
     }
     check_private(path, "600")?;
@@ -73,7 +79,7 @@ pub fn read_private(path: &Path) -> Result<Option<String>, String> {
 }
 
 /// Writes a secret file 0600, atomically.
-pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+pub fn write_private(path: &Path, contents: &str) -> Result<(), ConfigError> {
     let dir = path.parent().ok_or("secret file has no folder")?;
     let tmp = dir.join(format!(
         ".{}.tmp",
@@ -94,7 +100,7 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        ConfigError::new(format!("cannot write {}: {e}", path.display()))
     })
 }
 
@@ -105,7 +111,7 @@ pub fn generate_token() -> String {
 }
 
 /// Loads (or creates) a 256-bit key kept hex-encoded in `dir/name`.
-pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; 32], String> {
+pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; 32], ConfigError> {
     let path = dir.join(name);
     if let Some(text) = read_private(&path)? {
         let mut key = [0u8; 32];
@@ -134,7 +140,7 @@ pub fn mark_logged_in(dir: &Path) {
 
 /// The access token, read again from where it came from (it is not kept in
 /// memory), for a login link. Refuses when that is not the token in use.
-pub fn reread_token(credentials: &Credentials) -> Result<String, String> {
+pub fn reread_token(credentials: &Credentials) -> Result<String, ConfigError> {
     let token = match credentials.origin() {
         Some(TokenOrigin::File(path)) => read_user_file(path, "token")?,
         Some(TokenOrigin::Environment) => std::env::var("TERMGATE_TOKEN")
@@ -154,8 +160,9 @@ pub fn reread_token(credentials: &Credentials) -> Result<String, String> {
     Ok(token)
 }
 
-fn read_user_file(path: &Path, what: &str) -> Result<String, String> {
-    read_private(path)?.ok_or_else(|| format!("{what} file {} does not exist", path.display()))
+fn read_user_file(path: &Path, what: &str) -> Result<String, ConfigError> {
+    read_private(path)?
+        .ok_or_else(|| ConfigError::new(format!("{what} file {} does not exist", path.display())))
 }
 
 /// Where the access token lives. [`token_source`] is the one place that
@@ -222,7 +229,7 @@ pub fn env_secret(name: &str) -> Option<String> {
 
 /// Loads both factors following the documented precedence, creating the token
 /// on first start and asking for a PIN when a person is at the terminal.
-pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, String> {
+pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, ConfigError> {
     ensure_private_dir(dir)?;
     let mut new_token = None;
     let file_origin = |path: &Path| Some(TokenOrigin::File(path.to_path_buf()));
@@ -271,7 +278,7 @@ fn load_pin_digest(
     file: &FileConfig,
     dir: &Path,
     key: &[u8; 32],
-) -> Result<[u8; 32], String> {
+) -> Result<[u8; 32], ConfigError> {
     let clear = match pin_source(args, file, dir) {
         PinSource::UserFile(path) => read_user_file(&path, "PIN")?,
         PinSource::Environment => env_secret("TERMGATE_PIN").unwrap_or_default(),
@@ -282,7 +289,7 @@ fn load_pin_digest(
 }
 
 /// The PIN hash in the config folder, or a new PIN asked for at the terminal.
-fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 32], String> {
+fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 32], ConfigError> {
     if let Some(text) = read_private(stored)? {
         let mut digest = [0u8; 32];
         hex::decode_to_slice(&text, &mut digest).map_err(|_| {
@@ -294,12 +301,12 @@ fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 3
         return Ok(digest);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(format!(
+        return Err(ConfigError::new(format!(
             "no PIN is set and there is no terminal to ask for one.\n  Set one with `termgate pin`, \
              or give it through TERMGATE_PIN, --pin-file FILE or `pin_file` in the config file.\n  \
              (looked for {})",
             stored.display()
-        ));
+        )));
     }
     eprintln!("termgate needs a PIN (at least 6 digits) as the second login factor.");
     let pin = ask_new_pin()?;
@@ -308,14 +315,14 @@ fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 3
 }
 
 /// Writes the keyed hash of `pin` to the config folder.
-pub fn store_pin(dir: &Path, key: &[u8; 32], pin: &str) -> Result<PathBuf, String> {
+pub fn store_pin(dir: &Path, key: &[u8; 32], pin: &str) -> Result<PathBuf, ConfigError> {
     let path = dir.join(PIN_FILE);
     write_private(&path, &hex::encode(credentials::pin_digest(key, pin)))?;
     Ok(path)
 }
 
 /// Asks for a new PIN twice without echo (or reads one line when stdin is not a terminal).
-pub fn ask_new_pin() -> Result<String, String> {
+pub fn ask_new_pin() -> Result<String, ConfigError> {
     if !std::io::stdin().is_terminal() {
         let mut line = String::new();
         std::io::stdin()
@@ -340,7 +347,7 @@ pub fn ask_new_pin() -> Result<String, String> {
 }
 
 /// Reads one line from the terminal with echo turned off (restored afterwards).
-fn prompt_hidden(prompt: &str) -> Result<String, String> {
+fn prompt_hidden(prompt: &str) -> Result<String, ConfigError> {
     use nix::sys::termios::{self, LocalFlags, SetArg};
     eprint!("{prompt}");
     let stdin = std::io::stdin();
@@ -368,7 +375,7 @@ mod tests {
         assert_eq!(read_private(&path).unwrap().as_deref(), Some("abc"));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = read_private(&path).unwrap_err();
-        assert!(err.contains("chmod 600"), "{err}");
+        assert!(err.to_string().contains("chmod 600"), "{err}");
     }
 
     #[test]
