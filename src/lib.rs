@@ -21,8 +21,8 @@
 //!   brute-force budgets, the `/auth/*` handlers.
 //! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out,
 //!   input queue, the two socket halves.
-//! - [`clock`] / [`random`]: the one place each that reads the wall clock
-//!   and draws randomness (from the OS).
+//! - [`clock`] / [`random`] / [`digest`]: the one place each that reads the
+//!   wall clock, draws randomness (from the OS) and hashes secrets.
 //! - [`lock`]: the one poison-ignoring way to take a std lock, and why.
 //! - [`process`]: [`ProcessGroup`](process::ProcessGroup), the one way a
 //!   shell or tunnel client is signalled (only while its leader is unreaped)
@@ -63,6 +63,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod digest;
 pub mod error;
 pub mod exposure;
 pub mod files;

@@ -5,9 +5,10 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use termgate::auth::credentials::TokenOrigin;
+use termgate::auth::credentials::Credentials;
 use termgate::cli::{Cli, Command, LogFormat, ServeArgs};
 use termgate::config::file::FileConfig;
+use termgate::config::secrets::TokenOrigin;
 use termgate::config::secrets::{PinSource, TokenSource};
 use termgate::config::{self, Config, secrets};
 
@@ -43,7 +44,7 @@ fn serve(args: ServeArgs, human: bool) -> Result<()> {
         let state = termgate::state::AppState::new(
             config,
             termgate::state::Tuning::default(),
-            loaded.credentials,
+            Credentials::from_factors(&loaded.factors),
             address.port(),
             shutdown.clone(),
         )
@@ -168,10 +169,11 @@ fn print_banner(
 /// fragment); into a pipe or log file it only says how to see it, because
 /// secrets stay out of logs.
 fn print_token_hint(loaded: &secrets::Loaded, address: std::net::SocketAddr, base: &str) {
-    let token = loaded
-        .new_token
-        .clone()
-        .or_else(|| secrets::reread_token(&loaded.credentials).ok());
+    let token = loaded.new_token.clone().or_else(|| {
+        Credentials::from_factors(&loaded.factors)
+            .reread_token()
+            .ok()
+    });
     match token {
         Some(token) if std::io::stdout().is_terminal() => {
             println!("your access token (shown until the first login): {token}");
@@ -180,7 +182,7 @@ fn print_token_hint(loaded: &secrets::Loaded, address: std::net::SocketAddr, bas
             println!("  or open {url} and enter the PIN");
         }
         // A token the owner chose is theirs already; point at where it is.
-        _ => match loaded.credentials.origin() {
+        _ => match loaded.factors.origin.as_ref() {
             Some(TokenOrigin::File(_)) => {
                 println!("  not logged in yet: `termgate token` shows the token")
             }

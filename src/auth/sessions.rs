@@ -14,7 +14,7 @@
 //! The map sits behind a std `Mutex`: every operation is a short lookup or
 //! insert, never held across an `.await`, so an async mutex would only add cost.
 
-use crate::auth::credentials::sha256;
+use crate::digest::sha256;
 use base64::Engine;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -6,9 +6,9 @@
 //! atomically (temporary file, fsync, rename) so a crash never leaves half a key.
 
 use super::ConfigError;
-use crate::auth::credentials::{self, Credentials, TokenOrigin};
 use crate::cli::ServeArgs;
 use crate::config::file::FileConfig;
+use crate::digest::{pin_digest, sha256};
 use crate::random;
 use std::io::{BufRead, IsTerminal, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -18,10 +18,54 @@ pub const TOKEN_FILE: &str = "token";
 pub const PIN_FILE: &str = "pin.hash";
 pub const KEY_FILE: &str = "secret.key";
 
+/// Shortest token a person may choose.
+pub const MIN_TOKEN_LEN: usize = 16;
+/// Shortest PIN.
+pub const MIN_PIN_DIGITS: usize = 6;
+
+/// Where the token can be read again when the owner asks for a login link
+/// (it is not kept in memory). A token typed with `--token` cannot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOrigin {
+    File(PathBuf),
+    /// `TERMGATE_TOKEN`.
+    Environment,
+}
+
+/// The two factors as loaded: only digests, never the clear values. The
+/// auth layer builds its `Credentials` from them.
+#[derive(Debug, Clone)]
+pub struct Factors {
+    /// SHA-256 of the access token.
+    pub token_digest: [u8; 32],
+    /// The key the PIN's hash is taken under.
+    pub pin_key: [u8; 32],
+    pub pin_digest: [u8; 32],
+    pub origin: Option<TokenOrigin>,
+}
+
+/// A PIN is 6 to 32 ASCII digits.
+pub fn validate_pin(pin: &str) -> Result<(), String> {
+    if pin.len() < MIN_PIN_DIGITS || pin.len() > 32 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("a PIN is {MIN_PIN_DIGITS} to 32 digits"));
+    }
+    Ok(())
+}
+
+/// A chosen token is at least 16 visible ASCII characters.
+pub fn validate_token(token: &str) -> Result<(), String> {
+    if token.len() < MIN_TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "an access token is at least {MIN_TOKEN_LEN} visible ASCII characters"
+        ));
+    }
+    Ok(())
+}
+
 /// What start-up learned while loading secrets, for the banner.
 #[derive(Debug)]
 pub struct Loaded {
-    pub credentials: Credentials,
+    pub factors: Factors,
     /// Where the token came from, e.g. the token file's path.
     pub token_source: String,
     /// Set only when the token was generated just now: shown once.
@@ -139,25 +183,16 @@ pub fn mark_logged_in(dir: &Path) {
 }
 
 /// The access token, read again from where it came from (it is not kept in
-/// memory), for a login link. Refuses when that is not the token in use.
-pub fn reread_token(credentials: &Credentials) -> Result<String, ConfigError> {
-    let token = match credentials.origin() {
-        Some(TokenOrigin::File(path)) => read_user_file(path, "token")?,
+/// memory). Whether it is still the one in use is the caller's to check.
+pub fn reread_token(origin: Option<&TokenOrigin>) -> Result<String, ConfigError> {
+    match origin {
+        Some(TokenOrigin::File(path)) => read_user_file(path, "token"),
         Some(TokenOrigin::Environment) => std::env::var("TERMGATE_TOKEN")
-            .map_err(|_| "TERMGATE_TOKEN is not set any more".to_string())?,
-        None => {
-            return Err(
-                "a token given with --token is not kept; use TERMGATE_TOKEN or --token-file".into(),
-            );
-        }
-    };
-    if !credentials.is_token(&token) {
-        return Err(
-            "the token changed since termgate started (termgate token --rotate?): restart termgate"
-                .into(),
-        );
+            .map_err(|_| ConfigError::new("TERMGATE_TOKEN is not set any more")),
+        None => Err(ConfigError::new(
+            "a token given with --token is not kept; use TERMGATE_TOKEN or --token-file",
+        )),
     }
-    Ok(token)
 }
 
 fn read_user_file(path: &Path, what: &str) -> Result<String, ConfigError> {
@@ -261,12 +296,17 @@ pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, C
             (token, source, file_origin(&stored))
         }
     };
-    credentials::validate_token(&token).map_err(|e| format!("token from {token_source}: {e}"))?;
+    validate_token(&token).map_err(|e| format!("token from {token_source}: {e}"))?;
 
     let key = load_or_create_key(dir, KEY_FILE)?;
     let pin_digest = load_pin_digest(args, file, dir, &key)?;
     Ok(Loaded {
-        credentials: Credentials::new(&token, key, pin_digest).with_origin(origin),
+        factors: Factors {
+            token_digest: sha256(token.as_bytes()),
+            pin_key: key,
+            pin_digest,
+            origin,
+        },
         token_source,
         new_token,
         token_on_command_line: args.token.is_some(),
@@ -284,8 +324,8 @@ fn load_pin_digest(
         PinSource::Environment => env_secret("TERMGATE_PIN").unwrap_or_default(),
         PinSource::Stored(stored) => return stored_pin_digest(&stored, dir, key),
     };
-    credentials::validate_pin(&clear)?;
-    Ok(credentials::pin_digest(key, &clear))
+    validate_pin(&clear)?;
+    Ok(pin_digest(key, &clear))
 }
 
 /// The PIN hash in the config folder, or a new PIN asked for at the terminal.
@@ -311,13 +351,13 @@ fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 3
     eprintln!("termgate needs a PIN (at least 6 digits) as the second login factor.");
     let pin = ask_new_pin()?;
     store_pin(dir, key, &pin)?;
-    Ok(credentials::pin_digest(key, &pin))
+    Ok(pin_digest(key, &pin))
 }
 
 /// Writes the keyed hash of `pin` to the config folder.
 pub fn store_pin(dir: &Path, key: &[u8; 32], pin: &str) -> Result<PathBuf, ConfigError> {
     let path = dir.join(PIN_FILE);
-    write_private(&path, &hex::encode(credentials::pin_digest(key, pin)))?;
+    write_private(&path, &hex::encode(pin_digest(key, pin)))?;
     Ok(path)
 }
 
@@ -330,12 +370,12 @@ pub fn ask_new_pin() -> Result<String, ConfigError> {
             .read_line(&mut line)
             .map_err(|e| e.to_string())?;
         let pin = line.trim().to_string();
-        credentials::validate_pin(&pin)?;
+        validate_pin(&pin)?;
         return Ok(pin);
     }
     loop {
         let pin = prompt_hidden("New PIN: ")?;
-        if let Err(e) = credentials::validate_pin(&pin) {
+        if let Err(e) = validate_pin(&pin) {
             eprintln!("{e}; try again.");
             continue;
         }
@@ -383,6 +423,6 @@ mod tests {
         let (a, b) = (generate_token(), generate_token());
         assert_ne!(a, b);
         assert!(a.len() >= 43);
-        assert!(credentials::validate_token(&a).is_ok());
+        assert!(validate_token(&a).is_ok());
     }
 }
