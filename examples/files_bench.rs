@@ -49,15 +49,15 @@ async fn main() {
     let client = support::Client::login(daemon.addr, TOKEN, PIN)
         .await
         .expect("login");
-    let cookie = client.cookie().to_string();
+    let session = client.session().clone();
 
     // Listing: the first request reads the folder cold from the server's view
     // (the page cache is warm from creating it); then the median of 10.
     let path = "/api/files/list?path=many";
-    let (first, bytes) = timed_get(daemon.addr, &cookie, path).await;
+    let (first, bytes) = timed_get(daemon.addr, &session, path).await;
     let mut warm = Vec::new();
     for _ in 0..10 {
-        warm.push(timed_get(daemon.addr, &cookie, path).await.0);
+        warm.push(timed_get(daemon.addr, &session, path).await.0);
     }
     warm.sort();
     println!(
@@ -75,7 +75,7 @@ async fn main() {
     let rss_before = daemon.rss_kib();
     let sampler = sample_peak_rss(&daemon);
     let started = Instant::now();
-    let received = stream_download(daemon.addr, &cookie, "/api/files/download?path=big.bin").await;
+    let received = stream_download(daemon.addr, &session, "/api/files/download?path=big.bin").await;
     let took = started.elapsed();
     let peak = sampler.stop().await;
     assert_eq!(received, file_bytes, "download size");
@@ -122,9 +122,13 @@ fn cat(path: &Path) -> Duration {
     started.elapsed()
 }
 
-async fn timed_get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> (Duration, usize) {
+async fn timed_get(
+    addr: std::net::SocketAddr,
+    session: &support::Session,
+    path: &str,
+) -> (Duration, usize) {
     let started = Instant::now();
-    let (status, _, body) = support::request(addr, "GET", path, Some(cookie), None)
+    let (status, _, body) = support::request(addr, "GET", path, Some(session), None)
         .await
         .unwrap();
     let took = started.elapsed();
@@ -133,14 +137,19 @@ async fn timed_get(addr: std::net::SocketAddr, cookie: &str, path: &str) -> (Dur
 }
 
 /// Reads a response body frame by frame, counting bytes, keeping none.
-async fn stream_download(addr: std::net::SocketAddr, cookie: &str, path: &str) -> u64 {
+async fn stream_download(
+    addr: std::net::SocketAddr,
+    session: &support::Session,
+    path: &str,
+) -> u64 {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, connection) = http1::handshake(TokioIo::new(stream)).await.unwrap();
     tokio::spawn(connection);
     let host = support::host_of(addr);
     let request = hyper::Request::get(path)
         .header("host", &host)
-        .header("cookie", cookie)
+        .header("cookie", &session.cookie)
+        .header(support::PROOF_HEADER, &session.proof)
         .body(Empty::<Bytes>::new())
         .unwrap();
     let response = sender.send_request(request).await.unwrap();

@@ -6,7 +6,8 @@
 //! clap's `env` attribute covers the first two layers.
 
 use clap::builder::BoolishValueParser;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -49,9 +50,12 @@ pub struct ServeArgs {
     /// Port to listen on; 0 picks a free one and prints it [default: 8080]
     #[arg(long, env = "TERMGATE_PORT")]
     pub port: Option<u16>,
-    /// Shell started in each tab [default: $SHELL, then /bin/sh]
+    /// Shell started in each tab [default: $SHELL, then /bin/sh]; not with `-- COMMAND`
     #[arg(long, env = "TERMGATE_SHELL")]
     pub shell: Option<PathBuf>,
+    /// Start the shell as a login shell (argv[0] begins with `-`, as login(1) does), so it reads ~/.profile
+    #[arg(long, env = "TERMGATE_LOGIN_SHELL", value_parser = BoolishValueParser::new())]
+    pub login_shell: bool,
     /// Start folder of shells and root of the file browser [default: current folder]
     #[arg(long, env = "TERMGATE_CWD")]
     pub cwd: Option<PathBuf>,
@@ -129,4 +133,24 @@ pub struct ServeArgs {
     /// While exposed, never end by itself (no --public-timeout, no idle shutdown)
     #[arg(long)]
     pub public_no_expiry: bool,
+    /// Log lines on stderr: short human lines, or one JSON object a line
+    /// [default: auto: human on a terminal, else json]
+    #[arg(long, value_enum, value_name = "FORMAT", env = "TERMGATE_LOG_FORMAT")]
+    pub log_format: Option<LogFormat>,
+    /// Run this program with its arguments in every new tab instead of a
+    /// shell, e.g. `termgate -- tmux new -A -s main` (a bare name is looked up on PATH)
+    #[arg(last = true, value_name = "PROGRAM")]
+    pub command: Vec<OsString>,
+}
+
+/// `--log-format`: how the console's log lines read (the audit file is JSON
+/// whatever this says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human lines when stderr is a terminal, else JSON.
+    Auto,
+    /// `12:03:04 login ok from 127.0.0.1`.
+    Human,
+    /// One JSON object a line, for machines.
+    Json,
 }

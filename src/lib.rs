@@ -8,7 +8,8 @@
 //! - [`cli`]: command-line flags (clap), no logic.
 //! - [`config`]: defaults < file < environment < flags -> one validated [`Config`]
 //!   of plain values (a leaf: features convert its enums); the `--base-path`;
-//!   secrets on disk and the PIN prompt.
+//!   secrets on disk and the PIN prompt; what a tab runs (`config::program`);
+//!   every failure is one [`config::ConfigError`] (which key, from where, why).
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
 //! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, and
@@ -20,8 +21,8 @@
 //!   brute-force budgets, the `/auth/*` handlers.
 //! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out,
 //!   input queue, the two socket halves.
-//! - [`clock`] / [`random`]: the one place each that reads the wall clock
-//!   and draws randomness (from the OS).
+//! - [`clock`] / [`random`] / [`digest`]: the one place each that reads the
+//!   wall clock, draws randomness (from the OS) and hashes secrets.
 //! - [`lock`]: the one poison-ignoring way to take a std lock, and why.
 //! - [`process`]: [`ProcessGroup`](process::ProcessGroup), the one way a
 //!   shell or tunnel client is signalled (only while its leader is unreaped)
@@ -34,6 +35,8 @@
 //!   and the idle auto-shutdown while public.
 //! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
 //! - [`audit`]: the security event log.
+//! - [`console`]: the log on stderr (human lines on a terminal, else JSON)
+//!   and the console's QR codes.
 //!
 //! # Data path
 //!
@@ -59,6 +62,8 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod console;
+pub mod digest;
 pub mod error;
 pub mod exposure;
 pub mod files;

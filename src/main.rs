@@ -5,20 +5,21 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use termgate::auth::credentials::TokenOrigin;
-use termgate::cli::{Cli, Command, ServeArgs};
+use termgate::auth::credentials::Credentials;
+use termgate::cli::{Cli, Command, LogFormat, ServeArgs};
 use termgate::config::file::FileConfig;
+use termgate::config::secrets::TokenOrigin;
 use termgate::config::secrets::{PinSource, TokenSource};
 use termgate::config::{self, Config, secrets};
 
 fn main() {
     let cli = Cli::parse();
-    init_logging();
+    let human = termgate::console::init(cli.serve.log_format.unwrap_or(LogFormat::Auto));
     let result = match cli.command {
         Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
-        Some(Command::Unlock) => termgate::auth::unlock::command().map_err(anyhow::Error::msg),
-        None => serve(cli.serve),
+        Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
+        None => serve(cli.serve, human),
     };
     if let Err(err) = result {
         eprintln!("termgate: {err:#}");
@@ -26,27 +27,9 @@ fn main() {
     }
 }
 
-fn init_logging() {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
-    use tracing_subscriber::prelude::*;
-    // `Targets` reads the same `debug` / `termgate=trace,hyper=warn` lists as
-    // `EnvFilter` without its regex engine (0.55 MB of the binary); an
-    // unset or unreadable TERMGATE_LOG means `info`, as before.
-    let filter = std::env::var("TERMGATE_LOG")
-        .ok()
-        .and_then(|spec| spec.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .finish()
-        .with(filter)
-        .init();
-}
-
-fn serve(args: ServeArgs) -> Result<()> {
-    let (config, file) = Config::load(&args).map_err(anyhow::Error::msg)?;
-    let loaded = secrets::load(&args, &file, &config.config_dir).map_err(anyhow::Error::msg)?;
+fn serve(args: ServeArgs, human: bool) -> Result<()> {
+    let (config, file) = Config::load(&args)?;
+    let loaded = secrets::load(&args, &file, &config.config_dir)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,12 +39,12 @@ fn serve(args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let address = listener.local_addr()?;
-        print_banner(&config, &loaded, address);
+        print_banner(&config, &loaded, address, human);
         let shutdown = termgate::Shutdown::new();
         let state = termgate::state::AppState::new(
             config,
             termgate::state::Tuning::default(),
-            loaded.credentials,
+            Credentials::from_factors(&loaded.factors),
             address.port(),
             shutdown.clone(),
         )
@@ -132,24 +115,40 @@ fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
-fn print_banner(config: &Config, loaded: &secrets::Loaded, address: std::net::SocketAddr) {
+fn print_banner(
+    config: &Config,
+    loaded: &secrets::Loaded,
+    address: std::net::SocketAddr,
+    human: bool,
+) {
+    // On a terminal the warnings stand out as they always have; for
+    // machines they are log lines like any other (one JSON object each).
+    let warn = |text: &str| match human {
+        true => eprintln!("warning: {text}"),
+        false => tracing::warn!("{text}"),
+    };
     if nix::unistd::geteuid().is_root() {
-        eprintln!(
-            "\n  WARNING: termgate is running as root. Whoever logs in gets a ROOT shell.\n  \
-             Run it as an ordinary user unless you really mean this.\n"
-        );
+        match human {
+            true => eprintln!(
+                "\n  WARNING: termgate is running as root. Whoever logs in gets a ROOT shell.\n  \
+                 Run it as an ordinary user unless you really mean this.\n"
+            ),
+            false => {
+                tracing::warn!("termgate is running as root: whoever logs in gets a root shell")
+            }
+        }
     }
     if loaded.token_on_command_line {
-        eprintln!(
-            "warning: a token given with --token is visible to other local users in the process list; \
-             prefer TERMGATE_TOKEN or --token-file"
+        warn(
+            "a token given with --token is visible to other local users in the process list; \
+             prefer TERMGATE_TOKEN or --token-file",
         );
     }
     if !address.ip().is_loopback() {
-        eprintln!(
-            "warning: listening on {address}, reachable from other machines without TLS; \
+        warn(&format!(
+            "listening on {address}, reachable from other machines without TLS; \
              prefer 127.0.0.1 behind an HTTPS proxy or tunnel"
-        );
+        ));
     }
     // The root base stays off the line, which reads as it always has.
     let base = Some(config.base_path.as_str()).filter(|_| !config.base_path.is_root());
@@ -170,10 +169,11 @@ fn print_banner(config: &Config, loaded: &secrets::Loaded, address: std::net::So
 /// fragment); into a pipe or log file it only says how to see it, because
 /// secrets stay out of logs.
 fn print_token_hint(loaded: &secrets::Loaded, address: std::net::SocketAddr, base: &str) {
-    let token = loaded
-        .new_token
-        .clone()
-        .or_else(|| secrets::reread_token(&loaded.credentials).ok());
+    let token = loaded.new_token.clone().or_else(|| {
+        Credentials::from_factors(&loaded.factors)
+            .reread_token()
+            .ok()
+    });
     match token {
         Some(token) if std::io::stdout().is_terminal() => {
             println!("your access token (shown until the first login): {token}");
@@ -182,7 +182,7 @@ fn print_token_hint(loaded: &secrets::Loaded, address: std::net::SocketAddr, bas
             println!("  or open {url} and enter the PIN");
         }
         // A token the owner chose is theirs already; point at where it is.
-        _ => match loaded.credentials.origin() {
+        _ => match loaded.factors.origin.as_ref() {
             Some(TokenOrigin::File(_)) => {
                 println!("  not logged in yet: `termgate token` shows the token")
             }
@@ -203,7 +203,7 @@ fn print_startup_share(
     let (record, token) = state
         .shares
         .mint(share.scope.into(), None, share.ttl, share.uses)
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|why| anyhow::anyhow!("cannot make the --share link: {why}"))?;
     let origin = state
         .exposure
         .public_origin()
@@ -239,7 +239,7 @@ fn subcommand_setting(mut args: ServeArgs, config: Option<PathBuf>) -> Result<Se
     if config.is_some() {
         args.config = config;
     }
-    let (file, _, dir) = FileConfig::find(args.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let (file, _, dir) = FileConfig::find(args.config.as_deref())?;
     Ok(Setting { args, file, dir })
 }
 
@@ -257,7 +257,7 @@ fn token_command(rotate: bool, args: ServeArgs, config: Option<PathBuf>) -> Resu
     let (path, stored) = match secrets::token_source(&args, &file, &dir) {
         TokenSource::UserFile(path) => (path, false),
         TokenSource::Stored(path) => {
-            secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
+            secrets::ensure_private_dir(&dir)?;
             (path, true)
         }
         TokenSource::CommandLine if rotate => bail!(
@@ -281,13 +281,13 @@ fn token_command(rotate: bool, args: ServeArgs, config: Option<PathBuf>) -> Resu
             return Ok(());
         }
     };
-    let token = match secrets::read_private(&path).map_err(anyhow::Error::msg)? {
+    let token = match secrets::read_private(&path)? {
         Some(token) if !rotate => token,
         // The daemon refuses a missing token file it was told to read.
         None if !rotate && !stored => bail!("token file {} does not exist", path.display()),
         _ => {
             let token = secrets::generate_token();
-            secrets::write_private(&path, &token).map_err(anyhow::Error::msg)?;
+            secrets::write_private(&path, &token)?;
             eprintln!(
                 "A new token is stored in {}; restart termgate to use it.",
                 path.display()
@@ -312,20 +312,19 @@ fn pin_command(args: ServeArgs, config: Option<PathBuf>) -> Result<()> {
              change or unset the variable instead"
         );
     }
-    secrets::ensure_private_dir(&dir).map_err(anyhow::Error::msg)?;
+    secrets::ensure_private_dir(&dir)?;
     if std::io::stdin().is_terminal() {
         eprintln!("Choose a PIN of at least 6 digits.");
     }
-    let pin = secrets::ask_new_pin().map_err(anyhow::Error::msg)?;
+    let pin = secrets::ask_new_pin()?;
     let (path, how) = match source {
         PinSource::UserFile(path) => {
-            secrets::write_private(&path, &pin).map_err(anyhow::Error::msg)?;
+            secrets::write_private(&path, &pin)?;
             (path, "the PIN itself, in the configured PIN file")
         }
         _ => {
-            let key =
-                secrets::load_or_create_key(&dir, secrets::KEY_FILE).map_err(anyhow::Error::msg)?;
-            let path = secrets::store_pin(&dir, &key, &pin).map_err(anyhow::Error::msg)?;
+            let key = secrets::load_or_create_key(&dir, secrets::KEY_FILE)?;
+            let path = secrets::store_pin(&dir, &key, &pin)?;
             (path, "as a keyed hash")
         }
     };

@@ -103,7 +103,8 @@ async fn connection(
             if !ticket.is_trusted() && carries_owner_session(&state, req.headers()) {
                 ticket.trust();
             }
-            Ok::<_, Infallible>(crate::http::handle(state, req, peer).await)
+            let answer = admission::serving(ticket, crate::http::handle(state, req, peer));
+            Ok::<_, Infallible>(answer.await)
         }
     });
     let mut builder = http1::Builder::new();

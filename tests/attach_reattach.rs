@@ -119,7 +119,10 @@ impl LocalTerminal {
 #[tokio::test]
 async fn five_attaches_of_examples_attach_type_nothing_into_the_shell() {
     let attach = attach_binary();
-    let server = TestServer::start_with(|c| c.shell = "/bin/bash".into()).await;
+    let server = TestServer::start_with(|c| {
+        c.program = termgate::config::Program::shell("/bin/bash", false)
+    })
+    .await;
     let cookie = server.login().await;
     let id = server.create_terminal(&cookie).await;
     let mut first = server.attach(&cookie, &id).await;

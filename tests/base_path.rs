@@ -114,7 +114,7 @@ async fn under_term_through_nginx_the_ui_api_socket_files_and_share_links_work()
         guest_set.starts_with("__Secure-termgate_guest=") && guest_set.contains("; Path=/term/;"),
         "{guest_set}"
     );
-    let guest = guest_set.split(';').next().unwrap().to_string();
+    let guest = redeemed.first_cookie();
     let tabs = proxy
         .send(
             proxy

@@ -66,6 +66,16 @@ fn every_flag_is_in_the_readme() {
             "README.md does not document --{long}"
         );
     }
+    // The one positional of the daemon: the program after `--`.
+    let program = command
+        .get_positionals()
+        .find(|arg| arg.is_last_set())
+        .expect("the `-- PROGRAM ARGS…` positional");
+    let name = program.get_value_names().unwrap_or_default()[0].as_str();
+    assert!(
+        readme.contains(&format!("`termgate -- {name} ARGS…`")),
+        "README.md does not document `termgate -- {name} ARGS…`"
+    );
 }
 
 /// Every fuzz target (a `[[bin]]` of fuzz/Cargo.toml, which `cargo test`
@@ -159,4 +169,86 @@ fn collect_fn_names(dir: &Path, names: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// examples/termgate.service is hardened as the README says, its command
+/// line is one termgate accepts, and the README installs it.
+#[test]
+fn the_systemd_unit_is_hardened_parses_and_is_installed_by_the_readme() {
+    use clap::Parser;
+    let unit = read("examples/termgate.service");
+    let setting = |key: &str| {
+        unit.lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+            .unwrap_or_else(|| panic!("examples/termgate.service has no {key}="))
+            .to_string()
+    };
+    for (key, value) in [
+        ("NoNewPrivileges", "true"),
+        ("PrivateTmp", "true"),
+        ("ProtectSystem", "strict"),
+        ("ProtectHome", "read-only"),
+        ("Restart", "on-failure"),
+    ] {
+        assert_eq!(setting(key), value, "{key}");
+    }
+    let writable = setting("ReadWritePaths");
+    let exec = setting("ExecStart");
+    let words: Vec<&str> = exec.split_whitespace().collect();
+    assert!(words[0].ends_with("/termgate"), "{exec}");
+    // The file root must be writable, and so must the config folder.
+    let cwd = words
+        .windows(2)
+        .find(|pair| pair[0] == "--cwd")
+        .map(|pair| pair[1])
+        .expect("ExecStart names the file root with --cwd");
+    // A leading `-` only lets a missing path pass.
+    let paths: Vec<&str> = writable
+        .split_whitespace()
+        .map(|path| path.trim_start_matches('-'))
+        .collect();
+    assert!(
+        paths.contains(&cwd),
+        "{cwd} not in ReadWritePaths={writable}"
+    );
+    assert!(paths.contains(&"%h/.config/termgate"), "{writable}");
+    let expanded: Vec<String> = words.iter().map(|w| w.replace("%h", "/home/me")).collect();
+    let parsed = termgate::cli::Cli::try_parse_from(&expanded);
+    assert!(parsed.is_ok(), "ExecStart: {:?}", parsed.err());
+
+    let readme = read("README.md");
+    for line in [
+        "cargo install --path . --locked",
+        "cp examples/termgate.service ~/.config/systemd/user/",
+        "systemctl --user enable --now termgate",
+    ] {
+        assert!(readme.contains(line), "README.md does not say `{line}`");
+    }
+}
+
+/// Every Ctrl+Shift and Alt shortcut the UI catches (assets/js/app.js) is
+/// in the README's table.
+#[test]
+fn every_workspace_shortcut_is_in_the_readme() {
+    let app = read("assets/js/app.js");
+    let readme = read("README.md");
+    let mut found = 0;
+    for rest in app.split("ctrlShift && ev.code === '").skip(1) {
+        let code = rest.split('\'').next().unwrap();
+        let key = code.strip_prefix("Key").unwrap_or(code);
+        let keys = match key {
+            "PageUp" | "PageDown" => "Ctrl+Shift+PageUp / PageDown".to_string(),
+            other => format!("Ctrl+Shift+{other}"),
+        };
+        assert!(
+            readme.contains(&format!("| {keys}")),
+            "README.md has no row for {keys}"
+        );
+        found += 1;
+    }
+    assert!(
+        found >= 6,
+        "only {found} Ctrl+Shift shortcuts found in app.js"
+    );
+    assert!(app.contains("/^Digit[1-9]$/") && readme.contains("| Alt+1 … Alt+9 |"));
 }

@@ -83,11 +83,13 @@ async fn a_guest_session_started_after_its_link_was_revoked_never_works() {
         scope: Scope::Interactive,
         terminal: Some(tab.clone()),
     };
-    let (secret, view) = server
+    let issued = server
         .state()
         .sessions
         .create_with_deadline(SessionKind::Guest(grant), Duration::from_secs(900));
-    let guest = format!("termgate_guest={secret}");
+    let view = issued.view;
+    let guest = format!("termgate_guest={}", issued.cookie);
+    common::proofs::remember(&guest, &issued.proof);
     assert_eq!(server.get("/api/terminals", &guest).await.status, 401);
     assert!(
         common::WsClient::connect(&server, &guest, &tab)

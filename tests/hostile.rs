@@ -150,11 +150,11 @@ async fn an_upload_that_stalls_gets_408_but_a_slow_steady_one_lands() {
     // Uploads may go three graces (600 ms here) without a byte.
     let server =
         TestServer::start_with(|c| c.tuning.header_timeout = Duration::from_millis(200)).await;
-    let cookie = server.login().await;
+    let cookie = common::proofs::raw_lines(&server.login().await);
     let head = |path: &str| {
         format!(
             "POST /api/files/upload?path={path} HTTP/1.1\r\nhost: {host}\r\norigin: http://{host}\r\n\
-             cookie: {cookie}\r\ncontent-length: 1000\r\n\r\n",
+             {cookie}\r\ncontent-length: 1000\r\n\r\n",
             host = server.host()
         )
     };

@@ -76,6 +76,46 @@ async fn bad_config_names_the_key_and_the_file() {
 }
 
 #[tokio::test]
+async fn a_duration_without_a_unit_is_refused_and_no_missing_file_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .args(["--idle-timeout", "30"]);
+    let stderr = failure(command).await;
+    assert!(
+        stderr.contains("idle_timeout") && stderr.contains("30: add a unit, e.g. 30s or 5m"),
+        "{stderr}"
+    );
+    // There is no config file: the message must not send the owner to one.
+    assert!(!home.path().join("config/termgate/config.toml").exists());
+    assert!(!stderr.contains("config.toml"), "{stderr}");
+
+    let mut command = termgate(home.path());
+    command
+        .env("TERMGATE_PIN", PIN)
+        .env("TERMGATE_SESSION_LIFETIME", "12");
+    let stderr = failure(command).await;
+    assert!(
+        stderr.contains("session_lifetime") && stderr.contains("12: add a unit, e.g. 12s or 5m"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("config.toml"), "{stderr}");
+
+    // A file that exists is still named, with its key.
+    let file = home.path().join("config/termgate/config.toml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "idle_timeout = \"30\"\n").unwrap();
+    let mut command = termgate(home.path());
+    command.env("TERMGATE_PIN", PIN);
+    let stderr = failure(command).await;
+    assert!(
+        stderr.contains("idle_timeout") && stderr.contains(file.to_str().unwrap()),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn token_and_pin_subcommands() {
     let home = tempfile::tempdir().unwrap();
     let run = |args: &'static [&'static str], input: Option<&'static str>| {

@@ -44,7 +44,8 @@ async fn a_slow_request_head_is_dropped() {
 /// Sends `GET /auth/session` with `cookie` and reads the whole answer,
 /// leaving the connection open (keep-alive).
 async fn session_over(stream: &mut TcpStream, host: &str, cookie: &str) -> String {
-    let request = format!("GET /auth/session HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}\r\n\r\n");
+    let cookie = common::proofs::raw_lines(cookie);
+    let request = format!("GET /auth/session HTTP/1.1\r\nHost: {host}\r\n{cookie}\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];

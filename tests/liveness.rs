@@ -108,9 +108,7 @@ async fn daemon_socket(
     let url = format!("ws://{}/api/terminals/{id}/ws", running.address);
     let mut request = url.into_client_request().unwrap();
     let origin = format!("http://{}", running.address);
-    request
-        .headers_mut()
-        .insert("cookie", cookie.parse().unwrap());
+    common::proofs::insert(request.headers_mut(), cookie);
     request
         .headers_mut()
         .insert("origin", origin.parse().unwrap());

@@ -306,6 +306,18 @@ async fn tampered_expired_revoked_and_used_up_links_look_the_same() {
         assert!(reply.set_cookies().is_empty());
         bodies.push(reply.body.clone());
     }
+    // The landing's look at a link refuses the genuine ones with the very
+    // same answer (forgeries: share_link::a_peek_…; each costs a unit).
+    for token in [&used, &revoked, &expired] {
+        let peek = server
+            .request("POST", "/s/peek")
+            .json(&json!({ "token": token }))
+            .send()
+            .await;
+        assert_eq!(peek.status, 410, "peek {token}");
+        assert!(peek.set_cookies().is_empty());
+        bodies.push(peek.body.clone());
+    }
     assert!(
         bodies.windows(2).all(|pair| pair[0] == pair[1]),
         "refusals differ"

@@ -1,7 +1,7 @@
 //! Share tokens never appear in a request line: a link carries its token
 //! after `#` (browsers never send the fragment), the landing page is the
 //! same `GET /s/` for every link, and redemption takes the token in the body
-//! of `POST /s/redeem`. Proxy and tunnel access logs log request lines, so
+//! of `POST /s/redeem` (as the landing's look at the link does, `POST /s/peek`). Proxy and tunnel access logs log request lines, so
 //! a token in the path would rest in every one of them.
 
 mod common;
@@ -51,6 +51,10 @@ async fn mint(server: &TestServer, owner: &str) -> (String, String, String) {
 
 fn redeem_body(server: &TestServer, body: Value) -> common::client::RequestBuilder {
     server.request("POST", "/s/redeem").json(&body)
+}
+
+fn peek_body(server: &TestServer, body: Value) -> common::client::RequestBuilder {
+    server.request("POST", "/s/peek").json(&body)
 }
 
 #[tokio::test]
@@ -184,4 +188,87 @@ async fn the_console_share_link_keeps_its_token_after_the_fragment() {
         .await;
     assert_eq!(redeemed.status, 200, "{}", redeemed.text());
     daemon.child.kill().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_peek_describes_the_link_from_the_body_and_spends_nothing() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    server.create_terminal(&owner).await;
+    let minted = server
+        .authed("POST", "/api/shares", &owner)
+        .json(&json!({"scope": "interactive", "ttl_secs": 900, "uses": 2, "pin": PIN}))
+        .send()
+        .await;
+    assert_eq!(minted.status, 201, "{}", minted.text());
+    let minted = minted.json();
+    let id = minted["id"].as_str().unwrap();
+    let (_, token) = split_link(minted["url"].as_str().unwrap(), "/");
+
+    // Peeking as often as the landing page likes spends no use and sets no cookie.
+    for _ in 0..3 {
+        let peek = peek_body(&server, json!({ "token": token })).send().await;
+        assert_eq!(peek.status, 200, "{}", peek.text());
+        assert!(peek.set_cookies().is_empty());
+        assert_eq!(
+            peek.json(),
+            json!({"scope": "interactive", "expires_at": minted["expires_at"], "uses_left": 2})
+        );
+    }
+    assert_eq!(server.uses_left(&owner, id).await, 2);
+    assert_eq!(server.redeem(&token).await.status, 200);
+    let peek = peek_body(&server, json!({ "token": token })).send().await;
+    assert_eq!(peek.json()["uses_left"], 1, "{}", peek.text());
+
+    // Bad bodies: what redeem answers, echoing nothing.
+    let tampered = tamper(&token, token.len() - 8);
+    let secret = "secret-looking-value-0123456789";
+    for (body, status) in [
+        (json!({}), 400),
+        (json!({"token": 7}), 400),
+        (json!({"token": token, secret: 1}), 400),
+        (json!({"token": secret}), 410),
+        (json!({"token": tampered}), 410),
+    ] {
+        let peek = peek_body(&server, body.clone()).send().await;
+        let redeem = redeem_body(&server, body.clone()).send().await;
+        assert_eq!(peek.status, status, "{body}: {}", peek.text());
+        assert_eq!(peek.body, redeem.body, "{body}");
+        let text = peek.text();
+        assert!(
+            !text.contains(secret) && !text.contains(&token),
+            "{body}: {text}"
+        );
+    }
+    assert_eq!(server.uses_left(&owner, id).await, 1);
+    assert!(!server.audit_log().contains(&token));
+}
+
+#[tokio::test]
+async fn forged_peeks_spend_the_login_budget_and_good_ones_do_not() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    server.create_terminal(&owner).await;
+    let (_, _, token) = mint(&server, &owner).await;
+    // More good peeks than the budget holds: none of them costs a unit.
+    for _ in 0..8 {
+        let peek = peek_body(&server, json!({ "token": token })).send().await;
+        assert_eq!(peek.status, 200, "{}", peek.text());
+    }
+    let forged = tamper(&token, 30);
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(
+            peek_body(&server, json!({ "token": forged }))
+                .send()
+                .await
+                .status,
+        );
+    }
+    assert_eq!(statuses, [410, 410, 410, 410, 410, 429]);
+    // The lockout is the one a login or a redeem from here would meet.
+    let locked = peek_body(&server, json!({ "token": token })).send().await;
+    assert_eq!(locked.status, 429, "{}", locked.text());
+    assert_eq!(locked.json()["code"], "rate_limited");
+    assert_eq!(server.redeem(&token).await.status, 429);
 }

@@ -8,47 +8,10 @@ mod common;
 use common::TestServer;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// Sends `head` (request line and headers, without the blank line) as is,
-/// over its own connection; returns the status and the answer (its head,
-/// and its body as far as `Content-Length` says).
+/// One raw request `head` (no blank line at its end) and its whole answer.
 async fn raw(server: &TestServer, head: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    stream
-        .write_all(format!("{head}\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    let complete = |answer: &[u8]| {
-        let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
-            return false;
-        };
-        let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
-        let length = head
-            .lines()
-            .find_map(|line| line.strip_prefix("content-length:"))
-            .and_then(|n| n.trim().parse::<usize>().ok())
-            .unwrap_or(0);
-        answer.len() >= end + 4 + length
-    };
-    tokio::time::timeout(Duration::from_secs(10), async {
-        let mut buf = [0u8; 4096];
-        while !complete(&answer) {
-            let n = stream.read(&mut buf).await.unwrap();
-            assert!(n > 0, "closed mid-answer: {answer:?}");
-            answer.extend_from_slice(&buf[..n]);
-        }
-    })
-    .await
-    .expect("an answer within 10 s");
-    let text = String::from_utf8_lossy(&answer).into_owned();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in {text:?}"));
-    (status, text)
+    common::client::raw(server.addr, head).await
 }
 
 #[tokio::test]
@@ -69,11 +32,11 @@ async fn two_values_for_one_session_cookie_never_authenticate() {
         assert_eq!(reply.status, 401, "{cookie}");
     }
     // The same pair split over two Cookie headers.
-    let host = server.host();
+    let (host, good) = (server.host(), common::proofs::raw_lines(&good));
     let (status, _) = raw(
         &server,
         &format!(
-            "GET /api/terminals HTTP/1.1\r\nHost: {host}\r\nCookie: {good}\r\nCookie: termgate_session=BAD"
+            "GET /api/terminals HTTP/1.1\r\nHost: {host}\r\n{good}\r\nCookie: termgate_session=BAD"
         ),
     )
     .await;
@@ -83,13 +46,11 @@ async fn two_values_for_one_session_cookie_never_authenticate() {
 #[tokio::test]
 async fn an_absolute_form_target_is_checked_against_the_host_allowlist() {
     let server = TestServer::start().await;
-    let cookie = server.login().await;
+    let cookie = common::proofs::raw_lines(&server.login().await);
     let host = server.host();
     let (status, text) = raw(
         &server,
-        &format!(
-            "GET http://evil.example/api/terminals HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}"
-        ),
+        &format!("GET http://evil.example/api/terminals HTTP/1.1\r\nHost: {host}\r\n{cookie}"),
     )
     .await;
     assert_eq!(status, 421, "{text}");
@@ -97,15 +58,13 @@ async fn an_absolute_form_target_is_checked_against_the_host_allowlist() {
     // RFC 9112 §3.2.2: the target's authority wins over Host, both ways.
     let (status, text) = raw(
         &server,
-        &format!(
-            "GET http://{host}/api/terminals HTTP/1.1\r\nHost: evil.example\r\nCookie: {cookie}"
-        ),
+        &format!("GET http://{host}/api/terminals HTTP/1.1\r\nHost: evil.example\r\n{cookie}"),
     )
     .await;
     assert_eq!(status, 200, "{text}");
     let (status, _) = raw(
         &server,
-        &format!("GET http://me@{host}/api/terminals HTTP/1.1\r\nHost: {host}\r\nCookie: {cookie}"),
+        &format!("GET http://me@{host}/api/terminals HTTP/1.1\r\nHost: {host}\r\n{cookie}"),
     )
     .await;
     assert_eq!(status, 421);
@@ -116,11 +75,12 @@ async fn a_websocket_key_must_be_the_base64_of_sixteen_bytes() {
     let server = TestServer::start().await;
     let cookie = server.login().await;
     let id = server.create_terminal(&cookie).await;
+    let cookie = common::proofs::raw_lines(&cookie);
     let (host, origin) = (server.host(), server.origin());
     let upgrade = |key: &str| {
         format!(
             "GET /api/terminals/{id}/ws HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\n\
-             Cookie: {cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+             {cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
              Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}"
         )
     };

@@ -5,6 +5,10 @@
 // the UI calls: login/session, terminals, share links, the phone login link, the files API
 // and the status route. Paths are written from the base (`/api/terminals`) and resolved by
 // `appUrl` against `document.baseURI`: the server's `<base href>` in index.html is the --base-path.
+// Every request carries the session's proof beside the cookie (proof.js); logging in or
+// redeeming a link keeps the proof it answers, logging out forgets it.
+
+import { forgetProof, keepProof, proofHeaders } from './proof.js';
 
 export class ApiError extends Error {
   /**
@@ -71,7 +75,7 @@ export async function request(method, path, body, opts = {}) {
     method,
     credentials: 'same-origin',
     cache: 'no-store',
-    headers: { Accept: 'application/json', ...(opts.headers || {}) },
+    headers: { Accept: 'application/json', ...proofHeaders(), ...(opts.headers || {}) },
   };
   if (opts.raw !== undefined) {
     init.body = opts.raw;
@@ -108,10 +112,58 @@ export async function request(method, path, body, opts = {}) {
 
 const q = (path) => encodeURIComponent(path);
 
+/** The file name of a `Content-Disposition` answer: the UTF-8 `filename*` if any, else `filename`. */
+export function dispositionName(header) {
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header || '');
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      /* fall back to the plain name */
+    }
+  }
+  const plain = /filename="([^"]*)"/i.exec(header || '');
+  return plain ? plain[1] : 'download';
+}
+
+async function saveDownload(url) {
+  let response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: proofHeaders() });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the termgate server.');
+  }
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    if (response.status === 401) unauthorizedHandler();
+    throw new ApiError(response.status, data?.code || `http_${response.status}`, data?.message || 'Download failed');
+  }
+  const blob = await response.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = dispositionName(response.headers.get('Content-Disposition'));
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The click has handed the blob to the download by now; free it soon after.
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}
+
 export const api = {
   session: () => request('GET', '/auth/session'),
-  login: (token, pin) => request('POST', '/auth/login', { token, pin }, { expect401: true }),
-  logout: () => request('POST', '/auth/logout', undefined, { expect401: true }),
+  login: async (token, pin) => {
+    const info = await request('POST', '/auth/login', { token, pin }, { expect401: true });
+    keepProof(info?.proof);
+    return info;
+  },
+  logout: async () => {
+    try {
+      return await request('POST', '/auth/logout', undefined, { expect401: true });
+    } finally {
+      forgetProof();
+    }
+  },
   logoutAll: (pin) => request('POST', '/auth/logout-all', { pin }, { expect401: true }),
   extend: (pin) => request('POST', '/auth/extend', { pin }, { expect401: true }),
   listTerminals: () => request('GET', '/api/terminals'),
@@ -126,13 +178,21 @@ export const api = {
   mintShare: (spec) => request('POST', '/api/shares', spec, { expect401: true }),
   revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
   // The token goes in the body, never the path: request lines end up in proxy logs.
-  redeemShare: (token) => request('POST', '/s/redeem', { token }, { expect401: true }),
+  redeemShare: async (token) => {
+    const info = await request('POST', '/s/redeem', { token }, { expect401: true });
+    keepProof(info?.proof, { guest: true });
+    return info;
+  },
+  // What the link allows and until when, for the landing page; spends nothing.
+  peekShare: (token) => request('POST', '/s/peek', { token }, { expect401: true }),
   // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
   loginLink: () => request('POST', '/api/login-link', {}),
   // files (owner; every route 404s with --terminal-only)
   listFiles: (path, { hidden = false, cursor = null } = {}) =>
     request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),
   readFile: (path) => request('GET', `/api/files/content?path=${q(path)}`),
+  // the open file's hash only, polled by disk-watch.js (not activity on the server)
+  fileVersion: (path) => request('GET', `/api/files/version?path=${q(path)}`),
   /** sha256: the version the edit started from, or null for a new file. */
   writeFile: (path, text, sha256) =>
     request('PUT', `/api/files/content?path=${q(path)}`, undefined, {
@@ -147,6 +207,9 @@ export const api = {
     request('DELETE', `/api/files?path=${q(path)}${recursive ? '&recursive=1' : ''}`),
   downloadUrl: (path) => appUrl(`/api/files/download?path=${q(path)}`),
   archiveUrl: (path) => appUrl(`/api/files/archive?path=${q(path)}`),
+  /** Saves what `url` (downloadUrl, archiveUrl) answers as a file: fetched with the proof,
+   * which a plain link cannot send, then handed to the browser as a blob. */
+  download: (url) => saveDownload(url),
   uploadUrl: (path, overwrite) => appUrl(`/api/files/upload?path=${q(path)}${overwrite ? '&overwrite=1' : ''}`),
   status: () => request('GET', '/api/status'),
 };

@@ -2,6 +2,7 @@
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
 // editor, share and phone-login dialogs, public badge and global keyboard shortcuts together.
 
+import { proofHeaders } from './proof.js';
 import './csp-shim.js'; // must run before xterm.js creates any style
 import { api, onUnauthorized } from './api.js';
 import { notify } from './dialog.js';
@@ -17,6 +18,7 @@ import { ShareDialog } from './share.js';
 import { PublicBadge } from './status.js';
 import { TabWaiter } from './tab-wait.js';
 import { Tabs } from './tabs.js';
+import { TermDrop } from './term-drop.js';
 import { FilesLayout } from './workspace-files.js';
 
 const $ = (id) => document.getElementById(id);
@@ -105,6 +107,14 @@ const files = new FilesLayout({
   notify,
   openTerminal: (cwd) => tabs.create(cwd).then((t) => t?.focus()),
   focusTerminal: () => tabs.active?.focus(),
+});
+
+// Files dropped on a terminal: uploaded where its shell is, their paths typed.
+new TermDrop($('panes'), {
+  enabled: () => !guest && files.enabled && files.panel !== null,
+  activeTab: () => tabs.active,
+  drop: () => files.panel.drop,
+  notify,
 });
 
 let inWorkspace = false;
@@ -311,6 +321,8 @@ window.__termgate = Object.freeze({
   editorPath: () => files.editor.path,
   editorText: () => files.editor.text,
   editorDirty: () => files.editor.dirty,
+  // the header a request of this page carries, for tests that call the API from the page
+  proofHeaders: () => proofHeaders(),
 });
 
 // --- boot ----------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 // use): opens a text file, marks unsaved changes, saves with Ctrl+S under the hash
 // precondition (If-Match: "<sha256>"), keeps a draft in sessionStorage on every change
 // (drafts.js) so edits survive a reload or a lost session, and on a 409 stale_version
-// hands over to the conflict view (conflict.js) that shows both versions.
+// hands over to the conflict view (conflict.js) that shows both versions. While a file is
+// open, disk-watch.js notices it changing on disk and offers to reload it.
 
 import { api, ApiError } from './api.js';
 import { ConflictView } from './conflict.js';
 import { askText } from './dialog.js';
+import { DiskWatch } from './disk-watch.js';
 import { drafts } from './drafts.js';
 import { effectiveTheme, prefs } from './prefs.js';
 
@@ -104,7 +106,8 @@ export class Editor {
     this.host = document.createElement('div');
     this.host.className = 'editor-host';
     this.conflict = new ConflictView(this);
-    el.append(head, this.host, this.conflict.el);
+    this.watch = new DiskWatch(this);
+    el.append(head, this.watch.el, this.host, this.conflict.el);
 
     prefs.onChange(() => this.applyTheme());
     this.renderWrap();
@@ -141,6 +144,7 @@ export class Editor {
     }
     this.flushDraft();
     this.conflict.hide();
+    this.watch.clear();
     const draft = drafts.get(path);
     this.path = path;
     this.base = file.sha256;
@@ -206,6 +210,7 @@ export class Editor {
     this.dirty = Boolean(this.view) && (this.base === null || this.text !== this.savedText);
     this.mark.hidden = !this.dirty;
     this.el.classList.toggle('dirty', this.dirty);
+    this.watch.render(); // "Reload" only while there is nothing to lose
   }
 
   async save() {
@@ -236,6 +241,7 @@ export class Editor {
     if (path !== this.path) return;
     this.base = sha256;
     this.savedText = text;
+    this.watch.clear();
     this.flushDraft();
     this.status.textContent = `Saved ${new Date().toLocaleTimeString()}`;
   }
@@ -245,6 +251,7 @@ export class Editor {
     this.view.dispatch({ changes: { from: 0, to: this.view.state.doc.length, insert: text } });
     this.base = sha256;
     this.savedText = text;
+    this.watch.clear();
     this.flushDraft();
   }
 
@@ -264,6 +271,7 @@ export class Editor {
     if (!this.path || (this.path !== from && !this.path.startsWith(`${from}/`))) return;
     const next = to + this.path.slice(from.length);
     drafts.drop(this.path);
+    this.watch.clear(); // what it saw was about the old path
     this.path = next;
     this.title.textContent = next;
     drafts.openPath = next;
@@ -274,6 +282,7 @@ export class Editor {
   pathDeleted(path) {
     if (!this.path || (this.path !== path && !this.path.startsWith(`${path}/`))) return;
     this.base = null;
+    this.watch.clear();
     this.flushDraft();
     this.ctx.notify(`“${this.path}” was deleted; its text stays in the editor until you close it.`);
   }
@@ -287,6 +296,7 @@ export class Editor {
   detach() {
     this.flushDraft();
     this.conflict.hide();
+    this.watch.clear();
     this.view?.destroy();
     this.view = null;
     this.path = null;
@@ -308,6 +318,7 @@ export class Editor {
     drafts.drop(this.path);
     drafts.openPath = null;
     this.conflict.hide();
+    this.watch.clear();
     this.path = null;
     this.el.hidden = true;
     this.view?.destroy();

@@ -4,6 +4,7 @@
 // bar (<progress>, no inline style), ask before replacing, and report 413 as "too large".
 
 import { api } from './api.js';
+import { proofHeaders } from './proof.js';
 import { askText } from './dialog.js';
 
 const DRAG_TYPE = 'application/x-termgate-path';
@@ -118,6 +119,7 @@ export class FileDrop {
       const xhr = new XMLHttpRequest();
       xhr.open('POST', api.uploadUrl(path, overwrite));
       xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      for (const [name, value] of Object.entries(proofHeaders())) xhr.setRequestHeader(name, value);
       xhr.upload.onprogress = (e) => {
         if (e.lengthComputable) bar.value = e.loaded;
       };

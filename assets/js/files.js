@@ -384,14 +384,13 @@ export class FilesPanel {
     if (parent) this.focusItem(parent);
   }
 
-  download() {
+  async download() {
     const node = this.nodes.get(this.selected);
-    const a = document.createElement('a');
-    a.href = node && node.kind !== 'folder' ? api.downloadUrl(node.path) : api.archiveUrl(node ? node.path : '');
-    a.download = '';
-    a.hidden = true;
-    document.body.append(a);
-    a.click();
-    a.remove();
+    const url = node && node.kind !== 'folder' ? api.downloadUrl(node.path) : api.archiveUrl(node ? node.path : '');
+    try {
+      await api.download(url);
+    } catch (err) {
+      this.ctx.notify(`Download failed: ${err.message}`);
+    }
   }
 }

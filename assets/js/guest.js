@@ -1,6 +1,8 @@
 // guest.js — the guest's side of a share link: the "Open" screen at /s/#<token> (the token
-// leaves the address bar as this module loads; "Open" POSTs it in the body of /s/redeem), the
-// banner counting down the link's lifetime, and the "This shared view has ended." screen.
+// leaves the address bar as this module loads; the screen first asks /s/peek what the link
+// allows and until when, which spends nothing, and says so above "Open"; "Open" POSTs the token
+// in the body of /s/redeem), the banner counting down the link's lifetime, and the
+// "This shared view has ended." screen.
 // The token is never stored, and never in a request line: proxies and tunnels log those.
 // A link for "whichever tab exists" opened before any tab does is answered 409
 // `no_terminal_yet` (no use spent): the screen says so and tries again every 2 s by itself.
@@ -13,6 +15,28 @@ const GUEST_FLAG = 'termgate.guest'; // "this tab was a guest view": not a secre
 export const INVALID_LINK = 'This link is invalid, has expired, was revoked or is used up.';
 export const WAITING_FOR_TAB = 'Waiting for the owner to open a terminal…';
 const WAIT_RETRY_MS = 2000;
+const EXPIRY_REFRESH_MS = 15_000; // the landing's "Expires in 14 minutes" is to the minute
+const SCOPE_WORDS = {
+  'read-only': {
+    title: 'You have been invited to watch a terminal.',
+    detail: 'Watch: you see the terminal live; what you type is not sent.',
+  },
+  interactive: {
+    title: 'You have been invited to watch and type in a terminal.',
+    detail: 'Watch and type: you see the terminal live and can type into it.',
+  },
+};
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
+
+/** "in 15 minutes", "in 40 seconds", "in 2 hours" for `ms` from now. */
+export function formatRelative(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return relative.format(s, 'second');
+  const min = Math.round(s / 60);
+  if (min < 90) return relative.format(min, 'minute');
+  return relative.format(Math.round(min / 60), 'hour');
+}
 
 /**
  * The share token from the link's fragment (`<base>s/#<token>`), taken out of the address bar
@@ -67,10 +91,16 @@ export function showLanding(token) {
   button.focus();
   return new Promise((resolve) => {
     let countdown = null;
+    let refused = false; // the link is bad: nothing on this screen can make it good
     const say = (text) => {
       message.textContent = text;
       message.hidden = !text;
     };
+    const details = describe(token, () => {
+      refused = true;
+      button.disabled = true;
+      say(INVALID_LINK);
+    });
     const waiting = (on) => {
       if (on && wait.textContent !== WAITING_FOR_TAB) wait.textContent = WAITING_FOR_TAB;
       wait.hidden = !on;
@@ -84,6 +114,7 @@ export function showLanding(token) {
       try {
         const info = await api.redeemShare(token);
         button.removeEventListener('click', onClick);
+        details.stop();
         history.replaceState(null, '', basePath());
         markGuest(true);
         screen.hidden = true;
@@ -118,12 +149,61 @@ export function showLanding(token) {
         say(unreachable ? 'Cannot reach the termgate server.' : INVALID_LINK);
         // A reload no longer holds the token, so an unreachable server may be retried here;
         // a refused link will not get better: leave the button off.
-        if (unreachable) button.disabled = false;
+        if (unreachable && !refused) button.disabled = false;
+        if (!unreachable) details.stop();
       }
     };
     button.disabled = false;
     button.addEventListener('click', onClick);
   });
+}
+
+/**
+ * Ask the server what the link allows (POST /s/peek: no use spent, no cookie) and show it:
+ * the title and a line for watch / watch and type, and "Expires in 15 minutes · 1 use left",
+ * kept current while the screen shows. A refused link calls `onRefused` (the one neutral
+ * message); a rate limit or an unreachable server leaves the lines out and "Open" to say why.
+ * @returns {{stop: () => void}} stops the expiry line's clock
+ */
+function describe(token, onRefused) {
+  const title = $('landing-title');
+  const scope = $('landing-scope');
+  const expiry = $('landing-expiry');
+  let timer = null;
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  api.peekShare(token).then(
+    (info) => {
+      if (stopped) return;
+      const words = SCOPE_WORDS[info.scope] ?? SCOPE_WORDS['read-only'];
+      title.textContent = words.title;
+      scope.textContent = words.detail;
+      scope.hidden = false;
+      const uses = Number(info.uses_left);
+      const left = `${uses} ${uses === 1 ? 'use' : 'uses'} left`;
+      const render = () => {
+        const ms = Number(info.expires_at) - serverNow();
+        if (ms <= 0) {
+          stop();
+          scope.hidden = true;
+          expiry.hidden = true;
+          onRefused();
+          return;
+        }
+        expiry.textContent = `Expires ${formatRelative(ms)} · ${left}`;
+        expiry.hidden = false;
+      };
+      render();
+      if (!stopped) timer = setInterval(render, EXPIRY_REFRESH_MS);
+    },
+    (err) => {
+      if (!stopped && err instanceof ApiError && err.status === 410) onRefused();
+    },
+  );
+  return { stop };
 }
 
 /** The full-page "ended" message (never the login page, which a guest cannot use). */

@@ -1,6 +1,6 @@
 // prefs.js — harmless display preferences kept in localStorage: font size, theme, and the
-// Settings dialog's (settings.js) palette, font family, Alt+1..9 tab switching and the
-// editor's soft wrap. Nothing secret is ever stored here. Listeners are told of changes.
+// Settings dialog's (settings.js) palette, font family, Alt+1..9 tab switching, the
+// editor's soft wrap and whether programs may copy to the clipboard (OSC 52, osc52.js). Nothing secret is ever stored here. Listeners are told of changes.
 
 import { FONT_CHOICES, PALETTES, cleanFamily, fontFamilyFor } from './palettes.js';
 
@@ -15,6 +15,7 @@ const KEY_FONT_CHOICE = 'termgate.fontFamily';
 const KEY_FONT_CUSTOM = 'termgate.fontFamilyCustom';
 const KEY_ALT_DIGITS = 'termgate.altDigits';
 const KEY_SOFT_WRAP = 'termgate.softWrap';
+const KEY_OSC52 = 'termgate.osc52Copy';
 
 const listeners = new Set();
 const darkQuery = window.matchMedia('(prefers-color-scheme: dark)');
@@ -44,6 +45,7 @@ let fontChoice = Object.hasOwn(FONT_CHOICES, readPref(KEY_FONT_CHOICE) ?? '') ? 
 let fontCustom = cleanFamily(readPref(KEY_FONT_CUSTOM));
 let altDigits = readPref(KEY_ALT_DIGITS) !== 'off'; // on unless switched off
 let softWrap = readPref(KEY_SOFT_WRAP) === 'on'; // off unless switched on
+let osc52Copy = readPref(KEY_OSC52) === 'on'; // off unless switched on: output reaching the clipboard is a choice
 
 function notify() {
   applyThemeToDocument();
@@ -127,6 +129,15 @@ export const prefs = {
   setSoftWrap(on) {
     softWrap = Boolean(on);
     writePref(KEY_SOFT_WRAP, softWrap ? 'on' : 'off');
+    notify();
+  },
+  /** Programs in the terminal may write the clipboard (OSC 52; the owner's page only). */
+  get osc52Copy() {
+    return osc52Copy;
+  },
+  setOsc52Copy(on) {
+    osc52Copy = Boolean(on);
+    writePref(KEY_OSC52, osc52Copy ? 'on' : 'off');
     notify();
   },
   onChange(fn) {

@@ -1,5 +1,6 @@
 // settings.js — the Settings dialog (top bar, "Settings"): the terminal's colour palette and
-// font family, whether Alt+1..9 switches tabs, and the editor's soft wrap. Every change
+// font family, whether Alt+1..9 switches tabs, the editor's soft wrap, and whether programs
+// may copy to the clipboard (OSC 52, off by default; never on a guest's page). Every change
 // applies at once (prefs.js tells every open terminal and the editor) and is kept in
 // localStorage; the dialog only shows and edits those preferences.
 
@@ -18,6 +19,7 @@ export class SettingsDialog {
     this.customRow = $('pref-font-custom-row');
     this.altDigits = $('pref-alt-digits');
     this.softWrap = $('pref-soft-wrap');
+    this.osc52 = $('pref-osc52');
     fill(this.palette, Object.entries(PALETTES).map(([value, p]) => [value, p.label]));
     fill(this.font, Object.entries(FONT_CHOICES));
 
@@ -31,6 +33,7 @@ export class SettingsDialog {
     this.custom.addEventListener('change', () => this.applyFont());
     this.altDigits.addEventListener('change', () => prefs.setAltDigits(this.altDigits.checked));
     this.softWrap.addEventListener('change', () => prefs.setSoftWrap(this.softWrap.checked));
+    this.osc52.addEventListener('change', () => prefs.setOsc52Copy(this.osc52.checked));
     // Enter in the family field applies it (the form's submit) without closing the dialog.
     $('settings-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -51,6 +54,7 @@ export class SettingsDialog {
     this.palette.value = prefs.palette;
     this.altDigits.checked = prefs.altDigits;
     this.softWrap.checked = prefs.softWrap;
+    this.osc52.checked = prefs.osc52Copy;
   }
 
   open() {

@@ -17,6 +17,7 @@
 // An owner's socket also tells the server whether the page is on screen (`visibility`),
 // after `hello` and on every change.
 
+import { socketProtocols } from './proof.js';
 import { Close, focusMessage, INPUT_WINDOW, parseServerMessage, resizeMessage, ShutdownReason, socketUrl, visibilityMessage } from './protocol.js';
 
 const BACKOFF_START_MS = 500;
@@ -91,7 +92,7 @@ export class TermSocket {
   }
 
   open(size) {
-    const ws = new WebSocket(socketUrl(this.id, size));
+    const ws = new WebSocket(socketUrl(this.id, size), socketProtocols());
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.attempts += 1;

@@ -6,6 +6,7 @@
 // (docs/PROTOCOL.md, "Size rule"). A read-only view sends neither input nor wishes.
 
 import { api } from './api.js';
+import { onOsc52 } from './osc52.js';
 import { describeExit, ShutdownReason } from './protocol.js';
 import { whenSettled } from './settle.js';
 import { STOPPED_RETRY_MS, TermSocket } from './socket.js';
@@ -71,6 +72,8 @@ export class Tab {
       onFocus: () => {
         if (!this.readonly) this.socket.sendFocus();
       },
+      // A program's clipboard write: the owner's live output only, never a rebuild's.
+      onOsc52: (payload) => onOsc52(payload, { owner: !ctx.guest, replaying: Boolean(this.rebuilding) }),
     });
 
     this.socket = new TermSocket(this.id, {

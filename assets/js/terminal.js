@@ -1,7 +1,7 @@
 // terminal.js — one xterm.js view: addons (fit, search, links, unicode11), the palette
 // (palettes.js), font size and family, copy-on-select, and the rules that keep terminal
-// output from acting on the browser (no OSC 52 clipboard writes, titles as text only, only
-// http/https links opened).
+// output from acting on the browser (OSC 52 only through the owner's opt-in, osc52.js, and
+// never a clipboard read; titles as text only; only http/https links opened).
 
 import './csp-shim.js';
 import { Terminal } from '../vendor/xterm.mjs';
@@ -61,6 +61,7 @@ export class TermView {
    *          onTitle?: (title: string) => void,
    *          onWish?: (cols: number, rows: number) => void,  the size that fits, when it changes
    *          onFocus?: () => void,                            the view got focus (it is being used)
+   *          onOsc52?: (payload: string) => boolean,          an OSC 52 (what follows `52;`)
    *          keyFilter?: (ev: KeyboardEvent) => boolean}} handlers
    */
   constructor(container, handlers) {
@@ -87,8 +88,9 @@ export class TermView {
     this.term.unicode.activeVersion = '11';
     this.term.loadAddon(new WebLinksAddon((_event, uri) => openSafeLink(uri)));
 
-    // OSC 52 (clipboard write/read) is refused: handled = true, nothing done.
-    this.term.parser.registerOscHandler(52, () => true);
+    // OSC 52 (clipboard write/read) is always handled here, so xterm.js never acts on it:
+    // the tab decides (osc52.js: writes only, opt-in, the owner's page only).
+    this.term.parser.registerOscHandler(52, (payload) => this.handlers.onOsc52?.(payload) ?? true);
 
     this.term.attachCustomKeyEventHandler((ev) => this.keyFilter(ev));
     this.term.onData((data) => {

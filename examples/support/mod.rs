@@ -14,11 +14,23 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 pub type Socket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
 
-/// One logged-in owner session against one daemon.
+/// The header that carries a session's proof beside its cookie.
+pub const PROOF_HEADER: &str = "x-termgate-proof";
+
+/// One logged-in owner session against one daemon: its cookie and the
+/// session's proof, sent together on every request (docs/PROTOCOL.md,
+/// "Sessions").
 #[derive(Clone)]
 pub struct Client {
     pub addr: SocketAddr,
-    cookie: String,
+    session: Session,
+}
+
+/// What a request needs to be the owner's: `Cookie` and `X-Termgate-Proof`.
+#[derive(Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub proof: String,
 }
 
 impl Client {
@@ -44,12 +56,20 @@ impl Client {
             })
             .ok_or("login set no cookie")?
             .to_string();
-        Ok(Self { addr, cookie })
+        let answer: serde_json::Value = serde_json::from_slice(&reply).unwrap_or_default();
+        let proof = answer["proof"]
+            .as_str()
+            .ok_or("login answered no proof")?
+            .to_string();
+        Ok(Self {
+            addr,
+            session: Session { cookie, proof },
+        })
     }
 
-    /// The `Cookie` header value of this session.
-    pub fn cookie(&self) -> &str {
-        &self.cookie
+    /// This session's cookie and proof.
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// A JSON call with the session cookie.
@@ -59,7 +79,8 @@ impl Client {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<(u16, serde_json::Value), String> {
-        let (status, _, reply) = request(self.addr, method, path, Some(&self.cookie), body).await?;
+        let (status, _, reply) =
+            request(self.addr, method, path, Some(&self.session), body).await?;
         let value = serde_json::from_slice(&reply).unwrap_or(serde_json::Value::Null);
         Ok((status, value))
     }
@@ -96,7 +117,8 @@ impl Client {
             .map_err(|e| e.to_string())?;
         let headers = request.headers_mut();
         headers.insert("origin", format!("http://{host}").parse().unwrap());
-        headers.insert("cookie", self.cookie.parse().unwrap());
+        headers.insert("cookie", self.session.cookie.parse().unwrap());
+        headers.insert(PROOF_HEADER, self.session.proof.parse().unwrap());
         let tcp = tokio::net::TcpStream::connect(self.addr)
             .await
             .map_err(|e| e.to_string())?;
@@ -121,7 +143,7 @@ pub async fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,
-    cookie: Option<&str>,
+    session: Option<&Session>,
     body: Option<serde_json::Value>,
 ) -> Result<(u16, hyper::HeaderMap, Bytes), String> {
     let stream = tokio::net::TcpStream::connect(addr)
@@ -137,8 +159,10 @@ pub async fn request(
         .uri(path)
         .header("host", &host)
         .header("origin", format!("http://{host}"));
-    if let Some(cookie) = cookie {
-        builder = builder.header("cookie", cookie);
+    if let Some(session) = session {
+        builder = builder
+            .header("cookie", &session.cookie)
+            .header(PROOF_HEADER, &session.proof);
     }
     let bytes = body
         .map(|b| serde_json::to_vec(&b).unwrap())

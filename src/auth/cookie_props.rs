@@ -100,20 +100,24 @@ proptest! {
     ) {
         let sessions = Sessions::new(Duration::from_secs(600), Duration::from_secs(3600));
         let shares = ShareLinks::new([7; 32]);
-        let (good, _) = sessions.create(SessionKind::Owner);
-        let other = if other_live { sessions.create(SessionKind::Owner).0 } else { other };
+        let good = sessions.create(SessionKind::Owner);
+        let proof = good.proof;
+        let good = good.cookie;
+        let other = if other_live { sessions.create(SessionKind::Owner).cookie } else { other };
         let name = cookie_name(false, false, &base).to_string();
         let names = cookie_names(&base);
         // Noise that is not one of our names.
         let mut pairs: Vec<(String, String)> =
             noise.into_iter().filter(|(k, _)| !names.contains(&k.as_str())).collect();
-        let once = headers_of(&[pairs.clone(), vec![(name.clone(), good.clone())]].concat(), &split);
+        let mut once = headers_of(&[pairs.clone(), vec![(name.clone(), good.clone())]].concat(), &split);
+        once.insert(PROOF_HEADER, proof.parse().unwrap());
         let owner = require(&sessions, &shares, &once, &base, Access::Owner, false, None);
         prop_assert!(matches!(owner, Ok(Principal::Owner(_))));
         let (first, second) = if good_first { (good, other) } else { (other, good) };
         pairs.insert(0, (name.clone(), first));
         pairs.push((name, second));
-        let twice = headers_of(&pairs, &split);
+        let mut twice = headers_of(&pairs, &split);
+        twice.insert(PROOF_HEADER, proof.parse().unwrap());
         for access in [Access::Owner, Access::AnySession, Access::Viewer] {
             let result = require(&sessions, &shares, &twice, &base, access, false, None);
             prop_assert!(matches!(result, Err(Error::Unauthorized)), "{:?}", pairs);

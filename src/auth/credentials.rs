@@ -4,14 +4,10 @@
 //! the PIN as HMAC-SHA256 under a secret key. Both checks compare fixed-length
 //! digests with `subtle`, so timing reveals neither length nor prefix.
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use crate::config::ConfigError;
+use crate::config::secrets::{Factors, TokenOrigin};
+use crate::digest::{pin_digest, sha256};
 use subtle::ConstantTimeEq;
-
-/// Shortest token a person may choose.
-pub const MIN_TOKEN_LEN: usize = 16;
-/// Shortest PIN.
-pub const MIN_PIN_DIGITS: usize = 6;
 
 #[derive(Clone)]
 pub struct Credentials {
@@ -19,15 +15,6 @@ pub struct Credentials {
     pin_key: [u8; 32],
     pin_digest: [u8; 32],
     origin: Option<TokenOrigin>,
-}
-
-/// Where the token can be read again when the owner asks for a login link
-/// (it is not kept in memory). A token typed with `--token` cannot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenOrigin {
-    File(std::path::PathBuf),
-    /// `TERMGATE_TOKEN`.
-    Environment,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -69,6 +56,28 @@ impl Credentials {
         }
     }
 
+    /// The factors as the config layer loaded them.
+    pub fn from_factors(factors: &Factors) -> Self {
+        Self {
+            token_digest: factors.token_digest,
+            pin_key: factors.pin_key,
+            pin_digest: factors.pin_digest,
+            origin: factors.origin.clone(),
+        }
+    }
+
+    /// The access token, read again from where it came from (it is not kept
+    /// in memory), for a login link. Refuses when that is not the token in use.
+    pub fn reread_token(&self) -> Result<String, ConfigError> {
+        let token = crate::config::secrets::reread_token(self.origin())?;
+        if !self.is_token(&token) {
+            return Err(ConfigError::new(
+                "the token changed since termgate started (termgate token --rotate?): restart termgate",
+            ));
+        }
+        Ok(token)
+    }
+
     /// Remembers where the token can be read again.
     pub fn with_origin(mut self, origin: Option<TokenOrigin>) -> Self {
         self.origin = origin;
@@ -108,35 +117,6 @@ impl Credentials {
     }
 }
 
-pub fn sha256(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
-}
-
-/// The keyed hash a PIN is kept as.
-pub fn pin_digest(key: &[u8; 32], pin: &str) -> [u8; 32] {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(pin.as_bytes());
-    mac.finalize().into_bytes().into()
-}
-
-/// A PIN is 6 to 32 ASCII digits.
-pub fn validate_pin(pin: &str) -> Result<(), String> {
-    if pin.len() < MIN_PIN_DIGITS || pin.len() > 32 || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("a PIN is {MIN_PIN_DIGITS} to 32 digits"));
-    }
-    Ok(())
-}
-
-/// A chosen token is at least 16 visible ASCII characters.
-pub fn validate_token(token: &str) -> Result<(), String> {
-    if token.len() < MIN_TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(format!(
-            "an access token is at least {MIN_TOKEN_LEN} visible ASCII characters"
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,14 +131,5 @@ mod tests {
         assert_eq!(check.failure_reason(), "wrong_token");
         assert!(creds.check_pin("123456"));
         assert!(!creds.check_pin("1234567"));
-    }
-
-    #[test]
-    fn validation() {
-        assert!(validate_pin("123456").is_ok());
-        assert!(validate_pin("12345").is_err());
-        assert!(validate_pin("12345a").is_err());
-        assert!(validate_token("short").is_err());
-        assert!(validate_token("sixteen-chars-ok").is_ok());
     }
 }

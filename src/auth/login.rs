@@ -38,6 +38,18 @@ struct PinBody {
 struct SessionTimes {
     idle_expires_at: u64,
     absolute_expires_at: u64,
+    /// Only in the login answer: the session's proof, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    proof: Option<String>,
+}
+
+impl SessionTimes {
+    fn with_proof(self, proof: &str) -> Self {
+        Self {
+            proof: Some(proof.to_string()),
+            ..self
+        }
+    }
 }
 
 impl From<&SessionView> for SessionTimes {
@@ -45,6 +57,7 @@ impl From<&SessionView> for SessionTimes {
         Self {
             idle_expires_at: view.idle_expires_at,
             absolute_expires_at: view.absolute_expires_at,
+            proof: None,
         }
     }
 }
@@ -80,16 +93,19 @@ pub async fn login(state: &AppState, client: Remote, body: Incoming) -> Result<R
     }
     drop(reservation);
     // A fresh id at every login: a cookie the client already had is never adopted.
-    let (secret, view) = state.sessions.create(SessionKind::Owner);
+    let issued = state.sessions.create(SessionKind::Owner);
     state.audit.record("login_ok", json!({"source": source}));
     state.activity.note();
     if !crate::config::secrets::has_logged_in(&state.config.config_dir) {
         // From now on a start no longer shows the token (see main.rs).
         crate::config::secrets::mark_logged_in(&state.config.config_dir);
     }
-    let mut response = json(StatusCode::OK, &SessionTimes::from(&view));
+    let mut response = json(
+        StatusCode::OK,
+        &SessionTimes::from(&issued.view).with_proof(&issued.proof),
+    );
     let cookie = HeaderValue::from_str(&session_cookie(
-        &secret,
+        &issued.cookie,
         client.secure,
         &state.config.base_path,
     ))

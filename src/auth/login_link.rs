@@ -8,7 +8,6 @@
 //! the owner's UI behind a click (`POST /api/login-link`).
 
 use super::share_api::qr_matrix;
-use crate::config::secrets::reread_token;
 use crate::error::Error;
 use crate::http::guard::Remote;
 use crate::http::response::{Response, json};
@@ -24,10 +23,13 @@ pub fn url(origin: &str, base: &str, token: &str) -> String {
 /// `POST /api/login-link`: the link for the public origin while public,
 /// else for the origin the owner is on.
 pub fn mint(state: &AppState, client: Remote, request_origin: &str) -> Result<Response, Error> {
-    let token = reread_token(&state.credentials).map_err(|message| Error::Conflict {
-        code: "token_unavailable",
-        message,
-    })?;
+    let token = state
+        .credentials
+        .reread_token()
+        .map_err(|err| Error::Conflict {
+            code: "token_unavailable",
+            message: err.message,
+        })?;
     let public = state.exposure.public_origin();
     let origin = public.as_deref().unwrap_or(request_origin);
     let url = url(origin, state.config.base_path.as_str(), &token);
@@ -49,9 +51,9 @@ pub fn console(state: &AppState, origin: &str) -> Option<String> {
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    let token = reread_token(&state.credentials).ok()?;
+    let token = state.credentials.reread_token().ok()?;
     let url = url(origin, state.config.base_path.as_str(), &token);
-    let qr = crate::tunnel::terminal_qr(&url).unwrap_or_default();
+    let qr = crate::console::qr::draw(&url).unwrap_or_default();
     Some(format!(
         "log in from your phone (the token rides in the #fragment, which is never sent to a server; the PIN is still asked):\n  {url}\n{qr}"
     ))

@@ -1,8 +1,9 @@
 //! Authentication and authorisation: THE gate every request passes.
 //!
 //! Each route declares an [`Access`] in `http::router`; [`require`] turns the
-//! request's cookie into a typed [`Principal`] that satisfies it, or refuses.
-//! Handlers receive the principal and never read cookies themselves.
+//! request's cookie and its session's proof (see `sessions`) into a typed
+//! [`Principal`] that satisfies it, or refuses. Handlers receive the
+//! principal and never read cookies themselves.
 //!
 //! - `credentials`: the token and PIN, checked in constant time
 //! - `sessions`: login sessions (cookie -> owner), expiry, end signals
@@ -151,6 +152,34 @@ fn our_cookies<'a>(headers: &'a HeaderMap, names: &[&str; 4]) -> Option<[Option<
     Some(values)
 }
 
+/// Header that carries a session's proof on HTTP requests.
+pub const PROOF_HEADER: &str = "x-termgate-proof";
+/// A WebSocket handshake cannot carry headers from a browser, so it offers
+/// the proof as a subprotocol, `termgate.proof.<proof>`, beside
+/// [`SUBPROTOCOL`], the one the server picks (answering with the proof
+/// itself would echo a secret).
+pub const PROOF_SUBPROTOCOL_PREFIX: &str = "termgate.proof.";
+pub const SUBPROTOCOL: &str = "termgate";
+
+/// The proof the request presents: the header, else a subprotocol offer.
+/// Two different ones leave no way to tell which was meant: none counts.
+fn presented_proof(headers: &HeaderMap) -> Option<&str> {
+    let from_header = headers
+        .get_all(PROOF_HEADER)
+        .iter()
+        .map(|value| value.to_str().ok());
+    let offers = headers
+        .get_all(hyper::header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|offer| offer.trim().strip_prefix(PROOF_SUBPROTOCOL_PREFIX))
+        .map(Some);
+    let mut proofs = from_header.chain(offers);
+    let first = proofs.next()??;
+    proofs.all(|other| other == Some(first)).then_some(first)
+}
+
 /// The gate: finds the caller's session and checks it against `access`.
 /// `activity` marks the request as the owner's own (not a background poll).
 pub fn require(
@@ -163,12 +192,14 @@ pub fn require(
     terminal: Option<&str>,
 ) -> Result<Principal, Error> {
     let names = cookie_names(base);
-    let view = match our_cookies(headers, &names) {
-        Some(values) => values
+    // The proof picks the session: a page holding the guest's proof is the
+    // guest's, even in a browser that also holds the owner's cookie.
+    let view = match (our_cookies(headers, &names), presented_proof(headers)) {
+        (Some(values), Some(proof)) => values
             .iter()
             .flatten()
-            .find_map(|value| sessions.lookup(value, activity)),
-        None => None,
+            .find_map(|value| sessions.lookup(value, proof, activity)),
+        _ => None,
     };
     let principal = match view {
         Some(view) => match view.kind.clone() {
@@ -250,6 +281,34 @@ mod tests {
         let twice = "termgate_session=xyz; termgate_session=abc";
         headers.insert(hyper::header::COOKIE, twice.parse().unwrap());
         assert!(our_cookies(&headers, &names).is_none());
+    }
+
+    #[test]
+    fn the_proof_comes_from_the_header_or_a_subprotocol_and_two_are_none() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut headers = HeaderMap::new();
+            for (name, value) in pairs {
+                headers.append(*name, value.parse().unwrap());
+            }
+            headers
+        };
+        let ws = "sec-websocket-protocol";
+        for (pairs, expected) in [
+            (&[(PROOF_HEADER, "p1")][..], Some("p1")),
+            (&[(ws, "termgate, termgate.proof.p2")], Some("p2")),
+            (&[(ws, "termgate.proof.p3,termgate")], Some("p3")),
+            (
+                &[(PROOF_HEADER, "p1"), (ws, "termgate.proof.p1")],
+                Some("p1"),
+            ),
+            (&[(PROOF_HEADER, "p1"), (ws, "termgate.proof.p2")], None),
+            (&[(PROOF_HEADER, "p1"), (PROOF_HEADER, "p2")], None),
+            (&[(ws, "termgate")], None),
+            (&[(ws, "termgate.proofp4")], None),
+            (&[], None),
+        ] {
+            assert_eq!(presented_proof(&with(pairs)), expected, "{pairs:?}");
+        }
     }
 
     #[test]

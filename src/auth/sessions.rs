@@ -2,14 +2,19 @@
 //!
 //! A session id is 256 bits from the OS random source, handed to the browser
 //! once in a cookie and kept here only as its SHA-256, so a memory dump or a
-//! log line cannot be replayed. Each session carries a `watch` flag that flips
+//! log line cannot be replayed. Beside it each session has a *proof*, another
+//! 256 bits handed out once in the login answer's body: the page keeps it in
+//! its origin's storage and sends it with every request. A cookie alone is
+//! worth nothing, because browsers send cookies to every port of a host
+//! (RFC 6265 §8.5) and so to other people's servers on it; the proof stays
+//! with this origin. Each session carries a `watch` flag that flips
 //! when it ends (logout, expiry, revocation); every WebSocket opened under it
 //! watches that flag and closes within the sweep interval.
 //!
 //! The map sits behind a std `Mutex`: every operation is a short lookup or
 //! insert, never held across an `.await`, so an async mutex would only add cost.
 
-use crate::auth::credentials::sha256;
+use crate::digest::sha256;
 use base64::Engine;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -48,8 +53,19 @@ pub struct SessionView {
     pub ended: watch::Receiver<bool>,
 }
 
+/// A session just started: the two secrets, each shown once.
+pub struct Issued {
+    /// The cookie's value.
+    pub cookie: String,
+    /// The proof the client sends beside the cookie (header or WebSocket subprotocol).
+    pub proof: String,
+    pub view: SessionView,
+}
+
 struct Record {
     kind: SessionKind,
+    /// SHA-256 of the proof.
+    proof: [u8; 32],
     last_active: Instant,
     absolute_deadline: Instant,
     ended: watch::Sender<bool>,
@@ -90,38 +106,46 @@ impl Sessions {
         self.idle
     }
 
-    /// Starts a fresh session; returns the cookie value (shown once) and its view.
-    pub fn create(&self, kind: SessionKind) -> (String, SessionView) {
+    /// Starts a fresh session; its secrets are shown once, here.
+    pub fn create(&self, kind: SessionKind) -> Issued {
         self.create_with_deadline(kind, self.lifetime)
     }
 
     /// Like [`create`](Self::create) with a shorter absolute lifetime (guests end with their link).
-    pub fn create_with_deadline(
-        &self,
-        kind: SessionKind,
-        lifetime: Duration,
-    ) -> (String, SessionView) {
-        let secret =
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>());
-        let key = SessionKey(sha256(secret.as_bytes()));
+    pub fn create_with_deadline(&self, kind: SessionKind, lifetime: Duration) -> Issued {
+        let fresh = || {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(crate::random::bytes::<32>())
+        };
+        let (cookie, proof) = (fresh(), fresh());
+        let key = SessionKey(sha256(cookie.as_bytes()));
         let now = Instant::now();
         let record = Record {
             kind,
+            proof: sha256(proof.as_bytes()),
             last_active: now,
             absolute_deadline: now + lifetime.min(self.lifetime),
             ended: watch::channel(false).0,
         };
         let view = self.view(key, &record);
         self.lock().insert(key, record);
-        (secret, view)
+        Issued {
+            cookie,
+            proof,
+            view,
+        }
     }
 
-    /// Finds the live session for a cookie value. `touch` marks owner activity.
-    pub fn lookup(&self, cookie_value: &str, touch: bool) -> Option<SessionView> {
+    /// Finds the live session for a cookie value and its proof. `touch`
+    /// marks owner activity. A cookie without its proof finds nothing.
+    pub fn lookup(&self, cookie_value: &str, proof: &str, touch: bool) -> Option<SessionView> {
+        use subtle::ConstantTimeEq;
         let key = SessionKey(sha256(cookie_value.as_bytes()));
         let mut map = self.lock();
         let now = Instant::now();
         let record = map.get_mut(&key)?;
+        if !bool::from(sha256(proof.as_bytes()).ct_eq(&record.proof)) {
+            return None;
+        }
         if now >= record.idle_deadline(self.idle) {
             let record = map.remove(&key)?;
             record.ended.send_replace(true);
@@ -206,30 +230,53 @@ mod tests {
     #[test]
     fn lookup_touch_and_end() {
         let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
-        let (cookie, view) = sessions.create(SessionKind::Owner);
-        assert!(sessions.lookup(&cookie, true).is_some());
-        assert!(sessions.lookup("not-a-session", true).is_none());
+        let Issued {
+            cookie,
+            proof,
+            view,
+        } = sessions.create(SessionKind::Owner);
+        assert!(sessions.lookup(&cookie, &proof, true).is_some());
+        assert!(sessions.lookup("not-a-session", &proof, true).is_none());
         sessions.end(view.key);
         assert!(*view.ended.borrow());
-        assert!(sessions.lookup(&cookie, true).is_none());
+        assert!(sessions.lookup(&cookie, &proof, true).is_none());
+    }
+
+    #[test]
+    fn a_cookie_is_nothing_without_its_own_proof() {
+        let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
+        let one = sessions.create(SessionKind::Owner);
+        let other = sessions.create(SessionKind::Owner);
+        assert_ne!(one.proof, one.cookie);
+        for wrong in ["", one.cookie.as_str(), other.proof.as_str()] {
+            assert!(
+                sessions.lookup(&one.cookie, wrong, true).is_none(),
+                "{wrong}"
+            );
+        }
+        assert!(sessions.lookup(&one.cookie, &one.proof, true).is_some());
     }
 
     #[test]
     fn idle_expiry_ends_the_session() {
         let sessions = Sessions::new(Duration::from_millis(1), Duration::from_secs(600));
-        let (cookie, view) = sessions.create(SessionKind::Owner);
+        let issued = sessions.create(SessionKind::Owner);
         std::thread::sleep(Duration::from_millis(5));
         sessions.sweep();
-        assert!(*view.ended.borrow());
-        assert!(sessions.lookup(&cookie, false).is_none());
+        assert!(*issued.view.ended.borrow());
+        assert!(
+            sessions
+                .lookup(&issued.cookie, &issued.proof, false)
+                .is_none()
+        );
     }
 
     #[test]
     fn cookie_values_are_unique_and_not_stored() {
         let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
-        let (a, view) = sessions.create(SessionKind::Owner);
-        let (b, _) = sessions.create(SessionKind::Owner);
-        assert_ne!(a, b);
-        assert_ne!(view.key.0.to_vec(), a.as_bytes().to_vec());
+        let a = sessions.create(SessionKind::Owner);
+        let b = sessions.create(SessionKind::Owner);
+        assert_ne!(a.cookie, b.cookie);
+        assert_ne!(a.view.key.0.to_vec(), a.cookie.as_bytes().to_vec());
     }
 }

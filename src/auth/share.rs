@@ -8,7 +8,7 @@
 //! expired, revoked, used-up and unknown links all fail the same way; only the
 //! audit log learns which.
 
-use crate::auth::credentials::sha256;
+use crate::digest::sha256;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,8 @@
 //! Opening a link is two steps: `GET /s/` serves the page and uses nothing
 //! up (link previews and prefetchers are harmless); the guest's "Open"
 //! button is a `POST /s/redeem` with `{"token"}` that spends one use and
-//! starts a guest session whose lifetime ends with the link's. The token is
+//! starts a guest session whose lifetime ends with the link's; before it,
+//! the page asks `POST /s/peek` what the link allows (nothing spent). The token is
 //! the link's fragment, so it never stands in a request line: proxies and
 //! tunnels (nginx, zrok, cloudflared) log those.
 
@@ -134,29 +135,82 @@ pub fn revoke(state: &AppState, client: Remote, id: &str) -> Result<Response, Er
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RedeemBody {
+struct TokenBody {
     token: String,
 }
 
-/// `POST /s/redeem` with `{"token"}`: the guest presses "Open". Every
-/// refusal of a token looks the same.
-pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
+/// The token from a `{"token"}` body (redeem and peek), and the unit of the
+/// login budget reserved for checking it.
+async fn read_token<'a>(
+    state: &'a AppState,
+    client: Remote,
+    body: Incoming,
+) -> Result<(String, super::limit::Reservation<'a>), Error> {
     // serde's messages may quote what was sent, which may be a token: say
     // only what the body must be.
-    let body: RedeemBody = read_json(body, JSON_LIMIT).await.map_err(|err| match err {
+    let body: TokenBody = read_json(body, JSON_LIMIT).await.map_err(|err| match err {
         Error::BadRequest(_) => {
             Error::bad_request(r#"the body must be {"token": "<the link's token>"}"#)
         }
         other => other,
     })?;
-    let token = body.token.as_str();
-    let source = client.source.to_string();
     // Budgets guard the signature check like a login: forging is hopeless,
     // but probing should still cost.
+    let source = client.source.to_string();
     let reservation = state
         .limiter
         .reserve(Budget::Login, client.source)
         .map_err(|refused| refuse(state, "share_refused", &source, refused))?;
+    Ok((body.token, reservation))
+}
+
+/// The one answer to every bad link, whatever `step` found wrong; only the
+/// audit log learns why.
+fn refused_link(
+    state: &AppState,
+    client: Remote,
+    step: &str,
+    token: &str,
+    refusal: Refusal,
+    reservation: super::limit::Reservation<'_>,
+) -> Error {
+    state.audit.record(
+        "share_refused",
+        json!({"reason": refusal.as_str(), "step": step, "link": fingerprint(token),
+               "source": client.source.to_string()}),
+    );
+    // Only forgeries keep the unit spent; the rest is given back on drop.
+    if matches!(refusal, Refusal::Malformed | Refusal::BadSignature) {
+        let _ = reservation.failed();
+    }
+    Error::Gone
+}
+
+/// `POST /s/peek` with `{"token"}`: what the landing page says before
+/// "Open" (watch, or watch and type; until when; uses left). Spends nothing
+/// and sets no cookie; a bad link gets redeem's one answer, at redeem's price.
+pub async fn peek(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
+    let (token, reservation) = read_token(state, client, body).await?;
+    let record = state
+        .shares
+        .check(&token)
+        .map_err(|refusal| refused_link(state, client, "peek", &token, refusal, reservation))?;
+    Ok(json(
+        StatusCode::OK,
+        &json!({
+            "scope": record.scope,
+            "expires_at": record.expires_at * 1000,
+            "uses_left": record.uses_left,
+        }),
+    ))
+}
+
+/// `POST /s/redeem` with `{"token"}`: the guest presses "Open". Every
+/// refusal of a token looks the same.
+pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
+    let (token, reservation) = read_token(state, client, body).await?;
+    let token = token.as_str();
+    let source = client.source.to_string();
     // A link for "whichever tab is open" opened before there is one: say so
     // and spend nothing; the landing page asks again until there is a tab.
     if let Ok(record) = state.shares.check(token)
@@ -181,18 +235,17 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
             .sessions
             .create_with_deadline(SessionKind::Guest(grant), remaining)
     };
-    let (record, (secret, view)) = match state.shares.redeem_with(token, start) {
+    let (record, issued) = match state.shares.redeem_with(token, start) {
         Ok(redeemed) => redeemed,
         Err(refusal) => {
-            state.audit.record(
-                "share_refused",
-                json!({"reason": refusal.as_str(), "link": fingerprint(token), "source": source}),
-            );
-            // Only forgeries keep the unit spent; the rest is given back on drop.
-            if matches!(refusal, Refusal::Malformed | Refusal::BadSignature) {
-                let _ = reservation.failed();
-            }
-            return Err(Error::Gone);
+            return Err(refused_link(
+                state,
+                client,
+                "redeem",
+                token,
+                refusal,
+                reservation,
+            ));
         }
     };
     state.audit.record(
@@ -204,10 +257,11 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
         &json!({
             "scope": record.scope,
             "terminal": record.terminal,
-            "expires_at": view.absolute_expires_at,
+            "expires_at": issued.view.absolute_expires_at,
+            "proof": issued.proof,
         }),
     );
-    let cookie = session_cookie_named(&secret, client.secure, true, &state.config.base_path);
+    let cookie = session_cookie_named(&issued.cookie, client.secure, true, &state.config.base_path);
     response.headers_mut().append(
         SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(Error::internal)?,

@@ -12,6 +12,7 @@
 //! audits `unlocked`, and deletes the file: the deletion is the answer the
 //! command waits for.
 
+use crate::config::ConfigError;
 use crate::state::AppState;
 use serde_json::json;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -47,7 +48,7 @@ pub fn poll(state: &AppState) {
 }
 
 /// `termgate unlock`: asks the daemon using the default config folder.
-pub fn command() -> Result<(), String> {
+pub fn command() -> Result<(), ConfigError> {
     let dir = crate::config::default_config_dir()?;
     request(&dir, ANSWER_WITHIN)?;
     eprintln!("Lockouts cleared: you can log in again.");
@@ -55,7 +56,7 @@ pub fn command() -> Result<(), String> {
 }
 
 /// Writes the request into `dir` and waits until a daemon has acted on it.
-pub fn request(dir: &Path, within: Duration) -> Result<(), String> {
+pub fn request(dir: &Path, within: Duration) -> Result<(), ConfigError> {
     crate::config::secrets::ensure_private_dir(dir)?;
     let path = dir.join(REQUEST_FILE);
     std::fs::OpenOptions::new()
@@ -70,12 +71,12 @@ pub fn request(dir: &Path, within: Duration) -> Result<(), String> {
         if Instant::now() > deadline {
             // Left behind, it would unlock a daemon started later for no reason.
             let _ = std::fs::remove_file(&path);
-            return Err(format!(
+            return Err(ConfigError::new(format!(
                 "no running termgate answered within {} s (is it running with the config folder {}?); \
                  restarting termgate also clears every lockout",
                 within.as_secs(),
                 dir.display()
-            ));
+            )));
         }
         // A command-line wait for another process: polling is all there is.
         std::thread::sleep(Duration::from_millis(50));

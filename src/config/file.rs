@@ -2,6 +2,7 @@
 //!
 //! examples/config.toml shows and explains every key; keep the two in step.
 
+use super::ConfigError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +12,8 @@ pub struct FileConfig {
     pub host: Option<String>,
     pub port: Option<u16>,
     pub shell: Option<PathBuf>,
+    pub login_shell: Option<bool>,
+    pub command: Option<Vec<String>>,
     pub cwd: Option<PathBuf>,
     pub token_file: Option<PathBuf>,
     pub pin_file: Option<PathBuf>,
@@ -30,25 +33,33 @@ pub struct FileConfig {
 impl FileConfig {
     /// Finds and reads the config file as every command does: `--config`
     /// (or `TERMGATE_CONFIG`), else `config.toml` in the config folder.
-    /// Returns the file, its path and the config folder.
-    pub fn find(explicit: Option<&Path>) -> Result<(Self, PathBuf, PathBuf), String> {
+    /// Returns the file, its path if there was a file to read (so that no
+    /// message names a file that does not exist), and the config folder.
+    pub fn find(explicit: Option<&Path>) -> Result<(Self, Option<PathBuf>, PathBuf), ConfigError> {
         let config_dir = super::default_config_dir()?;
         let (path, required) = super::config_file_path(explicit, &config_dir);
-        Ok((Self::load(&path, required)?, path, config_dir))
+        let file = Self::load(&path, required)?;
+        let read = (required || path.exists()).then_some(path);
+        Ok((file, read, config_dir))
     }
 
     /// Reads `path`. A missing file is fine only when `required` is false
     /// (the default location); a file named on the command line must exist.
-    pub fn load(path: &Path, required: bool) -> Result<Self, String> {
+    pub fn load(path: &Path, required: bool) -> Result<Self, ConfigError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound && !required => {
                 return Ok(Self::default());
             }
-            Err(err) => return Err(format!("cannot read config file {}: {err}", path.display())),
+            Err(err) => {
+                let message = format!("cannot read config file {}: {err}", path.display());
+                return Err(ConfigError::new(message));
+            }
         };
-        toml::from_str(&text)
-            .map_err(|err| format!("config file {}: {}", path.display(), err.to_string().trim()))
+        toml::from_str(&text).map_err(|err| {
+            let message = format!("config file {}: {}", path.display(), err.to_string().trim());
+            ConfigError::new(message)
+        })
     }
 }
 

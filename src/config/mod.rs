@@ -12,14 +12,19 @@
 //! `auth::credentials::Credentials` it loads.)
 
 pub mod base;
+pub mod error;
 pub mod file;
+pub mod program;
 pub mod secrets;
 pub mod share;
 pub mod units;
 
+pub use error::ConfigError;
+
 use crate::cli::ServeArgs;
 use base::BasePath;
 use file::FileConfig;
+pub use program::Program;
 pub use share::{MAX_SHARE_USES, SHARE_TTLS, ShareScope, StartupShare};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -29,7 +34,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    pub shell: PathBuf,
+    /// What every new tab runs: a shell or `-- command`.
+    pub program: Program,
     /// Canonical start folder of shells and root of the file browser.
     pub root: PathBuf,
     /// Where the token, keys and audit log live (0700).
@@ -96,7 +102,7 @@ impl PublicUrl {
 }
 
 /// `$XDG_CONFIG_HOME/termgate`, else `~/.config/termgate`.
-pub fn default_config_dir() -> Result<PathBuf, String> {
+pub fn default_config_dir() -> Result<PathBuf, ConfigError> {
     if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir).join("termgate"));
     }
@@ -116,14 +122,10 @@ pub fn config_file_path(explicit: Option<&Path>, config_dir: &Path) -> (PathBuf,
 
 impl Config {
     /// Builds the config from parsed flags (+ environment) and the config file.
-    pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), String> {
+    pub fn load(args: &ServeArgs) -> Result<(Self, FileConfig), ConfigError> {
         let (file, path, config_dir) = FileConfig::find(args.config.as_deref())?;
-        let config = Self::merge(args, &file, config_dir).map_err(|(key, msg)| {
-            format!(
-                "invalid `{key}` (flag, TERMGATE_* variable or {}): {msg}",
-                path.display()
-            )
-        })?;
+        let config = Self::merge(args, &file, config_dir)
+            .map_err(|keyed| ConfigError::from(keyed).read_from(path))?;
         Ok((config, file))
     }
 
@@ -144,22 +146,14 @@ impl Config {
         };
         let port = args.port.or(file.port).unwrap_or(8080);
 
-        let shell = args
-            .shell
-            .clone()
-            .or(file.shell.clone())
-            .or_else(|| {
-                std::env::var_os("SHELL")
-                    .filter(|s| !s.is_empty())
-                    .map(PathBuf::from)
-            })
-            .unwrap_or_else(|| PathBuf::from("/bin/sh"));
-        if !shell.is_absolute() {
-            return Err((
-                "shell",
-                format!("`{}` must be an absolute path", shell.display()),
-            ));
-        }
+        let program = program::choose(program::Sources {
+            cli_command: &args.command,
+            cli_shell: args.shell.as_deref(),
+            cli_login: args.login_shell,
+            file_command: file.command.as_deref(),
+            file_shell: file.shell.as_deref(),
+            file_login: file.login_shell.unwrap_or(false),
+        })?;
 
         let cwd = match args.cwd.clone().or(file.cwd.clone()) {
             Some(dir) => dir,
@@ -252,7 +246,7 @@ impl Config {
 
         Ok(Self {
             listen: SocketAddr::new(ip, port),
-            shell,
+            program,
             root,
             config_dir,
             idle_timeout,

@@ -5,9 +5,10 @@
 //! group or others, and says the exact `chmod` that fixes it. Files are written
 //! atomically (temporary file, fsync, rename) so a crash never leaves half a key.
 
-use crate::auth::credentials::{self, Credentials, TokenOrigin};
+use super::ConfigError;
 use crate::cli::ServeArgs;
 use crate::config::file::FileConfig;
+use crate::digest::{pin_digest, sha256};
 use crate::random;
 use std::io::{BufRead, IsTerminal, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -17,10 +18,54 @@ pub const TOKEN_FILE: &str = "token";
 pub const PIN_FILE: &str = "pin.hash";
 pub const KEY_FILE: &str = "secret.key";
 
+/// Shortest token a person may choose.
+pub const MIN_TOKEN_LEN: usize = 16;
+/// Shortest PIN.
+pub const MIN_PIN_DIGITS: usize = 6;
+
+/// Where the token can be read again when the owner asks for a login link
+/// (it is not kept in memory). A token typed with `--token` cannot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenOrigin {
+    File(PathBuf),
+    /// `TERMGATE_TOKEN`.
+    Environment,
+}
+
+/// The two factors as loaded: only digests, never the clear values. The
+/// auth layer builds its `Credentials` from them.
+#[derive(Debug, Clone)]
+pub struct Factors {
+    /// SHA-256 of the access token.
+    pub token_digest: [u8; 32],
+    /// The key the PIN's hash is taken under.
+    pub pin_key: [u8; 32],
+    pub pin_digest: [u8; 32],
+    pub origin: Option<TokenOrigin>,
+}
+
+/// A PIN is 6 to 32 ASCII digits.
+pub fn validate_pin(pin: &str) -> Result<(), String> {
+    if pin.len() < MIN_PIN_DIGITS || pin.len() > 32 || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("a PIN is {MIN_PIN_DIGITS} to 32 digits"));
+    }
+    Ok(())
+}
+
+/// A chosen token is at least 16 visible ASCII characters.
+pub fn validate_token(token: &str) -> Result<(), String> {
+    if token.len() < MIN_TOKEN_LEN || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!(
+            "an access token is at least {MIN_TOKEN_LEN} visible ASCII characters"
+        ));
+    }
+    Ok(())
+}
+
 /// What start-up learned while loading secrets, for the banner.
 #[derive(Debug)]
 pub struct Loaded {
-    pub credentials: Credentials,
+    pub factors: Factors,
     /// Where the token came from, e.g. the token file's path.
     pub token_source: String,
     /// Set only when the token was generated just now: shown once.
@@ -30,7 +75,7 @@ pub struct Loaded {
 }
 
 /// Creates the config folder 0700, or checks an existing one is private.
-pub fn ensure_private_dir(dir: &Path) -> Result<(), String> {
+pub fn ensure_private_dir(dir: &Path) -> Result<(), ConfigError> {
     if !dir.exists() {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -45,25 +90,30 @@ pub fn ensure_private_dir(dir: &Path) -> Result<(), String> {
 }
 
 /// Refuses a file or folder that group or others may read, write or enter.
-pub fn check_private(path: &Path, fix_mode: &str) -> Result<(), String> {
+pub fn check_private(path: &Path, fix_mode: &str) -> Result<(), ConfigError> {
     let meta =
         std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
+        return Err(ConfigError::new(format!(
             "{} is accessible by group or others (mode {:o}); fix it with: chmod {fix_mode} {}",
             path.display(),
             meta.permissions().mode() & 0o777,
             path.display()
-        ));
+        )));
     }
     Ok(())
 }
 
 /// Reads a secret file after checking it is private. `Ok(None)` if missing.
-pub fn read_private(path: &Path) -> Result<Option<String>, String> {
+pub fn read_private(path: &Path) -> Result<Option<String>, ConfigError> {
     match std::fs::symlink_metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return Err(ConfigError::new(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
         Ok(_) => {}
     }
     check_private(path, "600")?;
@@ -73,7 +123,7 @@ pub fn read_private(path: &Path) -> Result<Option<String>, String> {
 }
 
 /// Writes a secret file 0600, atomically.
-pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+pub fn write_private(path: &Path, contents: &str) -> Result<(), ConfigError> {
     let dir = path.parent().ok_or("secret file has no folder")?;
     let tmp = dir.join(format!(
         ".{}.tmp",
@@ -94,7 +144,7 @@ pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        ConfigError::new(format!("cannot write {}: {e}", path.display()))
     })
 }
 
@@ -105,7 +155,7 @@ pub fn generate_token() -> String {
 }
 
 /// Loads (or creates) a 256-bit key kept hex-encoded in `dir/name`.
-pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; 32], String> {
+pub fn load_or_create_key(dir: &Path, name: &str) -> Result<[u8; 32], ConfigError> {
     let path = dir.join(name);
     if let Some(text) = read_private(&path)? {
         let mut key = [0u8; 32];
@@ -133,29 +183,21 @@ pub fn mark_logged_in(dir: &Path) {
 }
 
 /// The access token, read again from where it came from (it is not kept in
-/// memory), for a login link. Refuses when that is not the token in use.
-pub fn reread_token(credentials: &Credentials) -> Result<String, String> {
-    let token = match credentials.origin() {
-        Some(TokenOrigin::File(path)) => read_user_file(path, "token")?,
+/// memory). Whether it is still the one in use is the caller's to check.
+pub fn reread_token(origin: Option<&TokenOrigin>) -> Result<String, ConfigError> {
+    match origin {
+        Some(TokenOrigin::File(path)) => read_user_file(path, "token"),
         Some(TokenOrigin::Environment) => std::env::var("TERMGATE_TOKEN")
-            .map_err(|_| "TERMGATE_TOKEN is not set any more".to_string())?,
-        None => {
-            return Err(
-                "a token given with --token is not kept; use TERMGATE_TOKEN or --token-file".into(),
-            );
-        }
-    };
-    if !credentials.is_token(&token) {
-        return Err(
-            "the token changed since termgate started (termgate token --rotate?): restart termgate"
-                .into(),
-        );
+            .map_err(|_| ConfigError::new("TERMGATE_TOKEN is not set any more")),
+        None => Err(ConfigError::new(
+            "a token given with --token is not kept; use TERMGATE_TOKEN or --token-file",
+        )),
     }
-    Ok(token)
 }
 
-fn read_user_file(path: &Path, what: &str) -> Result<String, String> {
-    read_private(path)?.ok_or_else(|| format!("{what} file {} does not exist", path.display()))
+fn read_user_file(path: &Path, what: &str) -> Result<String, ConfigError> {
+    read_private(path)?
+        .ok_or_else(|| ConfigError::new(format!("{what} file {} does not exist", path.display())))
 }
 
 /// Where the access token lives. [`token_source`] is the one place that
@@ -222,7 +264,7 @@ pub fn env_secret(name: &str) -> Option<String> {
 
 /// Loads both factors following the documented precedence, creating the token
 /// on first start and asking for a PIN when a person is at the terminal.
-pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, String> {
+pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, ConfigError> {
     ensure_private_dir(dir)?;
     let mut new_token = None;
     let file_origin = |path: &Path| Some(TokenOrigin::File(path.to_path_buf()));
@@ -254,12 +296,17 @@ pub fn load(args: &ServeArgs, file: &FileConfig, dir: &Path) -> Result<Loaded, S
             (token, source, file_origin(&stored))
         }
     };
-    credentials::validate_token(&token).map_err(|e| format!("token from {token_source}: {e}"))?;
+    validate_token(&token).map_err(|e| format!("token from {token_source}: {e}"))?;
 
     let key = load_or_create_key(dir, KEY_FILE)?;
     let pin_digest = load_pin_digest(args, file, dir, &key)?;
     Ok(Loaded {
-        credentials: Credentials::new(&token, key, pin_digest).with_origin(origin),
+        factors: Factors {
+            token_digest: sha256(token.as_bytes()),
+            pin_key: key,
+            pin_digest,
+            origin,
+        },
         token_source,
         new_token,
         token_on_command_line: args.token.is_some(),
@@ -271,18 +318,18 @@ fn load_pin_digest(
     file: &FileConfig,
     dir: &Path,
     key: &[u8; 32],
-) -> Result<[u8; 32], String> {
+) -> Result<[u8; 32], ConfigError> {
     let clear = match pin_source(args, file, dir) {
         PinSource::UserFile(path) => read_user_file(&path, "PIN")?,
         PinSource::Environment => env_secret("TERMGATE_PIN").unwrap_or_default(),
         PinSource::Stored(stored) => return stored_pin_digest(&stored, dir, key),
     };
-    credentials::validate_pin(&clear)?;
-    Ok(credentials::pin_digest(key, &clear))
+    validate_pin(&clear)?;
+    Ok(pin_digest(key, &clear))
 }
 
 /// The PIN hash in the config folder, or a new PIN asked for at the terminal.
-fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 32], String> {
+fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 32], ConfigError> {
     if let Some(text) = read_private(stored)? {
         let mut digest = [0u8; 32];
         hex::decode_to_slice(&text, &mut digest).map_err(|_| {
@@ -294,28 +341,28 @@ fn stored_pin_digest(stored: &Path, dir: &Path, key: &[u8; 32]) -> Result<[u8; 3
         return Ok(digest);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(format!(
+        return Err(ConfigError::new(format!(
             "no PIN is set and there is no terminal to ask for one.\n  Set one with `termgate pin`, \
              or give it through TERMGATE_PIN, --pin-file FILE or `pin_file` in the config file.\n  \
              (looked for {})",
             stored.display()
-        ));
+        )));
     }
     eprintln!("termgate needs a PIN (at least 6 digits) as the second login factor.");
     let pin = ask_new_pin()?;
     store_pin(dir, key, &pin)?;
-    Ok(credentials::pin_digest(key, &pin))
+    Ok(pin_digest(key, &pin))
 }
 
 /// Writes the keyed hash of `pin` to the config folder.
-pub fn store_pin(dir: &Path, key: &[u8; 32], pin: &str) -> Result<PathBuf, String> {
+pub fn store_pin(dir: &Path, key: &[u8; 32], pin: &str) -> Result<PathBuf, ConfigError> {
     let path = dir.join(PIN_FILE);
-    write_private(&path, &hex::encode(credentials::pin_digest(key, pin)))?;
+    write_private(&path, &hex::encode(pin_digest(key, pin)))?;
     Ok(path)
 }
 
 /// Asks for a new PIN twice without echo (or reads one line when stdin is not a terminal).
-pub fn ask_new_pin() -> Result<String, String> {
+pub fn ask_new_pin() -> Result<String, ConfigError> {
     if !std::io::stdin().is_terminal() {
         let mut line = String::new();
         std::io::stdin()
@@ -323,12 +370,12 @@ pub fn ask_new_pin() -> Result<String, String> {
             .read_line(&mut line)
             .map_err(|e| e.to_string())?;
         let pin = line.trim().to_string();
-        credentials::validate_pin(&pin)?;
+        validate_pin(&pin)?;
         return Ok(pin);
     }
     loop {
         let pin = prompt_hidden("New PIN: ")?;
-        if let Err(e) = credentials::validate_pin(&pin) {
+        if let Err(e) = validate_pin(&pin) {
             eprintln!("{e}; try again.");
             continue;
         }
@@ -340,7 +387,7 @@ pub fn ask_new_pin() -> Result<String, String> {
 }
 
 /// Reads one line from the terminal with echo turned off (restored afterwards).
-fn prompt_hidden(prompt: &str) -> Result<String, String> {
+fn prompt_hidden(prompt: &str) -> Result<String, ConfigError> {
     use nix::sys::termios::{self, LocalFlags, SetArg};
     eprint!("{prompt}");
     let stdin = std::io::stdin();
@@ -368,7 +415,7 @@ mod tests {
         assert_eq!(read_private(&path).unwrap().as_deref(), Some("abc"));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = read_private(&path).unwrap_err();
-        assert!(err.contains("chmod 600"), "{err}");
+        assert!(err.to_string().contains("chmod 600"), "{err}");
     }
 
     #[test]
@@ -376,6 +423,6 @@ mod tests {
         let (a, b) = (generate_token(), generate_token());
         assert_ne!(a, b);
         assert!(a.len() >= 43);
-        assert!(credentials::validate_token(&a).is_ok());
+        assert!(validate_token(&a).is_ok());
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// Parses `<number><unit>` with unit ms, s, m, h or d, or several such parts
 /// that add up ("1h 30m 5s", as [`format_duration`] prints them). A bare
-/// number alone is seconds.
+/// number is refused: "30" could be seconds or minutes.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let unreadable = || format!("`{text}` is not a duration like 90s, 30m, 12h or 1h 30m");
@@ -26,8 +26,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let scale = match unit {
             "ms" => 0.001,
             "s" | "sec" => 1.0,
-            // A bare number is seconds only on its own: "1h 30" is a typo.
-            "" if parts == 0 && after.is_empty() => 1.0,
+            // A bare number could mean seconds or minutes: ask for the unit.
+            "" if parts == 0 && after.is_empty() => {
+                return Err(format!("{number}: add a unit, e.g. {number}s or 5m"));
+            }
             "m" | "min" => 60.0,
             "h" => 3600.0,
             "d" => 86_400.0,
@@ -110,7 +112,7 @@ mod tests {
         assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1800)));
         assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("45s").is_ok());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("5w").is_err());
@@ -136,12 +138,23 @@ mod tests {
     /// check as a float and became a zero `Duration`.
     #[test]
     fn a_duration_below_a_nanosecond_is_refused_not_zero() {
-        let tiny = format!(".{}8", "0".repeat(28));
+        let tiny = format!(".{}8s", "0".repeat(28));
         for text in [tiny.as_str(), "0.0000000001s", "0.0000000001ms"] {
             let parsed = parse_duration(text);
             assert!(parsed.unwrap_err().contains("out of range"), "{text}");
         }
         assert_eq!(parse_duration("0.000000001s"), Ok(Duration::from_nanos(1)));
+    }
+
+    /// "30" could be seconds or minutes (a session's idle timeout is
+    /// usually thought of in minutes): it is refused, with the fix.
+    #[test]
+    fn a_bare_number_is_refused_with_the_units_to_add() {
+        for bare in ["30", " 30 ", "1.5", "0"] {
+            let err = parse_duration(bare).unwrap_err();
+            let number = bare.trim();
+            assert_eq!(err, format!("{number}: add a unit, e.g. {number}s or 5m"));
+        }
     }
 
     #[test]

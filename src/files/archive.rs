@@ -8,13 +8,13 @@
 //! symlink is stored *as a link* only when it resolves inside the root and is
 //! skipped otherwise, and FIFOs, sockets and devices are skipped unopened.
 
+use super::Files;
 use super::body::{self, ChannelWriter};
 use super::error::FileError;
 use super::sandbox::{Links, SafePath, Sandbox, kind};
 use super::transfer::content_disposition;
 use super::{blocking, path_param};
 use crate::http::response::Response;
-use crate::state::AppState;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use hyper::Request;
@@ -26,7 +26,6 @@ use nix::sys::stat::{FileStat, SFlag, fstat, fstatat};
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Limits on one archive.
 #[derive(Debug, Clone, Copy)]
@@ -42,10 +41,10 @@ pub const CAPS: Caps = Caps {
     max_bytes: 4 << 30,
 };
 
-pub async fn archive(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn archive(files: &Files, req: Request<Incoming>) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let path = path_param(&req, &sandbox, true)?;
-    let root_name = state.config.root.file_name().map(|n| n.to_os_string());
+    let root_name = files.root_name.clone();
     let (sandbox, base, top) = blocking(move || {
         // Walk the real folder, so that links are refused below it.
         let fd = sandbox.open_path(&path, OFlag::O_PATH, Links::Follow)?;

@@ -1,6 +1,8 @@
 //! `GET /api/files/content`: a text file for the editor, with its SHA-256 as
 //! the ETag. `PUT /api/files/content`: a save that names the version it
 //! replaces, so no concurrent change is ever silently lost.
+//! `GET /api/files/version`: the same answer without the text, which the
+//! editor polls to notice a file changed on disk while it is open.
 //!
 //! A save writes the new content beside the file first (outside any lock),
 //! then, holding the file's lock, compares the current content's hash with
@@ -8,14 +10,15 @@
 //! step for termgate's writers, so of two saves of the same version exactly
 //! one wins and the other gets 409 with the hash that won.
 
+use super::Files;
 use super::atomic::Target;
 use super::error::FileError;
 use super::sandbox::{SafePath, Sandbox};
 use super::{blocking, path_param, sha256_hex};
+use crate::audit::Audit;
 use crate::error::Error;
 use crate::http::request::read_bytes;
 use crate::http::response::{Response, json};
-use crate::state::AppState;
 use hyper::body::Incoming;
 use hyper::header::{ETAG, HeaderMap, HeaderValue, IF_MATCH, IF_NONE_MATCH};
 use hyper::{Request, StatusCode};
@@ -23,7 +26,6 @@ use nix::sys::stat::fstat;
 use serde::Serialize;
 use serde_json::json;
 use std::io::Read;
-use std::sync::Arc;
 
 /// Largest file sent as text.
 pub const TEXT_LIMIT: u64 = 256 * 1024;
@@ -50,8 +52,8 @@ enum Precondition {
     CreateOnly,
 }
 
-pub async fn read(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn read(files: &Files, req: Request<Incoming>) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let path = path_param(&req, &sandbox, false)?;
     let content = blocking(move || read_text(&sandbox, &path)).await?;
     let etag = content.sha256.as_ref().map(|hash| etag(hash));
@@ -60,6 +62,15 @@ pub async fn read(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Respo
         response.headers_mut().insert(ETAG, etag);
     }
     Ok(response)
+}
+
+pub async fn version(files: &Files, req: Request<Incoming>) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
+    let path = path_param(&req, &sandbox, false)?;
+    let mut content = blocking(move || read_text(&sandbox, &path)).await?;
+    // The hash is the version; the text would only cost bandwidth on every poll.
+    content.text = None;
+    Ok(json(StatusCode::OK, &content))
 }
 
 fn read_text(sandbox: &Sandbox, path: &SafePath) -> Result<Content, FileError> {
@@ -95,8 +106,12 @@ fn read_text(sandbox: &Sandbox, path: &SafePath) -> Result<Content, FileError> {
     Ok(content)
 }
 
-pub async fn write(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn write(
+    files: &Files,
+    audit: &Audit,
+    req: Request<Incoming>,
+) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let path = path_param(&req, &sandbox, false)?;
     let precondition = Precondition::from_headers(req.headers())?;
     let body = read_bytes(req.into_body(), SAVE_LIMIT).await?;
@@ -120,7 +135,7 @@ pub async fn write(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Resp
     .await?;
 
     // Check and replace as one step among termgate's writers.
-    let guard = state.files.locks.lock(&target.key).await;
+    let guard = files.locks.lock(&target.key).await;
     let shown = target.path.display();
     blocking(move || match precondition {
         Precondition::CreateOnly => temp.create_new(&target.name),
@@ -136,9 +151,7 @@ pub async fn write(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Resp
     .await?;
     drop(guard);
 
-    state
-        .audit
-        .record("file_write", json!({"path": shown, "size": size}));
+    audit.record("file_write", json!({"path": shown, "size": size}));
     let mut response = json(StatusCode::OK, &json!({"sha256": sha256, "size": size}));
     response.headers_mut().insert(ETAG, etag(&sha256));
     Ok(response)

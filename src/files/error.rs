@@ -168,18 +168,3 @@ impl From<std::io::Error> for FileError {
         }
     }
 }
-
-/// For callers outside the file API (a terminal's start folder).
-impl From<FileError> for Error {
-    fn from(err: FileError) -> Self {
-        match err {
-            FileError::Http(err) => err,
-            FileError::NotFound => Error::NotFound,
-            FileError::OutsideRoot => Error::Forbidden("the path leads outside the root folder"),
-            FileError::PermissionDenied => Error::Forbidden("permission denied"),
-            FileError::Unavailable => Error::Unavailable("the root folder could not be opened"),
-            FileError::Internal(detail) => Error::Internal(detail),
-            other => Error::BadRequest(other.to_string()),
-        }
-    }
-}

@@ -6,11 +6,11 @@
 //! answered is `stat`ed. The cursor is the last entry's sort key, so pages stay
 //! consistent while entries come and go, without server-side state.
 
+use super::Files;
 use super::error::FileError;
 use super::sandbox::{Links, SafePath, Sandbox, kind};
 use super::{blocking, flag, param, path_param};
 use crate::http::response::{Response, json};
-use crate::state::AppState;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hyper::body::Incoming;
@@ -21,7 +21,6 @@ use nix::sys::stat::{FileStat, SFlag, fstat, fstatat};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::ffi::OsStr;
-use std::sync::Arc;
 
 /// Entries per page.
 pub const PAGE: usize = 5000;
@@ -113,8 +112,8 @@ impl Name {
     }
 }
 
-pub async fn list(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn list(files: &Files, req: Request<Incoming>) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let path = path_param(&req, &sandbox, true)?;
     let hidden = flag(&req, "hidden")?;
     let after = param(&req, "cursor")?

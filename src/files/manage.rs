@@ -7,13 +7,14 @@
 //! delete walks by full paths with `RESOLVE_NO_SYMLINKS`, so a folder swapped
 //! for a link while it runs stops the walk instead of leading it out.
 
+use super::Files;
 use super::error::FileError;
 use super::locks::LockKey;
 use super::sandbox::{Links, SafePath, Sandbox, kind};
 use super::{blocking, flag, path_param};
+use crate::audit::Audit;
 use crate::http::request::{JSON_LIMIT, read_json};
 use crate::http::response::{Response, empty, json};
-use crate::state::AppState;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use nix::dir::Dir;
@@ -24,7 +25,6 @@ use nix::unistd::{UnlinkatFlags, fsync, unlinkat};
 use serde::Deserialize;
 use serde_json::json;
 use std::os::fd::OwnedFd;
-use std::sync::Arc;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,8 +41,12 @@ struct MoveBody {
     overwrite: bool,
 }
 
-pub async fn mkdir(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn mkdir(
+    files: &Files,
+    audit: &Audit,
+    req: Request<Incoming>,
+) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let body: MkdirBody = read_json(req.into_body(), JSON_LIMIT).await?;
     let path = sandbox.resolve(&body.path)?;
     let shown = path.display();
@@ -54,12 +58,16 @@ pub async fn mkdir(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Resp
         Ok(())
     })
     .await?;
-    state.audit.record("file_mkdir", json!({"path": shown}));
+    audit.record("file_mkdir", json!({"path": shown}));
     Ok(json(StatusCode::CREATED, &json!({"path": shown})))
 }
 
-pub async fn rename(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn rename(
+    files: &Files,
+    audit: &Audit,
+    req: Request<Incoming>,
+) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let body: MoveBody = read_json(req.into_body(), JSON_LIMIT).await?;
     let from = sandbox.resolve(&body.from)?;
     let to = sandbox.resolve(&body.to)?;
@@ -74,7 +82,7 @@ pub async fn rename(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Res
     })
     .await?;
     // Replacing a file takes its lock, like a save does.
-    let guard = state.files.locks.lock(&key).await;
+    let guard = files.locks.lock(&key).await;
     blocking(move || {
         let flags = if overwrite {
             RenameFlags::empty()
@@ -99,17 +107,19 @@ pub async fn rename(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Res
     })
     .await?;
     drop(guard);
-    state
-        .audit
-        .record("file_move", json!({"from": from_shown, "to": to_shown}));
+    audit.record("file_move", json!({"from": from_shown, "to": to_shown}));
     Ok(json(
         StatusCode::OK,
         &json!({"from": from_shown, "to": to_shown}),
     ))
 }
 
-pub async fn delete(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn delete(
+    files: &Files,
+    audit: &Audit,
+    req: Request<Incoming>,
+) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let path = path_param(&req, &sandbox, false)?;
     let recursive = flag(&req, "recursive")?;
     if path.is_root() {
@@ -139,7 +149,7 @@ pub async fn delete(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Res
         Ok(())
     })
     .await?;
-    state.audit.record(
+    audit.record(
         "file_delete",
         json!({"path": shown, "recursive": recursive}),
     );

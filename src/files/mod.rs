@@ -28,10 +28,10 @@ pub mod sandbox;
 pub mod sweep;
 pub mod transfer;
 
+use crate::audit::Audit;
 use crate::config::Config;
 use crate::http::request::query_param;
 use crate::http::response::Response;
-use crate::state::AppState;
 pub use error::FileError;
 use hyper::Request;
 use hyper::body::Incoming;
@@ -48,6 +48,8 @@ use std::sync::Arc;
 pub enum FileOp {
     List,
     ReadContent,
+    /// The open file's version, for the editor's "changed on disk" check.
+    Version,
     WriteContent,
     Upload,
     Download,
@@ -64,6 +66,8 @@ pub struct Files {
     sandbox: Option<Arc<Sandbox>>,
     pub locks: locks::Locks,
     pub max_upload: u64,
+    /// The root folder's own name: an archive of the whole root is named after it.
+    pub root_name: Option<std::ffi::OsString>,
 }
 
 impl Files {
@@ -84,6 +88,7 @@ impl Files {
             sandbox,
             locks: locks::Locks::default(),
             max_upload: config.max_upload,
+            root_name: config.root.file_name().map(|name| name.to_os_string()),
         }
     }
 
@@ -126,17 +131,20 @@ fn sweep_in_background(sandbox: &Arc<Sandbox>) {
 }
 
 /// Answers one file request; errors become their `{"code","message"}` body.
-pub async fn handle(state: &Arc<AppState>, op: FileOp, req: Request<Incoming>) -> Response {
+/// Each handler gets the file browser and, if it changes something, the
+/// audit trail: nothing else of the server.
+pub async fn handle(files: &Files, audit: &Audit, op: FileOp, req: Request<Incoming>) -> Response {
     let result = match op {
-        FileOp::List => list::list(state, req).await,
-        FileOp::ReadContent => content::read(state, req).await,
-        FileOp::WriteContent => content::write(state, req).await,
-        FileOp::Upload => transfer::upload(state, req).await,
-        FileOp::Download => transfer::download(state, req).await,
-        FileOp::Archive => archive::archive(state, req).await,
-        FileOp::Mkdir => manage::mkdir(state, req).await,
-        FileOp::Move => manage::rename(state, req).await,
-        FileOp::Delete => manage::delete(state, req).await,
+        FileOp::List => list::list(files, req).await,
+        FileOp::ReadContent => content::read(files, req).await,
+        FileOp::Version => content::version(files, req).await,
+        FileOp::WriteContent => content::write(files, audit, req).await,
+        FileOp::Upload => transfer::upload(files, audit, req).await,
+        FileOp::Download => transfer::download(files, req).await,
+        FileOp::Archive => archive::archive(files, req).await,
+        FileOp::Mkdir => manage::mkdir(files, audit, req).await,
+        FileOp::Move => manage::rename(files, audit, req).await,
+        FileOp::Delete => manage::delete(files, audit, req).await,
     };
     result.unwrap_or_else(|err| err.response())
 }

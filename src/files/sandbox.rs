@@ -242,6 +242,12 @@ impl Sandbox {
     pub fn relative_of(&self, fd: &OwnedFd) -> Result<SafePath, FileError> {
         let link = std::fs::read_link(format!("/proc/self/fd/{}", fd.as_raw_fd()))
             .map_err(|err| FileError::Internal(format!("locating an open file: {err}")))?;
+        self.relative_of_host(&link)
+    }
+
+    /// A resolved host path (a `/proc` answer) relative to the root, checked
+    /// like a user path; `OutsideRoot` for anything not beneath it.
+    pub fn relative_of_host(&self, link: &Path) -> Result<SafePath, FileError> {
         let rel = link
             .strip_prefix(&self.root_path)
             .map_err(|_| FileError::OutsideRoot)?;

@@ -9,12 +9,13 @@
 //! channel; a refused, failed, stalled (408, see `http::pace`) or
 //! interrupted upload removes that file.
 
+use super::Files;
 use super::atomic::Target;
 use super::body::{self, CHUNK};
 use super::error::FileError;
 use super::{blocking, flag, path_param};
+use crate::audit::Audit;
 use crate::http::response::{Response, json};
-use crate::state::AppState;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
@@ -28,9 +29,13 @@ use tokio::sync::mpsc;
 /// Body chunks buffered between the network and the disk.
 const UPLOAD_DEPTH: usize = 8;
 
-pub async fn upload(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
-    let limit = state.files.max_upload;
+pub async fn upload(
+    files: &Files,
+    audit: &Audit,
+    req: Request<Incoming>,
+) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
+    let limit = files.max_upload;
     let path = path_param(&req, &sandbox, false)?;
     let overwrite = flag(&req, "overwrite")?;
     let declared = req
@@ -102,7 +107,7 @@ pub async fn upload(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Res
     let temp = written?;
     debug_assert_eq!(received, temp.len());
 
-    let guard = state.files.locks.lock(&target.key).await;
+    let guard = files.locks.lock(&target.key).await;
     let shown = target.path.display();
     let size = temp.len();
     blocking(move || {
@@ -114,20 +119,15 @@ pub async fn upload(state: &Arc<AppState>, req: Request<Incoming>) -> Result<Res
     })
     .await?;
     drop(guard);
-    state
-        .audit
-        .record("file_upload", json!({"path": shown, "size": size}));
+    audit.record("file_upload", json!({"path": shown, "size": size}));
     Ok(json(
         StatusCode::CREATED,
         &json!({"path": shown, "size": size}),
     ))
 }
 
-pub async fn download(
-    state: &Arc<AppState>,
-    req: Request<Incoming>,
-) -> Result<Response, FileError> {
-    let sandbox = state.files.sandbox()?;
+pub async fn download(files: &Files, req: Request<Incoming>) -> Result<Response, FileError> {
+    let sandbox = files.sandbox()?;
     let path = path_param(&req, &sandbox, false)?;
     let name = path.name().map(|n| n.to_string_lossy().into_owned());
     let (file, stat) = blocking(move || sandbox.open_file(&path)).await?;

@@ -148,8 +148,9 @@ async fn dispatch(
         // One page for every token: it tells nothing and uses nothing up.
         Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers(), base),
         Endpoint::RedeemShare => share_api::redeem(state, client, req.into_body()).await,
+        Endpoint::PeekShare => share_api::peek(state, client, req.into_body()).await,
         Endpoint::OldShareLink => Ok(share_api::old_link()),
-        Endpoint::Files(op) => Ok(crate::files::handle(state, op, req).await),
+        Endpoint::Files(op) => Ok(crate::files::handle(&state.files, &state.audit, op, req).await),
         Endpoint::ToBase => to_base(base, req.uri().query()),
     }
 }

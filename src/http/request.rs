@@ -16,7 +16,12 @@ pub async fn read_bytes(body: Incoming, limit: usize) -> Result<bytes::Bytes, Er
     let deadline = super::pace::deadline(&body, limit as u64);
     let collected = tokio::time::timeout_at(deadline, Limited::new(body, limit).collect());
     match collected.await.map_err(|_| Error::RequestTimeout)? {
-        Ok(collected) => Ok(collected.to_bytes()),
+        Ok(collected) => {
+            // Now being answered: this connection goes last if one must be
+            // closed to admit another (see `server::admission`).
+            crate::server::admission::request_received();
+            Ok(collected.to_bytes())
+        }
         Err(err)
             if err
                 .downcast_ref::<http_body_util::LengthLimitError>()

@@ -35,6 +35,7 @@ pub enum Endpoint {
     RevokeShare(String),
     ShareLanding,
     RedeemShare,
+    PeekShare,
     /// `GET /s/<token>`, the link format before tokens moved to the fragment.
     OldShareLink,
     LoginLink,
@@ -101,14 +102,18 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
     route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
     // Share links are `/s/#<token>`: the token never stands in a request
-    // line (proxies and tunnels log those), only in the redeem body.
+    // line (proxies and tunnels log those), only in the redeem (and peek) body.
     route!(GET "/s/", Public, activity: false, |_| Endpoint::ShareLanding),
     route!(POST "/s/redeem", Public, activity: false, |_| Endpoint::RedeemShare),
+    // What the landing says before "Open": the link's scope and expiry; spends nothing.
+    route!(POST "/s/peek", Public, activity: false, |_| Endpoint::PeekShare),
     // Old `/s/<token>` links: refused with a page that says why (no POST).
     route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::OldShareLink),
     // The file browser; `--terminal-only` removes every route under FILES_PREFIX.
     route!(GET "/api/files/list", Owner, activity: true, |_| Endpoint::Files(FileOp::List)),
     route!(GET "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::ReadContent)),
+    // The editor polls it while a file is open, owner there or not: no activity.
+    route!(GET "/api/files/version", Owner, activity: false, |_| Endpoint::Files(FileOp::Version)),
     route!(PUT "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::WriteContent)),
     route!(POST "/api/files/upload", Owner, activity: true, |_| Endpoint::Files(FileOp::Upload)),
     route!(GET "/api/files/download", Owner, activity: true, |_| Endpoint::Files(FileOp::Download)),
@@ -288,6 +293,7 @@ mod tests {
                 "/auth/session",
                 "/s/",
                 "/s/redeem",
+                "/s/peek",
                 "/s/{id}"
             ]
         );

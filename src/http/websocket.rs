@@ -45,6 +45,16 @@ fn is_valid_key(key: &[u8]) -> bool {
             .is_ok_and(|bytes| bytes.len() == 16)
 }
 
+/// Does the handshake offer `termgate` among its subprotocols?
+fn offers_subprotocol(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|offer| offer.trim() == crate::auth::SUBPROTOCOL)
+}
+
 /// Validates the upgrade request and prepares the 101 answer.
 pub fn accept(req: &mut Request<Incoming>, slots: &Arc<Semaphore>) -> Result<Accepted, Error> {
     let headers = req.headers();
@@ -83,6 +93,14 @@ pub fn accept(req: &mut Request<Incoming>, slots: &Arc<Semaphore>) -> Result<Acc
         header::SEC_WEBSOCKET_ACCEPT,
         HeaderValue::from_str(&accept_key).map_err(Error::internal)?,
     );
+    // A client that offers termgate's subprotocol (a browser does, to carry
+    // its session's proof) must get it back, or the browser drops the socket.
+    if offers_subprotocol(headers) {
+        out.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static(crate::auth::SUBPROTOCOL),
+        );
+    }
     Ok(Accepted {
         response,
         upgrade: hyper::upgrade::on(req),

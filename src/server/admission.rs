@@ -20,9 +20,21 @@
 //!
 //! A guest's share-link session does not make a connection trusted: a link
 //! can be forwarded, and trusted slots are the ones nobody can take back.
+//!
+//! "Oldest" is refined by [`Progress`]: the victim is the oldest connection
+//! among those that have shown the *least*. A connection whose request has
+//! fully arrived is being answered and goes last; one that sent only a head
+//! (a slow body) goes before it, and one that sent nothing goes first. This
+//! matters when attackers re-open what is evicted at once: the churn is then
+//! as fast as the machine accepts, and on a loaded machine `anonymous_cap`
+//! accepts can come before a login is answered. Idle and slow-body
+//! connections never reach `Received`, so the owner's login, which sends
+//! everything at once, is not cut by them however fast they churn. Once
+//! answered, a connection is back to `Connected`: holding a kept-alive
+//! connection idle earns nothing.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 
@@ -49,12 +61,47 @@ struct Inner {
     evictions: u64,
 }
 
+/// How far an anonymous connection's current request has come: the
+/// least advanced are evicted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Progress {
+    /// Nothing yet, or idle between requests.
+    Connected = 0,
+    /// A request head arrived; its body may still be coming.
+    Head = 1,
+    /// The whole request arrived and is being answered.
+    Received = 2,
+}
+
 /// What the registry and a connection share.
 #[derive(Default)]
 struct Seat {
     evict: Notify,
     /// Set under the registry lock when the seat is taken away.
     evicted: AtomicBool,
+    /// A [`Progress`] as its `u8`.
+    progress: AtomicU8,
+}
+
+tokio::task_local! {
+    /// The ticket of the connection whose request the current task serves.
+    static SERVING: std::sync::Arc<Ticket>;
+}
+
+/// Runs `request` (one request's handling) as `ticket`'s: it starts at
+/// [`Progress::Head`], may reach `Received` (see [`request_received`]) and
+/// leaves the connection at `Connected` when answered.
+pub async fn serving<T>(ticket: Arc<Ticket>, request: impl Future<Output = T>) -> T {
+    ticket.set_progress(Progress::Head);
+    let answer = SERVING.scope(ticket.clone(), request).await;
+    ticket.set_progress(Progress::Connected);
+    answer
+}
+
+/// The request being served has fully arrived (its body was read).
+pub fn request_received() {
+    let _ = SERVING.try_with(|ticket| ticket.set_progress(Progress::Received));
 }
 
 /// Counts, for logs and tests.
@@ -85,7 +132,11 @@ impl Admission {
         let mut inner = self.lock();
         let anonymous = inner.anonymous.len();
         if anonymous >= self.max_anonymous || anonymous + inner.trusted >= self.max_total {
-            let (_, victim) = inner.anonymous.pop_first()?;
+            let (&id, _) = inner
+                .anonymous
+                .iter()
+                .min_by_key(|(id, seat)| (seat.progress.load(Ordering::Relaxed), **id))?;
+            let victim = inner.anonymous.remove(&id)?;
             victim.evicted.store(true, Ordering::Release);
             // A stored permit if its task is not waiting right now.
             victim.evict.notify_one();
@@ -145,6 +196,11 @@ impl Ticket {
         }
     }
 
+    /// How far this connection's request has come (see [`Progress`]).
+    pub fn set_progress(&self, progress: Progress) {
+        self.seat.progress.store(progress as u8, Ordering::Relaxed);
+    }
+
     pub fn is_trusted(&self) -> bool {
         self.trusted.load(Ordering::Acquire)
     }
@@ -181,6 +237,33 @@ mod tests {
     fn census(admission: &Admission) -> (usize, usize) {
         let census = admission.census();
         (census.anonymous, census.trusted)
+    }
+
+    #[test]
+    fn the_least_advanced_go_first_and_an_answered_request_earns_nothing() {
+        let admission = Arc::new(Admission::new(12));
+        assert_eq!(admission.max_anonymous(), 3);
+        let answering = admission.admit().unwrap();
+        let head_only = admission.admit().unwrap();
+        let idle = admission.admit().unwrap();
+        answering.set_progress(Progress::Received);
+        head_only.set_progress(Progress::Head);
+        let first = admission.admit().unwrap();
+        assert!(
+            idle.is_evicted(),
+            "the one that sent nothing, newest though it is"
+        );
+        assert!(!head_only.is_evicted() && !answering.is_evicted());
+        let _second = admission.admit().unwrap();
+        assert!(first.is_evicted(), "a newcomer that has sent nothing yet");
+        first.set_progress(Progress::Connected);
+        answering.set_progress(Progress::Connected);
+        let _third = admission.admit().unwrap();
+        assert!(
+            answering.is_evicted(),
+            "answered, it is idle again, and oldest"
+        );
+        assert!(!head_only.is_evicted());
     }
 
     #[test]

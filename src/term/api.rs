@@ -48,7 +48,33 @@ where
 pub fn list(state: &AppState, principal: &Principal) -> Response {
     let mut terminals = state.terminals.list();
     terminals.retain(|tab| principal.may_view(&tab.id));
+    // The owner's folders are the owner's: a guest's list says null.
+    if matches!(principal, Principal::Owner(_)) {
+        for tab in &mut terminals {
+            tab.cwd = cwd_of(state, &tab.id);
+        }
+    }
     json(StatusCode::OK, &json!({ "terminals": terminals }))
+}
+
+/// The folder of tab `id`'s foreground job relative to the file root, read
+/// when asked (`/proc/<pid>/cwd`). `None` outside the root and without a
+/// file root: a client never learns a host path.
+fn cwd_of(state: &AppState, id: &str) -> Option<String> {
+    if state.config.terminal_only {
+        return None;
+    }
+    let sandbox = state.files.sandbox().ok()?;
+    let host = state.terminals.get(id)?.foreground_cwd()?;
+    let relative = sandbox.relative_of_host(&host).ok()?;
+    Some(relative.display())
+}
+
+/// What the owner is told of a tab: its info with its folder.
+fn owner_info(state: &AppState, terminal: &super::TerminalHandle) -> super::TerminalInfo {
+    let mut info = terminal.info();
+    info.cwd = cwd_of(state, &info.id);
+    info
 }
 
 /// `POST /api/terminals` with optional `{"cols","rows","cwd"}`.
@@ -62,11 +88,15 @@ pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error>
         )));
     }
     let cwd = match &body.cwd {
-        Some(folder) => Some(state.files.start_folder(folder).await?),
+        // A bad folder is answered exactly as the file routes answer it.
+        Some(folder) => match state.files.start_folder(folder).await {
+            Ok(folder) => Some(folder),
+            Err(err) => return Ok(err.response()),
+        },
         None => None,
     };
     let terminal = state.terminals.create(cols, rows, cwd.as_deref())?;
-    Ok(json(StatusCode::CREATED, &terminal.info()))
+    Ok(json(StatusCode::CREATED, &owner_info(state, &terminal)))
 }
 
 /// `PATCH /api/terminals/{id}` with `{"title"}` (a name, or `null` to
@@ -83,7 +113,7 @@ pub async fn rename(state: &AppState, id: &str, body: Incoming) -> Result<Respon
     if let Some(locked) = body.size_locked {
         terminal.set_size_locked(locked);
     }
-    Ok(json(StatusCode::OK, &terminal.info()))
+    Ok(json(StatusCode::OK, &owner_info(state, &terminal)))
 }
 
 /// `DELETE /api/terminals/{id}`: returns once the shell is ended and reaped.

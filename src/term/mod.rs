@@ -27,7 +27,7 @@ pub mod sizing;
 pub mod socket;
 pub mod terminal;
 
-use crate::config::Config;
+use crate::config::{Config, Program};
 use crate::error::Error;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,7 +40,7 @@ pub const MAX_TITLE: usize = 128;
 #[derive(Clone)]
 pub struct Terminals {
     inner: Arc<Mutex<Registry>>,
-    shell: PathBuf,
+    program: Program,
     cwd: PathBuf,
     scrollback: usize,
     max_tabs: usize,
@@ -56,7 +56,7 @@ impl Terminals {
     pub fn new(config: &Config) -> Self {
         Self {
             inner: Arc::default(),
-            shell: config.shell.clone(),
+            program: config.program.clone(),
             cwd: config.root.clone(),
             scrollback: config.scrollback,
             max_tabs: config.max_tabs,
@@ -83,16 +83,15 @@ impl Terminals {
         }
         registry.next += 1;
         let number = registry.next;
-        let title = self
-            .shell
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "shell".into());
+        let title = self.program.name();
+        let argv0 = self.program.argv0();
         let handle = TerminalHandle::start(terminal::TerminalSpec {
             id: format!("t{number}"),
             title,
             spawn: pty::SpawnOptions {
-                shell: &self.shell,
+                program: &self.program.path,
+                args: &self.program.args,
+                argv0: argv0.as_deref(),
                 cwd: cwd.unwrap_or(&self.cwd),
                 cols,
                 rows,

@@ -22,7 +22,7 @@ use nix::pty::{PtyMaster, Winsize, grantpt, posix_openpt, ptsname_r, unlockpt};
 use nix::sys::signal::Signal;
 use nix::sys::termios::{self, LocalFlags, SpecialCharacterIndices};
 use nix::unistd::Pid;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
@@ -36,7 +36,12 @@ nix::ioctl_write_int_bad!(send_tty_signal, libc::TIOCSIG);
 
 /// What to start on a new PTY.
 pub struct SpawnOptions<'a> {
-    pub shell: &'a Path,
+    /// The shell or program, an absolute path.
+    pub program: &'a Path,
+    /// Its arguments (argv[1..]).
+    pub args: &'a [OsString],
+    /// argv[0] when it is not `program`: `-bash` starts a login shell.
+    pub argv0: Option<&'a OsStr>,
     pub cwd: &'a Path,
     pub cols: u16,
     pub rows: u16,
@@ -67,7 +72,11 @@ pub fn spawn(options: SpawnOptions<'_>) -> io::Result<(Master, ProcessGroup)> {
     let master = master_to_fd(master);
     resize_fd(&master, options.cols, options.rows)?;
 
-    let mut command = Command::new(options.shell);
+    let mut command = Command::new(options.program);
+    command.args(options.args);
+    if let Some(argv0) = options.argv0 {
+        command.arg0(argv0);
+    }
     // First, so the variables set below are not withheld.
     crate::process::withhold_environment(&mut command, &[]);
     command
@@ -246,6 +255,24 @@ impl Master {
         }
         // A job whose every process is gone by now has nothing left to end: `None`.
         command_name(group).or_else(|| group_members(group).into_iter().find_map(command_name))
+    }
+
+    /// The folder the foreground job works in (the shell's at its prompt),
+    /// as a host path from `/proc/<pid>/cwd`: the group leader's, or any
+    /// member's once it has exited. `None` when unknown or deleted. Callers
+    /// turn it into a path relative to the root, never send it as it is.
+    pub fn foreground_cwd(&self, shell: u32) -> Option<std::path::PathBuf> {
+        let group = nix::unistd::tcgetpgrp(self.fd.get_ref()).ok()?.as_raw();
+        let pids = if group <= 0 || group as u32 == shell {
+            vec![shell as i32]
+        } else {
+            std::iter::once(group).chain(group_members(group)).collect()
+        };
+        pids.into_iter().find_map(|pid| {
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok()?;
+            // A removed folder reads as "<path> (deleted)": nowhere to put a file.
+            (!cwd.as_os_str().as_encoded_bytes().ends_with(b" (deleted)")).then_some(cwd)
+        })
     }
 
     /// Sets the window size; the kernel sends SIGWINCH to the foreground group.

@@ -160,6 +160,7 @@ impl Screen {
             return;
         }
         let mut pen = Pen::default();
+        let mut continues = false;
         for (i, line) in history.iter().enumerate() {
             let cells = line.cells();
             // A wrapped line is printed whole so that auto-wrap continues it
@@ -170,8 +171,16 @@ impl Screen {
             let used = if soft {
                 cells.len()
             } else {
-                cells.len() - cells.iter().rev().take_while(|c| is_blank(c)).count()
+                let trimmed = cells.len() - cells.iter().rev().take_while(|c| is_blank(c)).count();
+                // A line that a wrap continues into starts only once its first
+                // cell is printed: a blank one printed as nothing would leave
+                // the wrap pending and merge it with the next line.
+                trimmed.max(usize::from(continues))
             };
+            // The wrap into this line happens as its first cell prints, after
+            // that cell's pen is set: the new row's blanks take that pen.
+            let wrapped_under_pen = continues && used > 0 && !cells[0].pen().is_default();
+            continues = soft;
             for cell in &cells[..used] {
                 if cell.width() == 0 {
                     continue; // the right half of a wide character
@@ -188,6 +197,9 @@ impl Screen {
                     // New rows must not take a background colour.
                     pen = Pen::default();
                     out.extend_from_slice(b"\x1b[0m");
+                }
+                if wrapped_under_pen && used < cells.len() {
+                    out.extend_from_slice(b"\x1b[K"); // blanks back to the default pen
                 }
                 out.extend_from_slice(b"\r\n");
             }

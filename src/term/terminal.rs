@@ -54,6 +54,9 @@ pub struct TerminalInfo {
     /// The command name of the job in the foreground when it is not the
     /// shell (`"sleep"`, `"vim"`): closing the tab would end it.
     pub busy: Option<String>,
+    /// The foreground job's folder relative to the file root (`""`: the root);
+    /// `None` outside it and for guests. Filled in by the API, which holds the root.
+    pub cwd: Option<String>,
     pub cols: u16,
     pub rows: u16,
     /// The owner locked the size: no viewer's resize applies.
@@ -171,6 +174,7 @@ impl TerminalHandle {
             title: name.clone().unwrap_or_else(|| self.0.title.clone()),
             name,
             busy: self.busy(),
+            cwd: None,
             cols,
             rows,
             size_locked: self.0.sizing.is_locked(),
@@ -213,6 +217,15 @@ impl TerminalHandle {
         }
         let (master, shell) = self.0.pty.as_ref()?;
         master.upgrade()?.foreground_job(shell.id())
+    }
+
+    /// The foreground job's folder as a host path ([`Master::foreground_cwd`]).
+    pub fn foreground_cwd(&self) -> Option<std::path::PathBuf> {
+        if self.0.exit.borrow().is_some() {
+            return None;
+        }
+        let (master, shell) = self.0.pty.as_ref()?;
+        master.upgrade()?.foreground_cwd(shell.id())
     }
 
     /// Joins as a viewer: replay and live stream are cut at the same offset.

@@ -300,7 +300,7 @@ pub async fn start(
 fn announce(state: &AppState, kind: Kind, url: &str, readiness: Readiness, restarted: bool) {
     if let Err(err) = state.exposure.tunnel_up(kind.via(), url) {
         // The output parser only yields https URLs; this would be a bug.
-        eprintln!("termgate: not exposing {url}: {err}");
+        tracing::error!("not exposing {url}: {err}");
         return;
     }
     if let Readiness::Unconfirmed(waited) = readiness {
@@ -335,7 +335,7 @@ fn announce(state: &AppState, kind: Kind, url: &str, readiness: Readiness, resta
     match crate::auth::login_link::console(state, url) {
         Some(login) => println!("{login}"),
         None => {
-            if let Some(qr) = terminal_qr(&page) {
+            if let Some(qr) = crate::console::qr::draw(&page) {
                 println!("{qr}");
             }
         }
@@ -357,17 +357,4 @@ fn seconds(duration: Duration) -> String {
         true => format!("{secs:.0} s"),
         false => format!("{secs:.1} s"),
     }
-}
-
-/// The URL as a QR code drawn with half-block characters, for the console.
-pub fn terminal_qr(url: &str) -> Option<String> {
-    use qrcode::render::unicode::Dense1x2;
-    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
-    Some(
-        code.render::<Dense1x2>()
-            .dark_color(Dense1x2::Light)
-            .light_color(Dense1x2::Dark)
-            .quiet_zone(true)
-            .build(),
-    )
 }

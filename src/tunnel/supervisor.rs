@@ -57,10 +57,7 @@ pub(super) async fn supervise(
         if started.elapsed() > Duration::from_secs(60) {
             failures = 0;
         }
-        eprintln!(
-            "termgate: `{}` exited ({ended}); restarting",
-            launch.program.name
-        );
+        tracing::warn!("`{}` exited ({ended}); restarting", launch.program.name);
         loop {
             failures += 1;
             if failures > settings.max_failures {
@@ -123,7 +120,7 @@ pub(super) async fn supervise(
                             .record("tunnel_stopped", serde_json::json!({"reason": reason}));
                         return;
                     }
-                    None => eprintln!("termgate: {err}"),
+                    None => tracing::warn!("{err}"),
                 },
             }
         }

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, screenshot, startServer, submitLogin } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageJson, screenshot, startServer, submitLogin } from './harness.mjs';
 
 let server;
 let browser;
@@ -52,7 +52,7 @@ test('log in, then log out returns to the login page', async () => {
   await page.locator('#logout').click();
   await page.locator('#login-form').waitFor({ state: 'visible' });
   await page.locator('#login-note').filter({ hasText: 'logged out' }).waitFor();
-  const session = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+  const session = await pageJson(page, '/auth/session');
   assert.equal(session.logged_in, false);
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.ok(!stored.includes(server.token) && !stored.includes(server.pin), 'secret leaked into web storage');
@@ -73,7 +73,7 @@ test('log out everywhere asks for the PIN in a dialog', async () => {
   await page.locator('#pin-input').fill(server.pin);
   await page.locator('#pin-confirm').click();
   await page.locator('#login-form').waitFor({ state: 'visible' });
-  const session = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+  const session = await pageJson(page, '/auth/session');
   assert.equal(session.logged_in, false);
   await assertClean(page);
   await page.context().close();

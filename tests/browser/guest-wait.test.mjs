@@ -24,13 +24,19 @@ before(async () => {
 
 after(() => closeSuite(server, browser));
 
-/** The owner's API, from a page on the server's origin (same-origin, with its cookie). */
+/**
+ * The owner's API, from a page on the server's origin (same-origin, with its cookie and
+ * proof). A login's proof is kept by the page's own proof.js, as api.login keeps it.
+ */
 const ownerApi = (method, path, body) =>
   owner.evaluate(
     async ([m, p, b]) => {
-      const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json' }, body: b === undefined ? undefined : JSON.stringify(b) });
+      const headers = { 'Content-Type': 'application/json', ...window.__termgate.proofHeaders() };
+      const r = await fetch(p, { method: m, headers, body: b === undefined ? undefined : JSON.stringify(b) });
       const text = await r.text();
-      return { status: r.status, body: text ? JSON.parse(text) : null };
+      const answer = { status: r.status, body: text ? JSON.parse(text) : null };
+      if (answer.body?.proof) (await import('/assets/js/proof.js')).keepProof(answer.body.proof);
+      return answer;
     },
     [method, path, body],
   );

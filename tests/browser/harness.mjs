@@ -283,8 +283,32 @@ export function screenText(page) {
   return page.evaluate(() => window.__termgate.activeText());
 }
 
-/** The terminals as `GET api/terminals` lists them, asked from the page (its cookie). */
-export const listTerminals = (page) => page.evaluate(() => fetch('api/terminals').then((r) => r.json()).then((j) => j.terminals));
+/**
+ * `fetch(path, init)` from the page, as the page's own requests go: its cookie and its
+ * session's proof (the header api.js adds). Resolves to `{ status, body }` (body: parsed JSON or null).
+ */
+export const pageFetch = (page, path, init = {}) =>
+  page.evaluate(
+    async ([p, i]) => {
+      const headers = { ...window.__termgate.proofHeaders(), ...(i.headers || {}) };
+      const r = await fetch(p, { ...i, headers });
+      const text = await r.text();
+      let body = null;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        body = text;
+      }
+      return { status: r.status, body };
+    },
+    [path, init],
+  );
+
+/** The body of `GET path` asked from the page (see pageFetch). */
+export const pageJson = async (page, path) => (await pageFetch(page, path)).body;
+
+/** The terminals as `GET api/terminals` lists them, asked from the page. */
+export const listTerminals = async (page) => (await pageJson(page, 'api/terminals')).terminals;
 
 /** Poll the API (the server reads the PTY when asked) until terminal `id`'s busy is `want`. */
 export async function waitBusy(page, id, want, timeout = 10_000) {

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageJson } from './harness.mjs';
 
 let server;
 let browser;
@@ -80,7 +80,7 @@ test('the link opens the login page with the token filled in, out of the address
   // Without the PIN there is no login.
   await phone.locator('#login-submit').click();
   await phone.locator('#login-message').filter({ hasText: 'Enter your PIN.' }).waitFor();
-  assert.equal((await phone.evaluate(() => fetch('/auth/session').then((r) => r.json()))).logged_in, false);
+  assert.equal((await pageJson(phone, '/auth/session')).logged_in, false);
   await phone.locator('#login-pin').fill('0000000');
   await phone.locator('#login-submit').click();
   await phone.locator('#login-message').filter({ hasText: 'Wrong token or PIN.' }).waitFor();

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, login, newPage, startServer } from './harness.mjs';
+import { assertClean, launchBrowser, login, newPage, pageJson, startServer } from './harness.mjs';
 
 let browser;
 
@@ -23,7 +23,7 @@ test('extend is offered near the absolute limit and asks for the PIN', async () 
     assert.match(await page.locator('#time-left').textContent(), /^(19|20)m left$/);
     const extend = page.locator('#extend');
     await extend.waitFor({ state: 'visible' });
-    const before = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+    const before = await pageJson(page, '/auth/session');
     await extend.click();
     await page.locator('#pin-dialog').waitFor({ state: 'visible' });
     assert.equal(await page.locator('#pin-title').textContent(), 'Extend session');
@@ -33,7 +33,7 @@ test('extend is offered near the absolute limit and asks for the PIN', async () 
     await page.locator('#pin-input').fill(server.pin);
     await page.keyboard.press('Enter');
     await page.locator('#pin-dialog').waitFor({ state: 'hidden' });
-    const after = await page.evaluate(() => fetch('/auth/session').then((r) => r.json()));
+    const after = await pageJson(page, '/auth/session');
     assert.ok(after.absolute_expires_at > before.absolute_expires_at, `${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
     // The focus went back to the terminal.
     assert.ok(await page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea')));

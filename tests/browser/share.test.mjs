@@ -1,11 +1,12 @@
 // share.test.mjs — share links end to end: the owner mints a read-only link for the active
-// tab (Share dialog, URL + QR), a guest in its own browser context opens it, watches the
+// tab (Share dialog, URL + QR), a guest in its own browser context is told what the link allows
+// and until when before "Open" (as for an interactive link: watch and type), opens it, watches the
 // owner's output live, cannot type, and sees "This shared view has ended." when the owner
 // revokes the link. A tampered link shows the one neutral message.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, screenshot, screenText, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageJson, run, screenshot, screenText, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
@@ -21,7 +22,7 @@ before(async () => {
 
 after(() => closeSuite(server, browser));
 
-const ownerShares = () => owner.evaluate(() => fetch('/api/shares').then((r) => r.json()));
+const ownerShares = () => pageJson(owner, '/api/shares');
 
 test('the owner mints a read-only link for the active tab', async () => {
   await owner.locator('#share-open').click();
@@ -71,7 +72,10 @@ test('a guest opens the link, watches live output and cannot type', async () => 
   guest = await newPage(browser, { viewport: { width: 820, height: 560 } });
   await guest.goto(link);
   await guest.locator('#landing').waitFor({ state: 'visible' });
-  assert.match(await guest.locator('#landing').textContent(), /You have been invited to view a terminal/);
+  // Before Open: what the link allows (read-only: watch, no typing) and for how long.
+  await guest.locator('#landing-scope').filter({ hasText: /^Watch: you see the terminal live; what you type is not sent\.$/ }).waitFor();
+  await guest.locator('#landing-expiry').filter({ hasText: /^Expires in 1[45] minutes · 1 use left$/ }).waitFor();
+  assert.match(await guest.locator('#landing-title').textContent(), /You have been invited to watch a terminal/);
   assert.equal(guest.url(), `${server.url}/s/`, 'the token stayed in the address bar before opening');
   const token = link.slice(link.indexOf('#') + 1);
   const redeem = guest.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/s/redeem');
@@ -117,6 +121,41 @@ test('a guest opens the link, watches live output and cannot type', async () => 
   await assertClean(guest);
 });
 
+test('the landing says an interactive link lets the guest type, and when it expires, before Open', async () => {
+  await owner.locator('#share-open').click();
+  await owner.locator('input[name="scope"][value="interactive"]').check();
+  await owner.locator('#share-pin').fill(server.pin);
+  await owner.locator('#share-ttl').selectOption('3600');
+  await owner.locator('#share-uses').fill('3');
+  await owner.locator('#share-create').click();
+  await owner.locator('#share-result').waitFor({ state: 'visible' });
+  const typing = await owner.locator('#share-url').inputValue();
+  const id = (await ownerShares()).shares.find((s) => s.scope === 'interactive').id;
+  await owner.locator('#share-close').click();
+
+  const page = await newPage(browser);
+  await page.goto(typing);
+  await page.locator('#landing-scope').filter({ hasText: /^Watch and type: you see the terminal live and can type into it\.$/ }).waitFor();
+  await page.locator('#landing-expiry').filter({ hasText: /^Expires in (59|60) minutes · 3 uses left$/ }).waitFor();
+  assert.match(await page.locator('#landing-title').textContent(), /You have been invited to watch and type in a terminal/);
+  // Said above the button, which is still there to press.
+  const [scopeBox, openBox] = await Promise.all([page.locator('#landing-scope').boundingBox(), page.locator('#landing-open').boundingBox()]);
+  assert.ok(scopeBox.y + scopeBox.height <= openBox.y, `${JSON.stringify(scopeBox)} ${JSON.stringify(openBox)}`);
+  assert.equal(await page.locator('#landing-open').isEnabled(), true);
+  // Looking spent nothing.
+  assert.equal((await ownerShares()).shares.find((s) => s.id === id).uses_left, 3);
+  await assertClean(page);
+  await page.context().close();
+  await owner.locator('#share-open').click();
+  await owner.locator(`#share-list button[data-revoke="${id}"]`).click();
+  await owner.locator(`#share-list button[data-revoke="${id}"]`).waitFor({ state: 'detached' });
+  // The dialog keeps its choices: back to the defaults the later tests mint with.
+  await owner.locator('input[name="scope"][value="read-only"]').check();
+  await owner.locator('#share-ttl').selectOption('900');
+  await owner.locator('#share-uses').fill('1');
+  await owner.locator('#share-close').click();
+});
+
 test('revoking the link ends the guest view', async () => {
   await owner.locator('#share-open').click();
   const revoke = owner.locator('#share-list button[data-revoke]');
@@ -145,8 +184,10 @@ test('a tampered link shows the neutral message', async () => {
 
   const page = await newPage(browser);
   await page.goto(bad);
-  await page.locator('#landing-open').click();
+  // Said before Open is pressed (the page peeked), and Open is off: it could not get better.
   await page.locator('#landing-message').filter({ hasText: 'This link is invalid, has expired, was revoked or is used up.' }).waitFor();
+  assert.equal(await page.locator('#landing-open').isDisabled(), true);
+  assert.equal(await page.locator('#landing-scope').isVisible(), false);
   assert.equal(await page.locator('#workspace').isVisible(), false);
   // The real link was not used up by any of this.
   const { shares } = await ownerShares();

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, run, screenText, waitForScreen, waitLive } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageJson, run, screenText, waitForScreen, waitLive } from './harness.mjs';
 
 let server;
 let browser;
@@ -97,7 +97,7 @@ test('rename by double-click; shell titles are shown as text only', async () => 
   await input.fill('build box');
   await input.press('Enter');
   await page.waitForFunction(() => window.__termgate.tabTitles()[0] === 'build box');
-  const list = await page.evaluate(() => fetch('/api/terminals').then((r) => r.json()));
+  const list = await pageJson(page, '/api/terminals');
   assert.ok(list.terminals.some((t) => t.title === 'build box'), JSON.stringify(list));
   await assertClean(page);
 });

@@ -38,10 +38,16 @@ impl RequestBuilder {
         }
     }
 
-    /// Sets (replaces) a header.
+    /// Sets (replaces) a header. A known session cookie brings its proof
+    /// along (see `proofs`).
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.headers.push((name.into(), value.into()));
+        if name.eq_ignore_ascii_case("cookie")
+            && let Some(proof) = super::proofs::for_cookie_header(value)
+        {
+            self = self.header(super::proofs::PROOF, &proof);
+        }
         self
     }
 
@@ -119,7 +125,7 @@ impl Reply {
     pub fn first_cookie(&self) -> String {
         let set = self.set_cookies();
         let first = set.first().expect("the reply set no cookie");
-        first.split(';').next().unwrap().to_string()
+        self.with_proof(first.split(';').next().unwrap().to_string())
     }
 
     /// `name=value` of the session cookie this reply set, ready for `Cookie:`.
@@ -128,7 +134,64 @@ impl Reply {
             .into_iter()
             .map(|c| c.split(';').next().unwrap().to_string())
             .find(|c| c.contains("termgate_session=") && !c.ends_with('='))
+            .map(|cookie| self.with_proof(cookie))
     }
+
+    /// The session's proof this reply's body handed out, if any.
+    pub fn proof(&self) -> Option<String> {
+        let body: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        body["proof"].as_str().map(str::to_string)
+    }
+
+    /// `cookie`, remembered with this reply's proof (as the page keeps it).
+    fn with_proof(&self, cookie: String) -> String {
+        if let Some(proof) = self.proof() {
+            super::proofs::remember(&cookie, &proof);
+        }
+        cookie
+    }
+}
+
+/// Sends one raw request `head` (without the blank line that ends it) on
+/// its own connection; returns the status and the whole answer, which must
+/// come within 10 s. The head's bytes are exactly the test's.
+pub async fn raw(addr: SocketAddr, head: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("{head}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let complete = |answer: &[u8]| {
+        let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return false;
+        };
+        let head = String::from_utf8_lossy(&answer[..end]).to_ascii_lowercase();
+        let length = head
+            .lines()
+            .find_map(|line| line.strip_prefix("content-length:"))
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        answer.len() >= end + 4 + length
+    };
+    tokio::time::timeout(Duration::from_secs(10), async {
+        let mut buf = [0u8; 4096];
+        while !complete(&answer) {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed mid-answer: {answer:?}");
+            answer.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await
+    .expect("an answer within 10 s");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {text:?}"));
+    (status, text)
 }
 
 /// A terminal WebSocket from the test's side.
@@ -191,6 +254,19 @@ impl WsClient {
                 hyper::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
                 value.parse().unwrap(),
             );
+        }
+        // As a page does: a known session cookie offers its proof, unless
+        // the test chose its own subprotocols.
+        let proof = headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+            .find_map(|(_, value)| super::proofs::for_cookie_header(value));
+        let offer = hyper::header::SEC_WEBSOCKET_PROTOCOL;
+        if let Some(proof) = proof
+            && !request.headers().contains_key(&offer)
+        {
+            let value = super::proofs::subprotocols(&proof);
+            request.headers_mut().insert(offer, value.parse().unwrap());
         }
         let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
         let (mut stream, _) = tokio_tungstenite::client_async(request, tcp).await?;

@@ -145,7 +145,9 @@ impl Started {
 /// Starts the daemon on a free port and waits until it listens.
 pub async fn start(mut command: Command) -> Started {
     super::watchdog();
-    command.args(["--port", "0"]);
+    // In the environment, not as `--port 0`: flags appended here would land
+    // after a test's `-- command`, inside the command.
+    command.env("TERMGATE_PORT", "0");
     let mut child = command.spawn().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut banner = Vec::new();

@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod daemon;
+pub mod proofs;
 pub mod pty;
 pub mod xterm;
 

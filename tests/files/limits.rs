@@ -292,13 +292,14 @@ impl Daemon {
 }
 
 fn upload_head(host: &str, cookie: &str, path: &str, length: Option<u64>) -> String {
+    let cookie = crate::common::proofs::raw_lines(cookie);
     let framing = match length {
         Some(length) => format!("content-length: {length}"),
         None => "transfer-encoding: chunked".to_string(),
     };
     format!(
         "POST /api/files/upload?path={path} HTTP/1.1\r\nhost: {host}\r\norigin: http://{host}\r\n\
-         cookie: {cookie}\r\n{framing}\r\n\r\n"
+         {cookie}\r\n{framing}\r\n\r\n"
     )
 }
 

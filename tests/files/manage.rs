@@ -149,15 +149,24 @@ async fn a_terminal_can_start_in_a_folder_inside_the_root_only() {
     let expected = fx.root().join("docs/sub");
     assert!(out.contains(expected.to_str().unwrap()), "{out}");
 
-    for (cwd, status) in [
-        ("../", 400),
-        ("/etc", 400),
-        ("out_dir", 403),
-        ("notes.txt", 400),
-        ("ghost", 404),
+    // The same status and code as the file routes give for that path.
+    for (cwd, status, code) in [
+        ("../", 400, "bad_path"),
+        ("/etc", 400, "bad_path"),
+        ("out_dir", 403, "outside_root"),
+        ("notes.txt", 400, "not_a_folder"),
+        ("ghost", 404, "not_found"),
     ] {
         let reply = create(json!({"cwd": cwd})).await;
         assert_eq!(reply.status, status, "{cwd}: {}", reply.text());
+        assert_eq!(reply.json()["code"], code, "{cwd}: {}", reply.text());
+        let listed = fx
+            .req("GET", &format!("/api/files/list?path={cwd}"))
+            .send()
+            .await;
+        if cwd != "notes.txt" {
+            assert_eq!(listed.json()["code"], code, "list {cwd}: {}", listed.text());
+        }
         fx.assert_leaks_nothing(&reply);
     }
 }

@@ -158,3 +158,47 @@ async fn of_racing_saves_of_one_version_exactly_one_wins() {
     }
     assert_eq!(leftovers(fx.root()), Vec::<std::path::PathBuf>::new());
 }
+
+#[tokio::test]
+async fn the_editors_version_poll_hashes_the_file_sends_no_text_and_is_no_activity() {
+    let fx = Fx::start().await;
+    let v1 = version(&fx).await;
+    assert_eq!(v1.status, 200, "{}", v1.text());
+    let expected = serde_json::json!({"path": "notes.txt", "kind": "text", "sha256": sha256(b"v1\n"), "size": 3});
+    assert_eq!(v1.json(), expected);
+
+    // Changed behind termgate's back: the poll sees the new version.
+    std::fs::write(fx.root().join("notes.txt"), "changed on disk\n").unwrap();
+    let v2 = version(&fx).await.json();
+    assert_eq!(v2["sha256"], sha256(b"changed on disk\n").as_str(), "{v2}");
+    assert!(v2.get("text").is_none(), "{v2}");
+
+    // A poll while the owner is away keeps no session alive; opening the file does.
+    let before = idle(&fx).await;
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await; // let the clock move
+    assert_eq!(version(&fx).await.status, 200);
+    assert_eq!(
+        idle(&fx).await,
+        before,
+        "the version poll counted as activity"
+    );
+    assert_eq!(fx.content("notes.txt").await.status, 200);
+    assert!(idle(&fx).await > before, "opening a file is activity");
+
+    std::fs::remove_file(fx.root().join("notes.txt")).unwrap();
+    let gone = version(&fx).await;
+    assert_eq!(
+        (gone.status, gone.json()["code"].clone()),
+        (404, Value::from("not_found"))
+    );
+}
+
+async fn version(fx: &Fx) -> crate::common::Reply {
+    fx.get("/api/files/version?path=notes.txt").await
+}
+
+async fn idle(fx: &Fx) -> u64 {
+    fx.get("/auth/session").await.json()["idle_expires_at"]
+        .as_u64()
+        .unwrap()
+}

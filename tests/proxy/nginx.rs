@@ -262,7 +262,7 @@ http {{
         let mut request = url.into_client_request().unwrap();
         let headers = request.headers_mut();
         headers.insert("origin", self.origin().parse().unwrap());
-        headers.insert("cookie", cookie.parse().unwrap());
+        crate::common::proofs::insert(headers, cookie);
         let (mut socket, _) = tokio_tungstenite::client_async(request, self.tls().await)
             .await
             .expect("wss through nginx");

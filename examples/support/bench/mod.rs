@@ -29,7 +29,9 @@ use termgate::term::pty::{self, Master};
 pub fn bare_shell(cols: u16, rows: u16) -> (Master, impl Sized) {
     let root = std::env::temp_dir();
     pty::spawn(pty::SpawnOptions {
-        shell: std::path::Path::new("/bin/sh"),
+        program: std::path::Path::new("/bin/sh"),
+        args: &[],
+        argv0: None,
         cwd: &root,
         cols,
         rows,

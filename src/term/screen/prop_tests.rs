@@ -30,7 +30,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    #[ignore = "finds a known bug: on a 1x1 screen with history, \"abc \" then ESC[2J rebuilds with one blank history line fewer; run with --ignored"]
+    #[ignore = "finds a known bug in about 1 of 20,000 cases: origin mode saved with the cursor (ESC[?6h ESC 7 … ESC 8) then the alternate screen (ESC[?47h) rebuilds without origin mode; run with --ignored"]
     fn any_output_round_trips_without_queries(
         bytes in output(),
         cols in 1..20u16,
@@ -44,7 +44,7 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "finds a known bug: on a 1x1 screen with history, \"abc \" then ESC[2J rebuilds with one blank history line fewer; run with --ignored"]
+    #[ignore = "finds a known bug in about 1 of 3,000 cases (a cut inside a sequence mixing the alternate screen, margins and insert-character; not yet minimised); run with --ignored"]
     fn a_snapshot_at_any_cut_resumes_with_the_rest(
         bytes in output(),
         cut in any::<prop::sample::Index>(),

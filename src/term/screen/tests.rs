@@ -434,3 +434,24 @@ fn a_blank_run_across_a_soft_wrap_keeps_the_wrap() {
     let a = fed(3, 3, 4, b"abc ");
     assert_same(&a, &round_trip(&a));
 }
+
+#[test]
+fn a_blank_line_a_wrap_continues_into_keeps_its_place_in_the_history() {
+    // Found by the round-trip property: on a 1x1 screen "c" wraps onto a
+    // line holding one blank, which a clear then pushes into the history.
+    for scrollback in 0..4 {
+        let screen = fed(1, 1, scrollback, b"abc \x1b[2J");
+        assert_same(&screen, &round_trip(&screen));
+    }
+    let screen = fed(3, 2, 8, b"abcdef   \x1b[2Jgh");
+    assert_same(&screen, &round_trip(&screen));
+}
+
+#[test]
+fn a_wrap_into_a_styled_cell_leaves_the_rest_of_the_row_plain() {
+    // Found by the round-trip property: a row that a wrap continues into,
+    // whose first cell was later restyled. Rebuilt, the wrap happens once
+    // that cell's pen is set, so the row's blanks took the bold pen.
+    let screen = fed(2, 1, 4, b" 1 \r\x1b[1m \x1b[0m\r\n");
+    assert_same(&screen, &round_trip(&screen));
+}

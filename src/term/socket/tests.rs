@@ -82,7 +82,7 @@ struct Harness {
 async fn harness(readonly: bool, buffer: usize) -> Harness {
     let (terminal, exit) = TerminalHandle::detached("t1", (80, 24));
     let sessions = Sessions::new(Duration::from_secs(3600), Duration::from_secs(7200));
-    let (_, view) = sessions.create(SessionKind::Owner);
+    let view = sessions.create(SessionKind::Owner).view;
     let viewer = Viewer {
         session: view.key,
         ended: view.ended.clone(),
