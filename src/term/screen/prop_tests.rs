@@ -30,7 +30,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    #[ignore = "finds a known bug in about 1 of 20,000 cases: origin mode saved with the cursor (ESC[?6h ESC 7 … ESC 8) then the alternate screen (ESC[?47h) rebuilds without origin mode; run with --ignored"]
+    #[ignore = "finds a known bug, rarely (no failure in 500 runs of 64 cases): origin mode saved with the cursor (ESC[?6h ESC 7 ESC[2;4r ESC 8) then the alternate screen (ESC[?47h): avt's dump restores the cursor after ESC[?6h, which turns origin mode off again; run with --ignored"]
     fn any_output_round_trips_without_queries(
         bytes in output(),
         cols in 1..20u16,
@@ -44,7 +44,7 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "finds a known bug in about 1 of 3,000 cases (a cut inside a sequence mixing the alternate screen, margins and insert-character; not yet minimised); run with --ignored"]
+    #[ignore = "can meet the same origin-mode bug as any_output_round_trips_without_queries (no failure in 500 runs of 64 cases since the history and open-sequence fixes); run with --ignored"]
     fn a_snapshot_at_any_cut_resumes_with_the_rest(
         bytes in output(),
         cut in any::<prop::sample::Index>(),
