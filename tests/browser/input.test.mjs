@@ -69,6 +69,10 @@ test('selecting text copies it; Ctrl+Shift+V pastes', async () => {
   const box = await row.boundingBox();
   await page.mouse.dblclick(box.x + 20, box.y + box.height / 2);
   await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith('copy'), null, { timeout: 5000 });
+  // Copy-on-select waits 120 ms after the last selection change, and the double-click's
+  // mouseup can change it once more: clearing the selection calls off a copy still pending,
+  // so the clipboard written next is not overwritten by a late one.
+  await page.evaluate(() => window.__termgate.activeTerminal().clearSelection());
 
   await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((3*3))'));
   await page.locator('.xterm-helper-textarea').focus();
