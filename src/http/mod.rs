@@ -129,10 +129,10 @@ async fn dispatch(
         Endpoint::Logout => Ok(login::logout(state, client, &principal)),
         Endpoint::LogoutAll => login::logout_all(state, client, req.into_body()).await,
         Endpoint::Extend => login::extend(state, client, &principal, req.into_body()).await,
-        Endpoint::ListTerminals => Ok(term::api::list(state, &principal)),
-        Endpoint::CreateTerminal => term::api::create(state, req.into_body()).await,
-        Endpoint::RenameTerminal(id) => term::api::rename(state, &id, req.into_body()).await,
-        Endpoint::CloseTerminal(id) => term::api::close(state, &id).await,
+        Endpoint::ListTerminals => Ok(term::api::list(&tabs(state), &principal)),
+        Endpoint::CreateTerminal => term::api::create(&tabs(state), req.into_body()).await,
+        Endpoint::RenameTerminal(id) => term::api::rename(&tabs(state), &id, req.into_body()).await,
+        Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
         Endpoint::Status => Ok(response::json(
             hyper::StatusCode::OK,
@@ -152,5 +152,14 @@ async fn dispatch(
         Endpoint::OldShareLink => Ok(share_api::old_link()),
         Endpoint::Files(op) => Ok(crate::files::handle(&state.files, &state.audit, op, req).await),
         Endpoint::ToBase => to_base(base, req.uri().query()),
+    }
+}
+
+/// The part of the state the tab routes get.
+fn tabs(state: &AppState) -> term::api::Tabs<'_> {
+    term::api::Tabs {
+        terminals: &state.terminals,
+        files: &state.files,
+        terminal_only: state.config.terminal_only,
     }
 }

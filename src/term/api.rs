@@ -1,9 +1,11 @@
 //! The `/api/terminals` handlers (REST) and the WebSocket entry point.
 
+use super::Terminals;
 use super::protocol::{MAX_COLS, MAX_ROWS};
 use super::socket::{self, Viewer};
 use crate::auth::Principal;
 use crate::error::Error;
+use crate::files::Files;
 use crate::http::request::{JSON_LIMIT, query_param, read_json};
 use crate::http::response::{Response, empty, json};
 use crate::http::websocket;
@@ -43,42 +45,53 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// What the tab routes (list, create, rename, close) need of the server:
+/// the tabs, and the file browser for start folders and each tab's folder.
+pub struct Tabs<'a> {
+    pub terminals: &'a Terminals,
+    pub files: &'a Files,
+    /// `--terminal-only`: no tab's folder is told.
+    pub terminal_only: bool,
+}
+
+impl Tabs<'_> {
+    /// The folder of tab `id`'s foreground job relative to the file root,
+    /// read when asked (`/proc/<pid>/cwd`). `None` outside the root and
+    /// without a file root: a client never learns a host path.
+    fn cwd_of(&self, id: &str) -> Option<String> {
+        if self.terminal_only {
+            return None;
+        }
+        let sandbox = self.files.sandbox().ok()?;
+        let host = self.terminals.get(id)?.foreground_cwd()?;
+        let relative = sandbox.relative_of_host(&host).ok()?;
+        Some(relative.display())
+    }
+
+    /// What the owner is told of a tab: its info with its folder.
+    fn owner_info(&self, terminal: &super::TerminalHandle) -> super::TerminalInfo {
+        let mut info = terminal.info();
+        info.cwd = self.cwd_of(&info.id);
+        info
+    }
+}
+
 /// `GET /api/terminals`: every tab for the owner; for a guest, the tabs its
 /// link covers.
-pub fn list(state: &AppState, principal: &Principal) -> Response {
-    let mut terminals = state.terminals.list();
+pub fn list(tabs: &Tabs, principal: &Principal) -> Response {
+    let mut terminals = tabs.terminals.list();
     terminals.retain(|tab| principal.may_view(&tab.id));
     // The owner's folders are the owner's: a guest's list says null.
     if matches!(principal, Principal::Owner(_)) {
         for tab in &mut terminals {
-            tab.cwd = cwd_of(state, &tab.id);
+            tab.cwd = tabs.cwd_of(&tab.id);
         }
     }
     json(StatusCode::OK, &json!({ "terminals": terminals }))
 }
 
-/// The folder of tab `id`'s foreground job relative to the file root, read
-/// when asked (`/proc/<pid>/cwd`). `None` outside the root and without a
-/// file root: a client never learns a host path.
-fn cwd_of(state: &AppState, id: &str) -> Option<String> {
-    if state.config.terminal_only {
-        return None;
-    }
-    let sandbox = state.files.sandbox().ok()?;
-    let host = state.terminals.get(id)?.foreground_cwd()?;
-    let relative = sandbox.relative_of_host(&host).ok()?;
-    Some(relative.display())
-}
-
-/// What the owner is told of a tab: its info with its folder.
-fn owner_info(state: &AppState, terminal: &super::TerminalHandle) -> super::TerminalInfo {
-    let mut info = terminal.info();
-    info.cwd = cwd_of(state, &info.id);
-    info
-}
-
 /// `POST /api/terminals` with optional `{"cols","rows","cwd"}`.
-pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error> {
+pub async fn create(tabs: &Tabs<'_>, body: Incoming) -> Result<Response, Error> {
     let body: CreateBody = read_json(body, JSON_LIMIT).await?;
     let cols = body.cols.unwrap_or(80);
     let rows = body.rows.unwrap_or(24);
@@ -89,36 +102,36 @@ pub async fn create(state: &AppState, body: Incoming) -> Result<Response, Error>
     }
     let cwd = match &body.cwd {
         // A bad folder is answered exactly as the file routes answer it.
-        Some(folder) => match state.files.start_folder(folder).await {
+        Some(folder) => match tabs.files.start_folder(folder).await {
             Ok(folder) => Some(folder),
             Err(err) => return Ok(err.response()),
         },
         None => None,
     };
-    let terminal = state.terminals.create(cols, rows, cwd.as_deref())?;
-    Ok(json(StatusCode::CREATED, &owner_info(state, &terminal)))
+    let terminal = tabs.terminals.create(cols, rows, cwd.as_deref())?;
+    Ok(json(StatusCode::CREATED, &tabs.owner_info(&terminal)))
 }
 
 /// `PATCH /api/terminals/{id}` with `{"title"}` (a name, or `null` to
 /// clear it) and/or `{"size_locked"}`.
-pub async fn rename(state: &AppState, id: &str, body: Incoming) -> Result<Response, Error> {
+pub async fn rename(tabs: &Tabs<'_>, id: &str, body: Incoming) -> Result<Response, Error> {
     let body: PatchBody = read_json(body, JSON_LIMIT).await?;
     if body.title.is_none() && body.size_locked.is_none() {
         return Err(Error::bad_request("give \"title\" and/or \"size_locked\""));
     }
-    let terminal = state.terminals.get(id).ok_or(Error::NotFound)?;
+    let terminal = tabs.terminals.get(id).ok_or(Error::NotFound)?;
     if let Some(title) = &body.title {
-        state.terminals.rename(id, title.as_deref())?;
+        tabs.terminals.rename(id, title.as_deref())?;
     }
     if let Some(locked) = body.size_locked {
         terminal.set_size_locked(locked);
     }
-    Ok(json(StatusCode::OK, &owner_info(state, &terminal)))
+    Ok(json(StatusCode::OK, &tabs.owner_info(&terminal)))
 }
 
 /// `DELETE /api/terminals/{id}`: returns once the shell is ended and reaped.
-pub async fn close(state: &AppState, id: &str) -> Result<Response, Error> {
-    state.terminals.close(id).await?;
+pub async fn close(terminals: &Terminals, id: &str) -> Result<Response, Error> {
+    terminals.close(id).await?;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
