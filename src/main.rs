@@ -41,14 +41,16 @@ fn serve(args: ServeArgs, human: bool) -> Result<()> {
         let address = listener.local_addr()?;
         print_banner(&config, &loaded, address, human);
         let shutdown = termgate::Shutdown::new();
+        let disk =
+            termgate::state::OnDisk::open(&config).context("preparing the share-link key")?;
         let state = termgate::state::AppState::new(
             config,
             termgate::state::Tuning::default(),
             Credentials::from_factors(&loaded.factors),
+            disk,
             address.port(),
             shutdown.clone(),
-        )
-        .context("preparing the share-link key")?;
+        );
         let on_signal = shutdown.clone();
         tokio::spawn(async move {
             termgate::shutdown::signal().await;

@@ -37,7 +37,8 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let port = listener.local_addr()?.port();
     let tuning = crate::state::Tuning::default();
-    let state = AppState::new(config, tuning, credentials, port, shutdown)?;
+    let disk = crate::state::OnDisk::open(&config)?;
+    let state = AppState::new(config, tuning, credentials, disk, port, shutdown);
     serve(state, listener).await
 }
 

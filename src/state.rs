@@ -1,7 +1,9 @@
 //! The shared state every request handler sees, behind one `Arc`.
 //!
 //! Each field is a self-contained part with its own small API and its own
-//! locking; nothing here is a bag of loose settings.
+//! locking; nothing here is a bag of loose settings. Building it is pure:
+//! what comes from disk (the share-link key, the file root, the audit
+//! files) is opened first, by [`OnDisk::open`], in `main` or a test.
 
 use crate::audit::Audit;
 use crate::auth::activity::OwnerActivity;
@@ -47,6 +49,32 @@ impl Default for Tuning {
     }
 }
 
+/// The parts of the state that come from disk, opened once at start.
+pub struct OnDisk {
+    pub share_key: [u8; 32],
+    pub files: Files,
+    pub audit: Audit,
+}
+
+impl OnDisk {
+    /// Reads (or creates) the share-link key in the private config folder,
+    /// opens the file root and the audit files. Fails when the key cannot
+    /// be read or made; a root that cannot be opened only turns the file
+    /// browser off (see [`Files`]).
+    pub fn open(config: &Config) -> std::io::Result<Self> {
+        let share_key = crate::config::secrets::ensure_private_dir(&config.config_dir)
+            .and_then(|()| {
+                crate::config::secrets::load_or_create_key(&config.config_dir, SHARE_KEY_FILE)
+            })
+            .map_err(std::io::Error::other)?;
+        Ok(Self {
+            share_key,
+            files: Files::open(config),
+            audit: Audit::open(&config.config_dir),
+        })
+    }
+}
+
 pub struct AppState {
     pub config: Config,
     pub tuning: Tuning,
@@ -68,30 +96,25 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// `port` is the port actually bound (the config may say 0). Fails when
-    /// the share-link key cannot be read or created in the config folder.
+    /// `port` is the port actually bound (the config may say 0).
     pub fn new(
         config: Config,
         tuning: Tuning,
         credentials: Credentials,
+        disk: OnDisk,
         port: u16,
         shutdown: Shutdown,
-    ) -> std::io::Result<Arc<Self>> {
-        let share_key = crate::config::secrets::ensure_private_dir(&config.config_dir)
-            .and_then(|()| {
-                crate::config::secrets::load_or_create_key(&config.config_dir, SHARE_KEY_FILE)
-            })
-            .map_err(std::io::Error::other)?;
+    ) -> Arc<Self> {
         let allowlist = Allowlist::new(port, config.trust_proxy);
-        Ok(Arc::new(Self {
-            shares: ShareLinks::new(share_key),
+        Arc::new(Self {
+            shares: ShareLinks::new(disk.share_key),
             exposure: Exposure::new(&config),
             activity: OwnerActivity::default(),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
-            audit: Audit::open(&config.config_dir),
+            audit: disk.audit,
             terminals: Terminals::new(&config),
-            files: Files::new(&config),
+            files: disk.files,
             websocket_slots: Arc::new(Semaphore::new(config.max_websockets)),
             admission: Arc::new(Admission::new(config.max_connections)),
             allowlist,
@@ -99,6 +122,6 @@ impl AppState {
             config,
             tuning,
             shutdown,
-        }))
+        })
     }
 }

@@ -71,7 +71,8 @@ pub struct Files {
 }
 
 impl Files {
-    pub fn new(config: &Config) -> Self {
+    /// Opens the root folder (and starts sweeping what crashed writes left).
+    pub fn open(config: &Config) -> Self {
         ignore_file_size_signal();
         let sandbox = match Sandbox::open(&config.root) {
             Ok(sandbox) => {

@@ -95,14 +95,16 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let shutdown = Shutdown::new();
         let credentials = Credentials::from_clear(TOKEN, PIN);
+        let disk =
+            termgate::state::OnDisk::open(&config).expect("the test server's disk parts open");
         let state = termgate::state::AppState::new(
             config,
             tuning,
             credentials,
+            disk,
             addr.port(),
             shutdown.clone(),
-        )
-        .expect("the test server's state builds");
+        );
         let task = tokio::spawn(termgate::server::serve(state.clone(), listener));
         Self {
             addr,
