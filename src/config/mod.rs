@@ -14,6 +14,7 @@
 pub mod base;
 pub mod error;
 pub mod file;
+mod private_files;
 pub mod program;
 pub mod secrets;
 pub mod share;
