@@ -30,6 +30,8 @@
 //!    completes it as it would have.
 
 #[cfg(test)]
+mod found_tests;
+#[cfg(test)]
 mod prop_tests;
 mod query;
 mod scan;
