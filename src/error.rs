@@ -25,8 +25,16 @@ pub enum Error {
     Gone,
     #[error("method not allowed")]
     MethodNotAllowed,
-    #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    #[error("at most {max} terminals may be open; close one first (or raise --max-tabs)")]
+    TooManyTerminals { max: usize },
+    #[error("{0}")]
+    TooManyShares(&'static str),
+    /// A link for "any tab" while there is none: no use is spent, ask again.
+    #[error("The owner has not opened a terminal yet.")]
+    NoTerminalYet,
+    /// The token cannot be read again for a login link (why, for the owner).
+    #[error("{0}")]
+    TokenUnavailable(String),
     #[error("request body too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
     /// The body did not arrive in time (see `http::pace`).
@@ -52,7 +60,10 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Gone => StatusCode::GONE,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::TooManyTerminals { .. }
+            | Error::TooManyShares(_)
+            | Error::NoTerminalYet
+            | Error::TokenUnavailable(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
@@ -71,7 +82,10 @@ impl Error {
             Error::NotFound => "not_found",
             Error::Gone => "link_invalid",
             Error::MethodNotAllowed => "method_not_allowed",
-            Error::Conflict { code, .. } => code,
+            Error::TooManyTerminals { .. } => "too_many_terminals",
+            Error::TooManyShares(_) => "too_many_shares",
+            Error::NoTerminalYet => "no_terminal_yet",
+            Error::TokenUnavailable(_) => "token_unavailable",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::RequestTimeout => "request_timeout",
             Error::MisdirectedHost => "misdirected_host",

@@ -252,3 +252,76 @@ fn every_workspace_shortcut_is_in_the_readme() {
     );
     assert!(app.contains("/^Digit[1-9]$/") && readme.contains("| Alt+1 … Alt+9 |"));
 }
+
+/// One of each kind of request error. The match has no wildcard: a new kind
+/// does not compile until it is listed here, and so in PROTOCOL.md.
+fn every_request_error() -> Vec<termgate::error::Error> {
+    use std::time::Duration;
+    use termgate::error::Error;
+    let all = vec![
+        Error::BadRequest(String::new()),
+        Error::Unauthorized,
+        Error::Forbidden(""),
+        Error::NotFound,
+        Error::Gone,
+        Error::MethodNotAllowed,
+        Error::TooManyTerminals { max: 1 },
+        Error::TooManyShares(""),
+        Error::NoTerminalYet,
+        Error::TokenUnavailable(String::new()),
+        Error::PayloadTooLarge { limit: 1 },
+        Error::RequestTimeout,
+        Error::MisdirectedHost,
+        Error::RateLimited {
+            retry_after: Duration::from_secs(1),
+        },
+        Error::Unavailable(""),
+        Error::Internal(String::new()),
+    ];
+    for error in &all {
+        match error {
+            Error::BadRequest(_)
+            | Error::Unauthorized
+            | Error::Forbidden(_)
+            | Error::NotFound
+            | Error::Gone
+            | Error::MethodNotAllowed
+            | Error::TooManyTerminals { .. }
+            | Error::TooManyShares(_)
+            | Error::NoTerminalYet
+            | Error::TokenUnavailable(_)
+            | Error::PayloadTooLarge { .. }
+            | Error::RequestTimeout
+            | Error::MisdirectedHost
+            | Error::RateLimited { .. }
+            | Error::Unavailable(_)
+            | Error::Internal(_) => {}
+        }
+    }
+    all
+}
+
+#[test]
+fn every_request_error_code_is_listed_once_with_its_status() {
+    let protocol = read("docs/PROTOCOL.md");
+    let list = protocol
+        .split_once("Codes: ")
+        .and_then(|(_, rest)| rest.split_once("\n\n"))
+        .map(|(list, _)| list.replace('\n', " "))
+        .expect("PROTOCOL.md lists the error codes after `Codes: `");
+    let mut codes = Vec::new();
+    for error in every_request_error() {
+        let entry = format!("`{}` {}", error.code(), error.status().as_u16());
+        assert!(
+            list.contains(&entry),
+            "PROTOCOL.md's code list lacks {entry}"
+        );
+        codes.push(error.code());
+    }
+    let listed = list.matches('`').count() / 2;
+    assert_eq!(
+        listed,
+        codes.len(),
+        "the list names a code no error has: {list}"
+    );
+}

@@ -26,10 +26,7 @@ pub fn mint(state: &AppState, client: Remote, request_origin: &str) -> Result<Re
     let token = state
         .credentials
         .reread_token()
-        .map_err(|err| Error::Conflict {
-            code: "token_unavailable",
-            message: err.message,
-        })?;
+        .map_err(|err| Error::TokenUnavailable(err.message))?;
     let public = state.exposure.public_origin();
     let origin = public.as_deref().unwrap_or(request_origin);
     let url = url(origin, state.config.base_path.as_str(), &token);

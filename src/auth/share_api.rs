@@ -87,10 +87,7 @@ pub async fn mint(
     let (record, token) = state
         .shares
         .mint(body.scope, body.terminal, ttl, body.uses)
-        .map_err(|message| Error::Conflict {
-            code: "too_many_shares",
-            message: message.into(),
-        })?;
+        .map_err(Error::TooManyShares)?;
     state.audit.record(
         "share_minted",
         json!({"share": record.id, "scope": record.scope, "terminal": record.terminal,
@@ -217,10 +214,7 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
         && record.terminal.is_none()
         && state.terminals.list().is_empty()
     {
-        return Err(Error::Conflict {
-            code: "no_terminal_yet",
-            message: "The owner has not opened a terminal yet.".into(),
-        });
+        return Err(Error::NoTerminalYet);
     }
     // The session starts under the link's lock, so a revoke racing this
     // redeem either refuses it or ends the session it made.

@@ -73,13 +73,7 @@ impl Terminals {
     ) -> Result<TerminalHandle, Error> {
         let mut registry = self.lock();
         if registry.tabs.len() >= self.max_tabs {
-            return Err(Error::Conflict {
-                code: "too_many_terminals",
-                message: format!(
-                    "at most {} terminals may be open; close one first (or raise --max-tabs)",
-                    self.max_tabs
-                ),
-            });
+            return Err(Error::TooManyTerminals { max: self.max_tabs });
         }
         registry.next += 1;
         let number = registry.next;
