@@ -5,19 +5,14 @@
 
 mod common;
 
-use common::daemon::{start, termgate};
+use common::daemon::start;
 use common::pty::OnTerminal;
 use std::path::Path;
 
-const TOKEN: &str = "console-token-0123456789";
-const PIN: &str = "13572468";
+use common::{PIN, TOKEN};
 
 fn daemon(home: &Path) -> tokio::process::Command {
-    let mut command = termgate(home);
-    command
-        .env("TERMGATE_PIN", PIN)
-        .env("TERMGATE_TOKEN", TOKEN);
-    command
+    common::daemon::with_factors(home)
 }
 
 /// `HH:MM:SS ` at the start of a line.

@@ -5,18 +5,13 @@
 
 mod common;
 
-use common::daemon::{Started, failure, start, termgate};
+use common::daemon::{Started, failure, start};
 use std::path::Path;
 
-const TOKEN: &str = "program-token-0123456789";
-const PIN: &str = "13572468";
+use common::{PIN, TOKEN};
 
 fn daemon(home: &Path) -> tokio::process::Command {
-    let mut command = termgate(home);
-    command
-        .env("TERMGATE_PIN", PIN)
-        .env("TERMGATE_TOKEN", TOKEN);
-    command
+    common::daemon::with_factors(home)
 }
 
 /// Opens a tab on `daemon` and returns its socket.

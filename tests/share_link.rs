@@ -83,23 +83,31 @@ async fn a_rest_link_keeps_its_token_after_the_fragment_and_redeems_from_the_bod
     assert_eq!(session["principal"], "guest");
 }
 
+/// A value that looks secret: no answer may echo it.
+const SECRET: &str = "secret-looking-value-0123456789";
+
+/// Bodies a redeem (or a peek) must refuse, beside a good `token`, with the
+/// status each gets: malformed ones 400, a wrong or tampered token 410.
+fn bad_bodies(token: &str) -> Vec<(Value, u16)> {
+    // In the signature, well before its last character.
+    let tampered = tamper(token, token.len() - 8);
+    vec![
+        (json!({}), 400),
+        (json!({"token": 7}), 400),
+        (json!({"token": token, SECRET: 1}), 400),
+        (json!({"token": [SECRET]}), 400),
+        (json!({"token": SECRET}), 410),
+        (json!({"token": tampered}), 410),
+    ]
+}
+
 #[tokio::test]
 async fn bad_redeem_bodies_get_a_4xx_with_a_code_and_echo_nothing() {
     let server = TestServer::start().await;
     let owner = server.login().await;
     server.create_terminal(&owner).await;
     let (id, _, token) = mint(&server, &owner).await;
-    // In the signature, well before its last character.
-    let tampered = tamper(&token, token.len() - 8);
-    let secret = "secret-looking-value-0123456789";
-    for (body, status) in [
-        (json!({}), 400),
-        (json!({"token": 7}), 400),
-        (json!({"token": token, secret: 1}), 400),
-        (json!({"token": [secret]}), 400),
-        (json!({"token": secret}), 410),
-        (json!({"token": tampered}), 410),
-    ] {
+    for (body, status) in bad_bodies(&token) {
         let reply = redeem_body(&server, body.clone()).send().await;
         assert_eq!(reply.status, status, "{body}: {}", reply.text());
         let answer = reply.json();
@@ -109,7 +117,7 @@ async fn bad_redeem_bodies_get_a_4xx_with_a_code_and_echo_nothing() {
         );
         let text = reply.text();
         assert!(
-            !text.contains(secret) && !text.contains(&token),
+            !text.contains(SECRET) && !text.contains(&token),
             "{body}: {text}"
         );
         assert!(reply.set_cookies().is_empty(), "{body}");
@@ -221,22 +229,14 @@ async fn a_peek_describes_the_link_from_the_body_and_spends_nothing() {
     assert_eq!(peek.json()["uses_left"], 1, "{}", peek.text());
 
     // Bad bodies: what redeem answers, echoing nothing.
-    let tampered = tamper(&token, token.len() - 8);
-    let secret = "secret-looking-value-0123456789";
-    for (body, status) in [
-        (json!({}), 400),
-        (json!({"token": 7}), 400),
-        (json!({"token": token, secret: 1}), 400),
-        (json!({"token": secret}), 410),
-        (json!({"token": tampered}), 410),
-    ] {
+    for (body, status) in bad_bodies(&token) {
         let peek = peek_body(&server, body.clone()).send().await;
         let redeem = redeem_body(&server, body.clone()).send().await;
         assert_eq!(peek.status, status, "{body}: {}", peek.text());
         assert_eq!(peek.body, redeem.body, "{body}");
         let text = peek.text();
         assert!(
-            !text.contains(secret) && !text.contains(&token),
+            !text.contains(SECRET) && !text.contains(&token),
             "{body}: {text}"
         );
     }

@@ -7,6 +7,16 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
+/// [`termgate`] with the test token and PIN in the environment, as most
+/// tests that run the daemon want it.
+pub fn with_factors(home: &Path) -> Command {
+    let mut command = termgate(home);
+    command
+        .env("TERMGATE_TOKEN", super::TOKEN)
+        .env("TERMGATE_PIN", super::PIN);
+    command
+}
+
 /// A command for the binary with a private config home and no inherited TERMGATE_*.
 pub fn termgate(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_termgate"));
