@@ -1,13 +1,13 @@
 // a11y.test.mjs — accessibility checks with axe-core (tests/browser/node_modules/axe-core):
 // no violation of impact "serious" or "critical" on the login page, the workspace (a live
-// terminal, the file panel empty and then with an open folder), the share dialog (its form,
-// then the new link with its QR code), the settings dialog, a guest's landing page (before
-// Open) and read-only view (after), and the phone layout (390×844, touch) with its key bar and
-// ☰ menu — each in the light and the dark theme (the context's prefers-color-scheme), so
-// colour contrast is measured in both. A first test plants two violations to show the audit
-// reports them. axe is injected with page.evaluate (the DevTools protocol, not a <script>: the
-// strict CSP stays as it is, and assertClean checks that nothing was refused). Nothing is
-// excluded from the audit, xterm.js's DOM included.
+// terminal, the file panel empty, then with an open folder, then a file in the editor), the
+// share dialog (its form, then the new link with its QR code), the settings dialog, a guest's
+// landing page (before Open) and read-only view (after), and the phone layout (390×844, touch)
+// with its key bar and ☰ menu — each in the light and the dark theme (the context's
+// prefers-color-scheme), so colour contrast is measured in both. A first test plants two
+// violations to show the audit reports them. axe is injected with page.evaluate (the DevTools
+// protocol, not a <script>: the strict CSP stays as it is, and assertClean checks that nothing
+// was refused). Nothing is excluded from the audit, xterm.js's DOM included.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,7 +121,7 @@ for (const scheme of ['light', 'dark']) {
     await page.context().close();
   });
 
-  test(`${scheme}: the workspace with a live terminal and the file panel open`, async () => {
+  test(`${scheme}: the workspace with a live terminal, the file panel open and a file in the editor`, async () => {
     const found = [];
     const page = await newPage(browser, { colorScheme: scheme });
     await login(page, server);
@@ -135,7 +135,7 @@ for (const scheme of ['light', 'dark']) {
     // A file and an open folder (with a file and an empty folder inside).
     const dir = `a11y-${scheme}`;
     mkdirSync(join(server.cwd, dir, 'inner'), { recursive: true });
-    writeFileSync(join(server.cwd, dir, 'notes.txt'), 'hello\n');
+    writeFileSync(join(server.cwd, dir, 'notes.md'), '# A heading\n\n<!-- a comment -->\n\nSome `code` and a [link](https://example.com).\n');
     writeFileSync(join(server.cwd, `${dir}.txt`), 'hello\n');
     await page.locator('#files').getByRole('button', { name: 'Refresh', exact: true }).click();
     const folder = page.locator(`#files [role="treeitem"][data-path="${dir}"]`);
@@ -143,6 +143,11 @@ for (const scheme of ['light', 'dark']) {
     await page.locator(`#files [role="treeitem"][data-path="${dir}/inner"]`).locator('> .tree-row').click();
     await page.locator(`#files [data-path="${dir}/inner"] .tree-empty`).waitFor();
     await audit(page, `workspace with files (${scheme})`, found);
+    // A file open in the editor, highlighted: a heading, a comment, code.
+    await page.locator(`#files [role="treeitem"][data-path="${dir}/notes.md"] > .tree-row`).click();
+    await page.waitForFunction((p) => window.__termgate.editorPath() === p, `${dir}/notes.md`);
+    await page.locator('#editor .cm-content').filter({ hasText: 'A heading' }).waitFor();
+    await audit(page, `workspace with the editor (${scheme})`, found);
     await page.context().close();
     // Before asserting: the other theme's run starts from an empty folder again.
     rmSync(join(server.cwd, dir), { recursive: true });
