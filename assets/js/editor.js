@@ -56,7 +56,23 @@ export function baseExtensions(cm) {
   ];
 }
 
-export const themeFor = (cm) => (effectiveTheme() === 'dark' ? cm.oneDark : []);
+/**
+ * One Dark on the page's dark terminal background: on its own (#282c34, the active line
+ * #2c313a) its red (#e06c75: headings, tags) and comment grey (#7d8799) read 3.6–4.4:1, under
+ * WCAG's 4.5:1 (axe color-contrast in a11y.test.mjs). On #16181d, the active line and gutter
+ * on #1b1e25, every One Dark text colour reads at least 4.6:1.
+ */
+const darkBackground = (cm) =>
+  cm.EditorView.theme(
+    {
+      '&': { backgroundColor: '#16181d' },
+      '.cm-gutters': { backgroundColor: '#16181d' },
+      '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: '#1b1e25' },
+    },
+    { dark: true },
+  );
+// First: CodeMirror mounts the earlier of two themes last, so its rules win.
+export const themeFor = (cm) => (effectiveTheme() === 'dark' ? [darkBackground(cm), cm.oneDark] : []);
 /** Soft wrap (Settings, or the editor's Wrap button): long lines wrap instead of scrolling. */
 export const wrapFor = (cm) => (prefs.softWrap ? cm.EditorView.lineWrapping : []);
 

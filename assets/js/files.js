@@ -90,8 +90,13 @@ export class FilesPanel {
     this.tree.addEventListener('click', (ev) => this.onClick(ev));
     this.tree.addEventListener('focus', () => this.focusItem(this.selected ?? this.visible()[0]?.path));
 
+    this.emptyRoot = document.createElement('p');
+    this.emptyRoot.className = 'tree-empty';
+    this.emptyRoot.textContent = 'empty';
+    this.emptyRoot.hidden = true;
+
     this.drop = new FileDrop(this, ctx.notify);
-    el.append(head, this.actions, this.tree, this.drop.el);
+    el.append(head, this.actions, this.emptyRoot, this.tree, this.drop.el);
     this.unsubscribe = drafts.onChange(() => this.markDrafts());
     this.renderSelection();
   }
@@ -117,7 +122,9 @@ export class FilesPanel {
       return false;
     }
     group.replaceChildren(...entries.map((e) => this.buildItem(dir, e, group === this.tree ? 1 : 0)));
-    if (!entries.length) {
+    // An empty root says so beside the tree: a tree may own treeitems and groups only.
+    if (group === this.tree) this.emptyRoot.hidden = entries.length > 0;
+    else if (!entries.length) {
       const empty = document.createElement('li');
       empty.className = 'tree-empty';
       empty.setAttribute('role', 'none');

@@ -7,11 +7,13 @@
 // Keys are sized by their labels and never shrink: a label always keeps its padding, a row
 // that cannot fit scrolls instead of squeezing text onto the border.
 // Buttons never take focus from the terminal: pointerdown/mousedown are preventDefault'ed.
+// Each accessible name starts with the visible label (WCAG 2.5.3, axe label-content-name-mismatch):
+// a speech user says what they see.
 
 const MAIN_ROW = [
-  { key: 'esc', label: 'Esc', aria: 'Escape' },
+  { key: 'esc', label: 'Esc', aria: 'Esc (Escape)' },
   { key: 'tab', label: 'Tab', aria: 'Tab' },
-  { key: 'ctrl', label: 'Ctrl', aria: 'Control (applies to the next key)', sticky: true },
+  { key: 'ctrl', label: 'Ctrl', aria: 'Ctrl (Control, applies to the next key)', sticky: true },
   { key: 'alt', label: 'Alt', aria: 'Alt (applies to the next key)', sticky: true },
   { key: '|', label: '|', aria: 'Pipe' },
   { key: '~', label: '~', aria: 'Tilde' },
@@ -23,11 +25,11 @@ const MAIN_ROW = [
 const FN_ROW = Array.from({ length: 12 }, (_, i) => ({ key: `f${i + 1}`, label: `F${i + 1}`, aria: `F${i + 1}` }));
 
 const NAV_ROW = [
-  { key: 'fn', label: 'Fn', aria: 'Function keys F1 to F12', toggle: true },
+  { key: 'fn', label: 'Fn', aria: 'Fn (function keys F1 to F12)', toggle: true },
   { key: 'home', label: 'Home', aria: 'Home' },
   { key: 'end', label: 'End', aria: 'End' },
-  { key: 'pgup', label: 'PgUp', aria: 'Page up' },
-  { key: 'pgdn', label: 'PgDn', aria: 'Page down' },
+  { key: 'pgup', label: 'PgUp', aria: 'PgUp (page up)' },
+  { key: 'pgdn', label: 'PgDn', aria: 'PgDn (page down)' },
   { key: 'left', label: '←', aria: 'Left arrow' },
   { key: 'up', label: '↑', aria: 'Up arrow' },
   { key: 'down', label: '↓', aria: 'Down arrow' },

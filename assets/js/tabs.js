@@ -99,6 +99,7 @@ export class Tabs {
     button.id = `tab-${tab.id}`;
     button.setAttribute('role', 'tab');
     button.setAttribute('aria-controls', tab.pane.id);
+    if (!this.ctx.guest) button.setAttribute('aria-keyshortcuts', 'F2 Delete Control+Shift+W');
     const label = document.createElement('span');
     label.className = 'tab-title';
     button.append(label);
@@ -115,6 +116,10 @@ export class Tabs {
     close.type = 'button';
     close.className = 'tab-close';
     close.tabIndex = -1;
+    // Out of the accessibility tree: a tablist may own tabs only (axe aria-required-children),
+    // and the keyboard closes the focused tab with Delete or Ctrl+Shift+W (the tab's
+    // aria-keyshortcuts and title say so); the × stays for the pointer.
+    close.setAttribute('aria-hidden', 'true');
     close.textContent = '×';
     close.addEventListener('click', () => this.close(tab));
     wrap.append(close);
