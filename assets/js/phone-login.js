@@ -31,7 +31,10 @@ export class PhoneLoginDialog {
       await copyText(this.url.value);
       this.copy.textContent = 'Copied';
     });
-    // Escape (the dialog's cancel) and Close both end here.
+    // Escape fires `cancel` synchronously, before the dialog hides; its `close` event comes
+    // a task later, and until then the hidden dialog would still hold the link.
+    this.dialog.addEventListener('cancel', () => this.forget());
+    // Escape, Close and any other way of closing end here.
     this.dialog.addEventListener('close', () => {
       this.forget();
       this.ctx.focusTerminal();

@@ -48,8 +48,19 @@ test('the phone login code is for the public origin too', async () => {
   const url = await owner.locator('#phone-url').inputValue();
   assert.match(url, new RegExp(`^${escape(server.publicUrl)}(/[^#]*)?#token=${server.token}$`));
   assert.equal(await owner.locator('#phone-origin').textContent(), `For ${server.publicUrl} (public)`);
+  // What the page holds at the very moment the dialog stops being open (a mutation
+  // observer runs before any later task, such as the dialog's queued `close` event).
+  await owner.evaluate(() => {
+    const dialog = document.getElementById('phone-dialog');
+    new MutationObserver((_, observer) => {
+      if (dialog.open) return;
+      window.linkWhenHidden = document.getElementById('phone-url').value;
+      observer.disconnect();
+    }).observe(dialog, { attributes: true, attributeFilter: ['open'] });
+  });
   await owner.keyboard.press('Escape');
   await owner.locator('#phone-dialog').waitFor({ state: 'hidden' });
+  assert.equal(await owner.evaluate(() => window.linkWhenHidden), '');
   assert.equal(await owner.locator('#phone-url').inputValue(), '');
   await assertClean(owner);
 });
