@@ -12,8 +12,9 @@
 //!   every failure is one [`config::ConfigError`] (which key, from where, why).
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
-//! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, and
-//!   [`Tuning`](state::Tuning), the timers only tests change.
+//! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, the
+//!   narrow views each handler is given (`logins`, `sharing`, `tabs`,
+//!   `sockets`…), and [`Tuning`](state::Tuning), the timers only tests change.
 //! - [`server`]: accept loop, connection caps, timeouts, orderly stop.
 //! - [`http`]: router (the route table with each route's access), guards,
 //!   requests, responses, the embedded UI, the WebSocket handshake.

@@ -167,7 +167,7 @@ async fn sweep(state: Arc<AppState>) {
             _ = tick.tick() => {}
         }
         state.sessions.sweep();
-        crate::auth::unlock::poll(&state);
+        crate::auth::unlock::poll(&state.config.config_dir, &state.limiter, &state.audit);
         ticks += 1;
         if ticks.is_multiple_of(240) {
             state.limiter.prune();

@@ -1,16 +1,22 @@
 //! The shared state every request handler sees, behind one `Arc`.
 //!
 //! Each field is a self-contained part with its own small API and its own
-//! locking; nothing here is a bag of loose settings. Building it is pure:
+//! locking; nothing here is a bag of loose settings. A handler is handed a
+//! view of just the parts it needs ([`AppState::logins`], [`AppState::sharing`],
+//! [`AppState::tabs`]…), so what a route can touch is read off its signature. Building it is pure:
 //! what comes from disk (the share-link key, the file root, the audit
 //! files) is opened first, by [`OnDisk::open`], in `main` or a test.
 
 use crate::audit::Audit;
 use crate::auth::activity::OwnerActivity;
+use crate::auth::checks::Checks;
 use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
+use crate::auth::login::Logins;
+use crate::auth::login_link::LoginLinks;
 use crate::auth::sessions::Sessions;
 use crate::auth::share::ShareLinks;
+use crate::auth::share_api::Sharing;
 use crate::config::Config;
 use crate::exposure::Exposure;
 use crate::files::Files;
@@ -18,6 +24,7 @@ use crate::http::guard::Allowlist;
 use crate::server::admission::Admission;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
+use crate::term::api::{Sockets, Tabs};
 use crate::term::socket::Liveness;
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,5 +130,72 @@ impl AppState {
             tuning,
             shutdown,
         })
+    }
+
+    /// What checking a secret needs.
+    pub fn checks(&self) -> Checks<'_> {
+        Checks {
+            credentials: &self.credentials,
+            limiter: &self.limiter,
+            audit: &self.audit,
+        }
+    }
+
+    /// The `/auth/*` routes' part.
+    pub fn logins(&self) -> Logins<'_> {
+        Logins {
+            checks: self.checks(),
+            sessions: &self.sessions,
+            shares: &self.shares,
+            activity: &self.activity,
+            config_dir: &self.config.config_dir,
+            base: &self.config.base_path,
+            files: !self.config.terminal_only,
+        }
+    }
+
+    /// The share routes' part.
+    pub fn sharing(&self) -> Sharing<'_> {
+        Sharing {
+            checks: self.checks(),
+            shares: &self.shares,
+            sessions: &self.sessions,
+            terminals: &self.terminals,
+            exposure: &self.exposure,
+            ttls: &self.tuning.share_ttls,
+            base: &self.config.base_path,
+        }
+    }
+
+    /// The login-link route's part.
+    pub fn login_links(&self) -> LoginLinks<'_> {
+        LoginLinks {
+            credentials: &self.credentials,
+            exposure: &self.exposure,
+            audit: &self.audit,
+            base: &self.config.base_path,
+        }
+    }
+
+    /// The terminal socket's part.
+    pub fn sockets(&self) -> Sockets<'_> {
+        Sockets {
+            terminals: &self.terminals,
+            slots: &self.websocket_slots,
+            sessions: &self.sessions,
+            shares: &self.shares,
+            activity: &self.activity,
+            liveness: self.tuning.liveness,
+            shutdown: &self.shutdown,
+        }
+    }
+
+    /// The tab routes' part (list, create, rename, close).
+    pub fn tabs(&self) -> Tabs<'_> {
+        Tabs {
+            terminals: &self.terminals,
+            files: &self.files,
+            terminal_only: self.config.terminal_only,
+        }
     }
 }

@@ -5,19 +5,40 @@
 //! reserved *before* a secret is evaluated (see `limit`), so a locked-out
 //! source learns nothing more and a held-back burst gets no extra guesses.
 
-use super::limit::{Budget, Refused};
+use super::activity::OwnerActivity;
+use super::checks::Checks;
+use super::limit::Budget;
+use super::sessions::Sessions;
 use super::sessions::{SessionKind, SessionView};
+use super::share::ShareLinks;
 use super::{Principal, clearing_cookies, session_cookie};
 use crate::error::Error;
+use crate::http::base::BasePath;
 use crate::http::guard::Remote;
 use crate::http::request::{JSON_LIMIT, read_json};
 use crate::http::response::{Response, empty, json};
-use crate::state::AppState;
 use hyper::StatusCode;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, SET_COOKIE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::path::Path;
+
+/// What the `/auth/*` routes need of the server: the secrets' checks, the
+/// sessions they start and end, the links logout-all revokes, and where the
+/// first login is remembered.
+pub struct Logins<'a> {
+    pub checks: Checks<'a>,
+    pub sessions: &'a Sessions,
+    pub shares: &'a ShareLinks,
+    pub activity: &'a OwnerActivity,
+    /// The private config folder (the first login is marked there).
+    pub config_dir: &'a Path,
+    /// Where the session cookie is scoped.
+    pub base: &'a BasePath,
+    /// Whether the file browser is on (`--terminal-only` turns it off).
+    pub files: bool,
+}
 
 #[derive(Deserialize)]
 struct LoginBody {
@@ -63,28 +84,29 @@ impl From<&SessionView> for SessionTimes {
 }
 
 /// `POST /auth/login` `{"token","pin"}`.
-pub async fn login(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
+pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<Response, Error> {
     let source = client.source.to_string();
     // Refused before the body is even read while the source is locked out;
     // the reservation below is what actually bounds the guesses.
-    if let Err(refused) = state.limiter.check(Budget::Login, client.source) {
-        return Err(refuse(state, "login_refused", &source, refused));
+    if let Err(refused) = auth.checks.limiter.check(Budget::Login, client.source) {
+        return Err(auth.checks.refuse("login_refused", &source, refused));
     }
     let body: LoginBody = read_json(body, JSON_LIMIT).await?;
     // Spent before evaluating, given back if right: however many requests
     // were waiting with their bodies, at most the budget's worth get here.
-    let reservation = state
+    let reservation = auth
+        .checks
         .limiter
         .reserve(Budget::Login, client.source)
-        .map_err(|refused| refuse(state, "login_refused", &source, refused))?;
-    let check = state.credentials.check_login(&body.token, &body.pin);
+        .map_err(|refused| auth.checks.refuse("login_refused", &source, refused))?;
+    let check = auth.checks.credentials.check_login(&body.token, &body.pin);
     if !check.ok() {
-        state.audit.record(
+        auth.checks.audit.record(
             "login_failed",
             json!({"reason": check.failure_reason(), "source": source}),
         );
         if let Some(lockout) = reservation.failed() {
-            state.audit.record(
+            auth.checks.audit.record(
                 "lockout",
                 json!({"budget": "login", "source": source, "secs": lockout.as_secs()}),
             );
@@ -93,29 +115,27 @@ pub async fn login(state: &AppState, client: Remote, body: Incoming) -> Result<R
     }
     drop(reservation);
     // A fresh id at every login: a cookie the client already had is never adopted.
-    let issued = state.sessions.create(SessionKind::Owner);
-    state.audit.record("login_ok", json!({"source": source}));
-    state.activity.note();
-    if !crate::config::secrets::has_logged_in(&state.config.config_dir) {
+    let issued = auth.sessions.create(SessionKind::Owner);
+    auth.checks
+        .audit
+        .record("login_ok", json!({"source": source}));
+    auth.activity.note();
+    if !crate::config::secrets::has_logged_in(auth.config_dir) {
         // From now on a start no longer shows the token (see main.rs).
-        crate::config::secrets::mark_logged_in(&state.config.config_dir);
+        crate::config::secrets::mark_logged_in(auth.config_dir);
     }
     let mut response = json(
         StatusCode::OK,
         &SessionTimes::from(&issued.view).with_proof(&issued.proof),
     );
-    let cookie = HeaderValue::from_str(&session_cookie(
-        &issued.cookie,
-        client.secure,
-        &state.config.base_path,
-    ))
-    .map_err(Error::internal)?;
+    let cookie = HeaderValue::from_str(&session_cookie(&issued.cookie, client.secure, auth.base))
+        .map_err(Error::internal)?;
     response.headers_mut().append(SET_COOKIE, cookie);
     Ok(response)
 }
 
 /// `GET /auth/session`: whether the caller is logged in, and until when.
-pub fn session_info(state: &AppState, principal: &Principal) -> Response {
+pub fn session_info(auth: &Logins<'_>, principal: &Principal) -> Response {
     if let Some(guest) = super::share_api::guest_session_info(principal) {
         return json(StatusCode::OK, &guest);
     }
@@ -130,23 +150,23 @@ pub fn session_info(state: &AppState, principal: &Principal) -> Response {
                 "principal": "owner",
                 "idle_expires_at": view.idle_expires_at,
                 "absolute_expires_at": view.absolute_expires_at,
-                "idle_timeout_secs": state.sessions.idle_timeout().as_secs(),
-                "files": !state.config.terminal_only,
+                "idle_timeout_secs": auth.sessions.idle_timeout().as_secs(),
+                "files": auth.files,
             }),
         ),
     }
 }
 
 /// `POST /auth/logout`: ends this session (its sockets close within a second).
-pub fn logout(state: &AppState, client: Remote, principal: &Principal) -> Response {
+pub fn logout(auth: &Logins<'_>, client: Remote, principal: &Principal) -> Response {
     if let Some(view) = principal.session() {
-        state.sessions.end(view.key);
-        state
+        auth.sessions.end(view.key);
+        auth.checks
             .audit
             .record("logout", json!({"source": client.source.to_string()}));
     }
     let mut response = empty(StatusCode::NO_CONTENT);
-    let base = &state.config.base_path;
+    let base = auth.base;
     for cookie in clearing_cookies(client.secure, principal.guest().is_some(), base) {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
@@ -157,73 +177,37 @@ pub fn logout(state: &AppState, client: Remote, principal: &Principal) -> Respon
 
 /// `POST /auth/logout-all` `{"pin"}`: ends every session, guests' too, and revokes every link.
 pub async fn logout_all(
-    state: &AppState,
+    auth: &Logins<'_>,
     client: Remote,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: PinBody = read_json(body, JSON_LIMIT).await?;
-    check_pin(state, client, &body.pin, "logout_all")?;
+    auth.checks.pin(client, &body.pin, "logout_all")?;
     // Every session, guests' included, and every link first, so that no
     // guest comes back through one (a redeem racing this is refused, or its
     // session is among those ended).
-    let links = state.shares.revoke_all();
-    let ended = state.sessions.end_where(|_| true);
-    state.audit.record(
+    let links = auth.shares.revoke_all();
+    let ended = auth.sessions.end_where(|_| true);
+    auth.checks.audit.record(
         "logout_all",
         json!({"source": client.source.to_string(), "sessions": ended, "links": links}),
     );
-    Ok(logout(state, client, &Principal::Anonymous))
+    Ok(logout(auth, client, &Principal::Anonymous))
 }
 
 /// `POST /auth/extend` `{"pin"}`: renews the absolute lifetime.
 pub async fn extend(
-    state: &AppState,
+    auth: &Logins<'_>,
     client: Remote,
     principal: &Principal,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: PinBody = read_json(body, JSON_LIMIT).await?;
-    check_pin(state, client, &body.pin, "extend")?;
+    auth.checks.pin(client, &body.pin, "extend")?;
     let key = principal.session().ok_or(Error::Unauthorized)?.key;
-    let view = state.sessions.extend(key).ok_or(Error::Unauthorized)?;
-    state
+    let view = auth.sessions.extend(key).ok_or(Error::Unauthorized)?;
+    auth.checks
         .audit
         .record("extend", json!({"source": client.source.to_string()}));
     Ok(json(StatusCode::OK, &SessionTimes::from(&view)))
-}
-
-/// Checks a PIN against its own budget; used wherever a PIN is asked.
-pub fn check_pin(state: &AppState, client: Remote, pin: &str, purpose: &str) -> Result<(), Error> {
-    let source = client.source.to_string();
-    let reservation = state
-        .limiter
-        .reserve(Budget::Pin, client.source)
-        .map_err(|refused| refuse(state, "pin_refused", &source, refused))?;
-    if state.credentials.check_pin(pin) {
-        return Ok(());
-    }
-    state
-        .audit
-        .record("pin_failed", json!({"purpose": purpose, "source": source}));
-    if let Some(lockout) = reservation.failed() {
-        state.audit.record(
-            "lockout",
-            json!({"budget": "pin", "source": source, "secs": lockout.as_secs()}),
-        );
-    }
-    Err(Error::Unauthorized)
-}
-
-/// A refusal is noise an attacker can make at will: it is counted per
-/// source and interval (`audit::Audit::refused`), never logged line by line.
-pub(super) fn refuse(
-    state: &AppState,
-    event: &'static str,
-    source: &str,
-    refused: Refused,
-) -> Error {
-    state.audit.refused(event, source, refused.reason);
-    Error::RateLimited {
-        retry_after: refused.wait,
-    }
 }

@@ -7,13 +7,25 @@
 //! Shown on an interactive console (never when stdout is a log file) and in
 //! the owner's UI behind a click (`POST /api/login-link`).
 
+use super::credentials::Credentials;
 use super::share_api::qr_matrix;
+use crate::audit::Audit;
 use crate::error::Error;
+use crate::exposure::Exposure;
+use crate::http::base::BasePath;
 use crate::http::guard::Remote;
 use crate::http::response::{Response, json};
-use crate::state::AppState;
 use hyper::StatusCode;
 use serde_json::json;
+
+/// What minting a login link needs: the token (read again from its file),
+/// the public origin while exposed, and the audit trail that says it was shown.
+pub struct LoginLinks<'a> {
+    pub credentials: &'a Credentials,
+    pub exposure: &'a Exposure,
+    pub audit: &'a Audit,
+    pub base: &'a BasePath,
+}
 
 /// The login URL for `origin` (e.g. `https://x.share.zrok.io`) and the base path.
 pub fn url(origin: &str, base: &str, token: &str) -> String {
@@ -22,16 +34,20 @@ pub fn url(origin: &str, base: &str, token: &str) -> String {
 
 /// `POST /api/login-link`: the link for the public origin while public,
 /// else for the origin the owner is on.
-pub fn mint(state: &AppState, client: Remote, request_origin: &str) -> Result<Response, Error> {
-    let token = state
+pub fn mint(
+    links: &LoginLinks<'_>,
+    client: Remote,
+    request_origin: &str,
+) -> Result<Response, Error> {
+    let token = links
         .credentials
         .reread_token()
         .map_err(|err| Error::TokenUnavailable(err.message))?;
-    let public = state.exposure.public_origin();
+    let public = links.exposure.public_origin();
     let origin = public.as_deref().unwrap_or(request_origin);
-    let url = url(origin, state.config.base_path.as_str(), &token);
+    let url = url(origin, links.base.as_str(), &token);
     // The audit says that it was shown, never what.
-    state.audit.record(
+    links.audit.record(
         "login_link_shown",
         json!({"public": public.is_some(), "source": client.source.to_string()}),
     );
@@ -43,13 +59,13 @@ pub fn mint(state: &AppState, client: Remote, request_origin: &str) -> Result<Re
 
 /// The console lines for a phone login at `origin`, if stdout is a terminal
 /// a person reads (not a log file) and the token can be read again.
-pub fn console(state: &AppState, origin: &str) -> Option<String> {
+pub fn console(credentials: &Credentials, base: &BasePath, origin: &str) -> Option<String> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return None;
     }
-    let token = state.credentials.reread_token().ok()?;
-    let url = url(origin, state.config.base_path.as_str(), &token);
+    let token = credentials.reread_token().ok()?;
+    let url = url(origin, base.as_str(), &token);
     let qr = crate::console::qr::draw(&url).unwrap_or_default();
     Some(format!(
         "log in from your phone (the token rides in the #fragment, which is never sent to a server; the PIN is still asked):\n  {url}\n{qr}"

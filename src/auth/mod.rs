@@ -8,10 +8,12 @@
 //! - `credentials`: the token and PIN, checked in constant time
 //! - `sessions`: login sessions (cookie -> owner), expiry, end signals
 //! - `limit`: brute-force budgets and lockouts; `unlock`: the owner clears them
-//! - `login`: the `/auth/*` handlers
+//! - `checks`: a PIN asked again, and how a refusal is reported
+//! - `login`: the `/auth/*` handlers; `login_link`: a phone's login URL
 //! - `share` / `share_api`: signed share links and their handlers
 
 pub mod activity;
+pub mod checks;
 pub mod credentials;
 pub mod limit;
 pub mod login;

@@ -9,22 +9,40 @@
 //! the link's fragment, so it never stands in a request line: proxies and
 //! tunnels (nginx, zrok, cloudflared) log those.
 
+use super::checks::Checks;
 use super::limit::Budget;
-use super::login::{check_pin, refuse};
+use super::sessions::Sessions;
 use super::sessions::{GuestGrant, SessionKind};
+use super::share::ShareLinks;
 use super::share::{MAX_USES, Refusal, Scope, fingerprint, now_secs};
 use super::{Principal, session_cookie_named};
 use crate::error::Error;
+use crate::exposure::Exposure;
+use crate::http::base::BasePath;
 use crate::http::guard::Remote;
 use crate::http::request::{self, JSON_LIMIT, read_json};
 use crate::http::response::{Response, empty, json};
-use crate::state::AppState;
+use crate::term::Terminals;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, SET_COOKIE};
 use hyper::{Request, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
+
+/// What the share routes need of the server: the links and the guest
+/// sessions they start, the tabs a link may be bound to, and the public
+/// origin a link is for while exposed.
+pub struct Sharing<'a> {
+    pub checks: Checks<'a>,
+    pub shares: &'a ShareLinks,
+    pub sessions: &'a Sessions,
+    pub terminals: &'a Terminals,
+    pub exposure: &'a Exposure,
+    /// Lifetimes a link may be given.
+    pub ttls: &'a [Duration],
+    pub base: &'a BasePath,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,20 +63,19 @@ fn one() -> u32 {
 
 /// `POST /api/shares`: mints a link; an interactive one needs the PIN.
 pub async fn mint(
-    state: &AppState,
+    sharing: &Sharing<'_>,
     client: Remote,
     req: Request<Incoming>,
 ) -> Result<Response, Error> {
     // While public the link is for the public origin, wherever the owner
     // is: a link to 127.0.0.1 is useless to a remote guest.
-    let public = state.exposure.public_origin();
+    let public = sharing.exposure.public_origin();
     let origin = public.clone().unwrap_or_else(|| request::origin(&req));
     let body: MintBody = read_json(req.into_body(), JSON_LIMIT).await?;
     let ttl = Duration::from_secs(body.ttl_secs);
-    if !state.tuning.share_ttls.contains(&ttl) {
-        let choices: Vec<String> = state
-            .tuning
-            .share_ttls
+    if !sharing.ttls.contains(&ttl) {
+        let choices: Vec<String> = sharing
+            .ttls
             .iter()
             .map(|t| t.as_secs().to_string())
             .collect();
@@ -71,29 +88,28 @@ pub async fn mint(
         return Err(Error::bad_request(format!("uses must be 1..={MAX_USES}")));
     }
     if let Some(id) = &body.terminal {
-        state
+        sharing
             .terminals
             .get(id)
             .ok_or_else(|| Error::bad_request("no such terminal to bind the link to"))?;
     }
     if body.scope == Scope::Interactive {
-        check_pin(
-            state,
+        sharing.checks.pin(
             client,
             body.pin.as_deref().unwrap_or_default(),
             "share_interactive",
         )?;
     }
-    let (record, token) = state
+    let (record, token) = sharing
         .shares
         .mint(body.scope, body.terminal, ttl, body.uses)
         .map_err(Error::TooManyShares)?;
-    state.audit.record(
+    sharing.checks.audit.record(
         "share_minted",
         json!({"share": record.id, "scope": record.scope, "terminal": record.terminal,
                "ttl_secs": ttl.as_secs(), "uses": record.uses_left, "source": client.source.to_string()}),
     );
-    let url = format!("{origin}{}", state.config.base_path.share_link(&token));
+    let url = format!("{origin}{}", sharing.base.share_link(&token));
     Ok(json(
         StatusCode::CREATED,
         &json!({
@@ -111,19 +127,19 @@ pub async fn mint(
 }
 
 /// `GET /api/shares`: the links, never their tokens.
-pub fn list(state: &AppState) -> Response {
-    json(StatusCode::OK, &json!({ "shares": state.shares.list() }))
+pub fn list(sharing: &Sharing<'_>) -> Response {
+    json(StatusCode::OK, &json!({ "shares": sharing.shares.list() }))
 }
 
 /// `DELETE /api/shares/{id}`: revokes at once; its guests' sockets close within a second.
-pub fn revoke(state: &AppState, client: Remote, id: &str) -> Result<Response, Error> {
-    if !state.shares.revoke(id) {
+pub fn revoke(sharing: &Sharing<'_>, client: Remote, id: &str) -> Result<Response, Error> {
+    if !sharing.shares.revoke(id) {
         return Err(Error::NotFound);
     }
-    let ended = state
+    let ended = sharing
         .sessions
         .end_where(|kind| matches!(kind, SessionKind::Guest(grant) if grant.share_id == id));
-    state.audit.record(
+    sharing.checks.audit.record(
         "share_revoked",
         json!({"share": id, "guest_sessions": ended, "source": client.source.to_string()}),
     );
@@ -139,7 +155,7 @@ struct TokenBody {
 /// The token from a `{"token"}` body (redeem and peek), and the unit of the
 /// login budget reserved for checking it.
 async fn read_token<'a>(
-    state: &'a AppState,
+    sharing: &'a Sharing<'a>,
     client: Remote,
     body: Incoming,
 ) -> Result<(String, super::limit::Reservation<'a>), Error> {
@@ -154,24 +170,25 @@ async fn read_token<'a>(
     // Budgets guard the signature check like a login: forging is hopeless,
     // but probing should still cost.
     let source = client.source.to_string();
-    let reservation = state
+    let reservation = sharing
+        .checks
         .limiter
         .reserve(Budget::Login, client.source)
-        .map_err(|refused| refuse(state, "share_refused", &source, refused))?;
+        .map_err(|refused| sharing.checks.refuse("share_refused", &source, refused))?;
     Ok((body.token, reservation))
 }
 
 /// The one answer to every bad link, whatever `step` found wrong; only the
 /// audit log learns why.
 fn refused_link(
-    state: &AppState,
+    sharing: &Sharing<'_>,
     client: Remote,
     step: &str,
     token: &str,
     refusal: Refusal,
     reservation: super::limit::Reservation<'_>,
 ) -> Error {
-    state.audit.record(
+    sharing.checks.audit.record(
         "share_refused",
         json!({"reason": refusal.as_str(), "step": step, "link": fingerprint(token),
                "source": client.source.to_string()}),
@@ -186,12 +203,16 @@ fn refused_link(
 /// `POST /s/peek` with `{"token"}`: what the landing page says before
 /// "Open" (watch, or watch and type; until when; uses left). Spends nothing
 /// and sets no cookie; a bad link gets redeem's one answer, at redeem's price.
-pub async fn peek(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
-    let (token, reservation) = read_token(state, client, body).await?;
-    let record = state
+pub async fn peek(
+    sharing: &Sharing<'_>,
+    client: Remote,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let (token, reservation) = read_token(sharing, client, body).await?;
+    let record = sharing
         .shares
         .check(&token)
-        .map_err(|refusal| refused_link(state, client, "peek", &token, refusal, reservation))?;
+        .map_err(|refusal| refused_link(sharing, client, "peek", &token, refusal, reservation))?;
     Ok(json(
         StatusCode::OK,
         &json!({
@@ -204,15 +225,19 @@ pub async fn peek(state: &AppState, client: Remote, body: Incoming) -> Result<Re
 
 /// `POST /s/redeem` with `{"token"}`: the guest presses "Open". Every
 /// refusal of a token looks the same.
-pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<Response, Error> {
-    let (token, reservation) = read_token(state, client, body).await?;
+pub async fn redeem(
+    sharing: &Sharing<'_>,
+    client: Remote,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let (token, reservation) = read_token(sharing, client, body).await?;
     let token = token.as_str();
     let source = client.source.to_string();
     // A link for "whichever tab is open" opened before there is one: say so
     // and spend nothing; the landing page asks again until there is a tab.
-    if let Ok(record) = state.shares.check(token)
+    if let Ok(record) = sharing.shares.check(token)
         && record.terminal.is_none()
-        && state.terminals.list().is_empty()
+        && sharing.terminals.list().is_empty()
     {
         return Err(Error::NoTerminalYet);
     }
@@ -225,15 +250,15 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
             scope: record.scope,
             terminal: record.terminal.clone(),
         };
-        state
+        sharing
             .sessions
             .create_with_deadline(SessionKind::Guest(grant), remaining)
     };
-    let (record, issued) = match state.shares.redeem_with(token, start) {
+    let (record, issued) = match sharing.shares.redeem_with(token, start) {
         Ok(redeemed) => redeemed,
         Err(refusal) => {
             return Err(refused_link(
-                state,
+                sharing,
                 client,
                 "redeem",
                 token,
@@ -242,7 +267,7 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
             ));
         }
     };
-    state.audit.record(
+    sharing.checks.audit.record(
         "share_redeemed",
         json!({"share": record.id, "uses_left": record.uses_left, "source": source}),
     );
@@ -255,7 +280,7 @@ pub async fn redeem(state: &AppState, client: Remote, body: Incoming) -> Result<
             "proof": issued.proof,
         }),
     );
-    let cookie = session_cookie_named(&issued.cookie, client.secure, true, &state.config.base_path);
+    let cookie = session_cookie_named(&issued.cookie, client.secure, true, sharing.base);
     response.headers_mut().append(
         SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(Error::internal)?,

@@ -12,8 +12,9 @@
 //! audits `unlocked`, and deletes the file: the deletion is the answer the
 //! command waits for.
 
+use super::limit::Limiter;
+use crate::audit::Audit;
 use crate::config::ConfigError;
-use crate::state::AppState;
 use serde_json::json;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
@@ -25,8 +26,8 @@ pub const REQUEST_FILE: &str = "unlock.request";
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
 /// Daemon side, at every sweep: acts on a pending request.
-pub fn poll(state: &AppState) {
-    let path = state.config.config_dir.join(REQUEST_FILE);
+pub fn poll(config_dir: &Path, limiter: &Limiter, audit: &Audit) {
+    let path = config_dir.join(REQUEST_FILE);
     let Ok(meta) = std::fs::symlink_metadata(&path) else {
         return;
     };
@@ -37,11 +38,11 @@ pub fn poll(state: &AppState) {
         tracing::warn!("ignoring {}: not a file of ours", path.display());
         return;
     }
-    let cleared = state.limiter.clear();
+    let cleared = limiter.clear();
     if let Err(err) = std::fs::remove_file(&path) {
         tracing::warn!("cannot remove {}: {err}", path.display());
     }
-    state.audit.record(
+    audit.record(
         "unlocked",
         json!({"lockouts": cleared, "by": "termgate unlock"}),
     );

@@ -124,16 +124,20 @@ async fn dispatch(
     let base = &state.config.base_path;
     match endpoint {
         Endpoint::Asset => static_files::serve(req.method(), path, req.headers(), base),
-        Endpoint::Login => login::login(state, client, req.into_body()).await,
-        Endpoint::SessionInfo => Ok(login::session_info(state, &principal)),
-        Endpoint::Logout => Ok(login::logout(state, client, &principal)),
-        Endpoint::LogoutAll => login::logout_all(state, client, req.into_body()).await,
-        Endpoint::Extend => login::extend(state, client, &principal, req.into_body()).await,
-        Endpoint::ListTerminals => Ok(term::api::list(&tabs(state), &principal)),
-        Endpoint::CreateTerminal => term::api::create(&tabs(state), req.into_body()).await,
-        Endpoint::RenameTerminal(id) => term::api::rename(&tabs(state), &id, req.into_body()).await,
+        Endpoint::Login => login::login(&state.logins(), client, req.into_body()).await,
+        Endpoint::SessionInfo => Ok(login::session_info(&state.logins(), &principal)),
+        Endpoint::Logout => Ok(login::logout(&state.logins(), client, &principal)),
+        Endpoint::LogoutAll => login::logout_all(&state.logins(), client, req.into_body()).await,
+        Endpoint::Extend => {
+            login::extend(&state.logins(), client, &principal, req.into_body()).await
+        }
+        Endpoint::ListTerminals => Ok(term::api::list(&state.tabs(), &principal)),
+        Endpoint::CreateTerminal => term::api::create(&state.tabs(), req.into_body()).await,
+        Endpoint::RenameTerminal(id) => {
+            term::api::rename(&state.tabs(), &id, req.into_body()).await
+        }
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
-        Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
+        Endpoint::TerminalSocket(id) => term::api::connect(&state.sockets(), &id, &principal, req),
         Endpoint::Status => Ok(response::json(
             hyper::StatusCode::OK,
             &state.exposure.status(crate::exposure::idle::deadline_wall(
@@ -141,25 +145,18 @@ async fn dispatch(
                 &state.activity,
             )),
         )),
-        Endpoint::ListShares => Ok(share_api::list(state)),
-        Endpoint::LoginLink => auth::login_link::mint(state, client, &request::origin(&req)),
-        Endpoint::MintShare => share_api::mint(state, client, req).await,
-        Endpoint::RevokeShare(id) => share_api::revoke(state, client, &id),
+        Endpoint::ListShares => Ok(share_api::list(&state.sharing())),
+        Endpoint::LoginLink => {
+            auth::login_link::mint(&state.login_links(), client, &request::origin(&req))
+        }
+        Endpoint::MintShare => share_api::mint(&state.sharing(), client, req).await,
+        Endpoint::RevokeShare(id) => share_api::revoke(&state.sharing(), client, &id),
         // One page for every token: it tells nothing and uses nothing up.
         Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers(), base),
-        Endpoint::RedeemShare => share_api::redeem(state, client, req.into_body()).await,
-        Endpoint::PeekShare => share_api::peek(state, client, req.into_body()).await,
+        Endpoint::RedeemShare => share_api::redeem(&state.sharing(), client, req.into_body()).await,
+        Endpoint::PeekShare => share_api::peek(&state.sharing(), client, req.into_body()).await,
         Endpoint::OldShareLink => Ok(share_api::old_link()),
         Endpoint::Files(op) => Ok(crate::files::handle(&state.files, &state.audit, op, req).await),
         Endpoint::ToBase => to_base(base, req.uri().query()),
-    }
-}
-
-/// The part of the state the tab routes get.
-fn tabs(state: &AppState) -> term::api::Tabs<'_> {
-    term::api::Tabs {
-        terminals: &state.terminals,
-        files: &state.files,
-        terminal_only: state.config.terminal_only,
     }
 }

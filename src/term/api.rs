@@ -2,19 +2,24 @@
 
 use super::Terminals;
 use super::protocol::{MAX_COLS, MAX_ROWS};
+use super::socket::Liveness;
 use super::socket::{self, Viewer};
 use crate::auth::Principal;
+use crate::auth::activity::OwnerActivity;
+use crate::auth::sessions::Sessions;
+use crate::auth::share::ShareLinks;
 use crate::error::Error;
 use crate::files::Files;
 use crate::http::request::{JSON_LIMIT, query_param, read_json};
 use crate::http::response::{Response, empty, json};
 use crate::http::websocket;
-use crate::state::AppState;
+use crate::shutdown::Shutdown;
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,9 +140,22 @@ pub async fn close(terminals: &Terminals, id: &str) -> Result<Response, Error> {
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
+/// What attaching a viewer needs: the tabs, the WebSocket slots, and what
+/// each socket watches (its session's end, the owner's activity, its link's
+/// uses, the daemon's shutdown).
+pub struct Sockets<'a> {
+    pub terminals: &'a Terminals,
+    pub slots: &'a Arc<Semaphore>,
+    pub sessions: &'a Sessions,
+    pub shares: &'a ShareLinks,
+    pub activity: &'a OwnerActivity,
+    pub liveness: Liveness,
+    pub shutdown: &'a Shutdown,
+}
+
 /// `GET /api/terminals/{id}/ws`: upgrades and attaches a viewer.
 pub fn connect(
-    state: &Arc<AppState>,
+    state: &Sockets<'_>,
     id: &str,
     principal: &Principal,
     mut req: Request<Incoming>,
@@ -149,7 +167,7 @@ pub fn connect(
         .guest()
         .and_then(|grant| state.shares.stats(&grant.share_id));
     let size = requested_size(req.uri().query())?;
-    let accepted = websocket::accept(&mut req, &state.websocket_slots)?;
+    let accepted = websocket::accept(&mut req, state.slots)?;
     let owner = matches!(principal, Principal::Owner(_));
     let viewer = Viewer {
         session: session.key,
@@ -160,7 +178,7 @@ pub fn connect(
         size,
         activity: owner.then(|| state.activity.clone()),
         share,
-        liveness: state.tuning.liveness,
+        liveness: state.liveness,
         shutdown: state.shutdown.clone(),
     };
     let permit = accepted.permit;

@@ -36,10 +36,15 @@ pub mod output;
 mod program;
 mod supervisor;
 
+use crate::audit::Audit;
+use crate::auth::credentials::Credentials;
+use crate::exposure::Exposure;
 use crate::exposure::Via;
+use crate::http::base::BasePath;
 use crate::state::AppState;
 use child::{Launch, Readiness, Tunnel};
 use output::{Event, Format};
+use std::path::Path;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -239,7 +244,7 @@ impl TunnelError {
 
 /// Decides once per exposure what to run: the executable, its arguments
 /// (with `--force-local` if this zrok knows it), and the stop grace.
-async fn prepare(settings: &Settings, state: &AppState) -> Result<Launch, TunnelError> {
+async fn prepare(settings: &Settings, config_dir: &Path) -> Result<Launch, TunnelError> {
     let program = program::find(settings.kind, settings.program.as_deref())?;
     let target = format!("http://127.0.0.1:{}", settings.port);
     let args = match settings.kind {
@@ -252,7 +257,7 @@ async fn prepare(settings: &Settings, state: &AppState) -> Result<Launch, Tunnel
             args
         }
         Kind::Cloudflare => {
-            let config = program::cloudflared_config(&state.config.config_dir)?;
+            let config = program::cloudflared_config(config_dir)?;
             vec![
                 "tunnel".into(),
                 "--url".into(),
@@ -285,69 +290,100 @@ pub async fn start(
         biased;
         // The `--help` probe is killed when dropped.
         _ = state.shutdown.wait() => return Ok(None),
-        launch = prepare(&settings, &state) => launch?,
+        launch = prepare(&settings, &state.config.config_dir) => launch?,
     };
     let mut client = Tunnel::launch(&launch, &state.shutdown).await?;
     let Some((url, readiness)) = client.wait_for_url(settings.url_timeout).await? else {
         return Ok(None);
     };
-    announce(&state, settings.kind, &url, readiness, false);
+    Report::of(&state).announce(settings.kind, &url, readiness, false);
     Ok(Some(tokio::spawn(supervisor::supervise(
         settings, launch, state, client,
     ))))
 }
 
-fn announce(state: &AppState, kind: Kind, url: &str, readiness: Readiness, restarted: bool) {
-    if let Err(err) = state.exposure.tunnel_up(kind.via(), url) {
-        // The output parser only yields https URLs; this would be a bug.
-        tracing::error!("not exposing {url}: {err}");
-        return;
+/// What the tunnel's side reports to: the exposure it opens and closes, the
+/// audit trail, and what the console's login QR needs.
+pub(super) struct Report<'a> {
+    exposure: &'a Exposure,
+    audit: &'a Audit,
+    credentials: &'a Credentials,
+    base: &'a BasePath,
+}
+
+impl<'a> Report<'a> {
+    pub(super) fn of(state: &'a AppState) -> Self {
+        Self {
+            exposure: &state.exposure,
+            audit: &state.audit,
+            credentials: &state.credentials,
+            base: &state.config.base_path,
+        }
     }
-    if let Readiness::Unconfirmed(waited) = readiness {
-        // Exposed all the same: a cloudflared that words its registration
-        // line differently must not be unusable. The owner is told, and
-        // the audit says the link was given out unconfirmed.
-        println!(
-            "warning: {} did not confirm a registered connection to Cloudflare within {}; its URL is announced anyway, so the link may not work yet",
-            kind.program(),
-            seconds(waited)
-        );
-        state.audit.record(
-            "tunnel_unconfirmed",
-            serde_json::json!({"url": url, "waited_ms": waited.as_millis() as u64}),
-        );
-    }
-    let what = if restarted {
-        "new public URL (the tunnel restarted)"
-    } else {
-        "public URL"
-    };
-    // Where the UI is: the tunnel's origin, under the base path if any (the
-    // root stays off, so the line reads as it always has).
-    let base = &state.config.base_path;
-    let page = match base.is_root() {
-        true => url.to_string(),
-        false => format!("{url}{}", base.as_str()),
-    };
-    println!("{what}: {page}");
-    // On a terminal, the QR logs the phone in (token in the fragment, PIN
-    // asked); in a log, only the page's.
-    match crate::auth::login_link::console(state, url) {
-        Some(login) => println!("{login}"),
-        None => {
-            if let Some(qr) = crate::console::qr::draw(&page) {
-                println!("{qr}");
+
+    /// A URL is up: open the public side, say so on the console (with the
+    /// phone's login QR on a terminal) and in the audit when unconfirmed.
+    pub(super) fn announce(&self, kind: Kind, url: &str, readiness: Readiness, restarted: bool) {
+        if let Err(err) = self.exposure.tunnel_up(kind.via(), url) {
+            // The output parser only yields https URLs; this would be a bug.
+            tracing::error!("not exposing {url}: {err}");
+            return;
+        }
+        if let Readiness::Unconfirmed(waited) = readiness {
+            // Exposed all the same: a cloudflared that words its registration
+            // line differently must not be unusable. The owner is told, and
+            // the audit says the link was given out unconfirmed.
+            println!(
+                "warning: {} did not confirm a registered connection to Cloudflare within {}; its URL is announced anyway, so the link may not work yet",
+                kind.program(),
+                seconds(waited)
+            );
+            self.audit.record(
+                "tunnel_unconfirmed",
+                serde_json::json!({"url": url, "waited_ms": waited.as_millis() as u64}),
+            );
+        }
+        let what = if restarted {
+            "new public URL (the tunnel restarted)"
+        } else {
+            "public URL"
+        };
+        // Where the UI is: the tunnel's origin, under the base path if any (the
+        // root stays off, so the line reads as it always has).
+        let base = self.base;
+        let page = match base.is_root() {
+            true => url.to_string(),
+            false => format!("{url}{}", base.as_str()),
+        };
+        println!("{what}: {page}");
+        // On a terminal, the QR logs the phone in (token in the fragment, PIN
+        // asked); in a log, only the page's.
+        match crate::auth::login_link::console(self.credentials, self.base, url) {
+            Some(login) => println!("{login}"),
+            None => {
+                if let Some(qr) = crate::console::qr::draw(&page) {
+                    println!("{qr}");
+                }
             }
         }
     }
-}
 
-/// An unconfirmed tunnel registered after all: only noted.
-fn connected(state: &AppState, url: &str) {
-    println!("tunnel connected: {url}");
-    state
-        .audit
-        .record("tunnel_connected", serde_json::json!({"url": url}));
+    /// An unconfirmed tunnel registered after all: only noted.
+    pub(super) fn connected(&self, url: &str) {
+        println!("tunnel connected: {url}");
+        self.audit
+            .record("tunnel_connected", serde_json::json!({"url": url}));
+    }
+
+    /// `--public-timeout`: the public side ends for good.
+    pub(super) fn timed_out(&self) {
+        self.exposure.tunnel_ended();
+        println!("public exposure ended (--public-timeout); still serving on localhost");
+        self.audit.record(
+            "tunnel_stopped",
+            serde_json::json!({"reason": "public_timeout"}),
+        );
+    }
 }
 
 /// `1 s`, `1.5 s`: a duration as the console says it.

@@ -10,7 +10,7 @@
 //! (see [`Tunnel::stop`]).
 
 use super::child::{Launch, Tunnel, Watched};
-use super::{Settings, announce, connected};
+use super::{Report, Settings};
 use crate::state::AppState;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ pub(super) async fn supervise(
         .public_timeout
         .map(|t| tokio::time::Instant::now() + t);
     let mut failures = 0u32;
+    let report = Report::of(&state);
     loop {
         let started = Instant::now();
         let ended = loop {
@@ -37,20 +38,20 @@ pub(super) async fn supervise(
                 }
                 _ = sleep_until(deadline) => {
                     // Refused from this moment, not after the client's grace.
-                    timed_out(&state);
+                    report.timed_out();
                     // The full grace: zrok deletes its share meanwhile.
                     client.stop().await;
                     return;
                 }
                 watched = client.wait() => match watched {
-                    Watched::Connected(url) => connected(&state, &url),
+                    Watched::Connected(url) => report.connected(&url),
                     Watched::Exited(status) => break status,
                 },
             }
         };
         // Refused while it is down; the idle clock keeps running across
         // the restart (a flapping tunnel must not keep a daemon public).
-        state.exposure.tunnel_down();
+        report.exposure.tunnel_down();
         // Whatever the dead client left in its group goes with it.
         client.stop().await;
         // A client that ran for a while before dying is a new failure series.
@@ -65,8 +66,8 @@ pub(super) async fn supervise(
                     "the tunnel failed {} times in a row; public exposure stopped, still serving on localhost",
                     settings.max_failures
                 );
-                state.exposure.tunnel_ended();
-                state.audit.record(
+                report.exposure.tunnel_ended();
+                report.audit.record(
                     "tunnel_stopped",
                     serde_json::json!({"reason": "repeated_failures"}),
                 );
@@ -75,7 +76,7 @@ pub(super) async fn supervise(
             let backoff = settings.backoff * 2u32.pow(failures.min(6) - 1);
             tokio::select! {
                 _ = state.shutdown.wait() => return,
-                _ = sleep_until(deadline) => return timed_out(&state),
+                _ = sleep_until(deadline) => return report.timed_out(),
                 _ = tokio::time::sleep(backoff) => {}
             }
             // The public timeout holds during a restart too: a client that
@@ -98,7 +99,7 @@ pub(super) async fn supervise(
             };
             let started = tokio::select! {
                 started = restart => started,
-                _ = sleep_until(deadline) => return timed_out(&state),
+                _ = sleep_until(deadline) => return report.timed_out(),
             };
             let started = match started {
                 Ok(None) => return,
@@ -107,15 +108,15 @@ pub(super) async fn supervise(
             };
             match started {
                 Ok((next, (url, readiness))) => {
-                    announce(&state, settings.kind, &url, readiness, true);
+                    report.announce(settings.kind, &url, readiness, true);
                     client = next;
                     break;
                 }
                 Err(err) => match err.is_final() {
                     Some(reason) => {
                         println!("{err}; public exposure stopped, still serving on localhost");
-                        state.exposure.tunnel_ended();
-                        state
+                        report.exposure.tunnel_ended();
+                        report
                             .audit
                             .record("tunnel_stopped", serde_json::json!({"reason": reason}));
                         return;
@@ -125,16 +126,6 @@ pub(super) async fn supervise(
             }
         }
     }
-}
-
-/// `--public-timeout`: the public side ends for good.
-fn timed_out(state: &AppState) {
-    state.exposure.tunnel_ended();
-    println!("public exposure ended (--public-timeout); still serving on localhost");
-    state.audit.record(
-        "tunnel_stopped",
-        serde_json::json!({"reason": "public_timeout"}),
-    );
 }
 
 async fn sleep_until(deadline: Option<tokio::time::Instant>) {
