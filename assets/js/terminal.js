@@ -155,7 +155,10 @@ export class TermView {
       composing = false;
       setTimeout(() => setTimeout(flush, 0), 0);
     });
-    textarea.addEventListener('input', (ev) => (fromInput = !ev.isComposing && ev.inputType === 'insertText' ? ev.data : null), true);
+    // xterm's own input listener is a capture listener on the textarea, so ours goes on its
+    // parent: an ancestor's capture listener runs before any listener on the target.
+    const scope = textarea.parentElement ?? textarea;
+    scope.addEventListener('input', (ev) => (fromInput = ev.target === textarea && !ev.isComposing && ev.inputType === 'insertText' ? ev.data : null), true);
     textarea.addEventListener('input', () => (fromInput = null));
     this.commitFilter = (data) => {
       if (!pending) return data;

@@ -2,14 +2,11 @@
 // path duplicating characters): a word composed letter by letter through Chromium's own IME
 // events (CDP Input.imeSetComposition, then Input.insertText to commit, as a soft keyboard
 // does) reaches the shell exactly once.
-// It reproduced intermittently (2 of 6 runs under load): the space typed right after a
-// commit arrived twice ("hello  wörld"): xterm.js sends the committed text from a timer
-// after compositionend, reading the textarea from the composition's start, by which time the
-// space is in it and was also sent by its own input event. TermView.guardCommits holds such
-// input until the commit: 9 of 10 runs under load now pass. The tenth still sends the space
-// twice ([" ","hello "," ","wörld "]): the space then reaches xterm by a path the guard does
-// not see as an input event (its textarea-change check, by the look of it). Until that is
-// fixed too, the test is a node:test `todo` (it runs and reports, it does not fail the suite).
+// It reproduced intermittently (2 of 12 runs): the space typed right after a commit arrived
+// twice ("hello  wörld"): xterm.js sends the committed text from a timer after
+// compositionend, reading the textarea from the composition's start, by which time the space
+// is in it and was also sent by its own input event. TermView.guardCommits holds such input
+// until the commit; it first missed most of it, as its input listener ran after xterm's.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -24,7 +21,7 @@ before(async () => {
 
 after(() => closeSuite(server, browser));
 
-test('a composed word is typed once (emulated IME: compose letter by letter, then commit)', { todo: 'a space right after a commit is still sent twice in about 1 of 10 runs under load' }, async () => {
+test('a composed word is typed once (emulated IME: compose letter by letter, then commit)', async () => {
   const page = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   const sent = [];
   page.on('websocket', (ws) => {
