@@ -29,6 +29,8 @@ pub enum Error {
     TooManyTerminals { max: usize },
     #[error("{0}")]
     TooManyShares(&'static str),
+    #[error("at most {max} API tokens may exist; revoke one first")]
+    TooManyTokens { max: usize },
     /// A link for "any tab" while there is none: no use is spent, ask again.
     #[error("The owner has not opened a terminal yet.")]
     NoTerminalYet,
@@ -62,6 +64,7 @@ impl Error {
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Error::TooManyTerminals { .. }
             | Error::TooManyShares(_)
+            | Error::TooManyTokens { .. }
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -84,6 +87,7 @@ impl Error {
             Error::MethodNotAllowed => "method_not_allowed",
             Error::TooManyTerminals { .. } => "too_many_terminals",
             Error::TooManyShares(_) => "too_many_shares",
+            Error::TooManyTokens { .. } => "too_many_tokens",
             Error::NoTerminalYet => "no_terminal_yet",
             Error::TokenUnavailable(_) => "token_unavailable",
             Error::PayloadTooLarge { .. } => "payload_too_large",

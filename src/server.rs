@@ -156,7 +156,7 @@ fn carries_owner_session(state: &AppState, headers: &hyper::HeaderMap) -> bool {
     )
 }
 
-/// Expires sessions (so their sockets close promptly), acts on `termgate
+/// Expires sessions and API tokens (so their sockets close promptly), acts on `termgate
 /// unlock` and prunes budgets.
 async fn sweep(state: Arc<AppState>) {
     let mut tick = tokio::time::interval(SWEEP_INTERVAL);
@@ -167,6 +167,8 @@ async fn sweep(state: Arc<AppState>) {
             _ = tick.tick() => {}
         }
         state.sessions.sweep();
+        // Expired tokens' sockets close as promptly as expired sessions'.
+        state.tokens.sweep();
         crate::auth::unlock::poll(&state.config.config_dir, &state.limiter, &state.audit);
         ticks += 1;
         if ticks.is_multiple_of(240) {

@@ -9,6 +9,7 @@
 
 use crate::audit::Audit;
 use crate::auth::activity::OwnerActivity;
+use crate::auth::api_tokens::ApiTokens;
 use crate::auth::checks::Checks;
 use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
@@ -17,6 +18,8 @@ use crate::auth::login_link::LoginLinks;
 use crate::auth::sessions::Sessions;
 use crate::auth::share::ShareLinks;
 use crate::auth::share_api::Sharing;
+use crate::auth::token_gate::TokenGate;
+use crate::auth::tokens_api::TokenAdmin;
 use crate::config::Config;
 use crate::exposure::Exposure;
 use crate::files::Files;
@@ -59,14 +62,15 @@ impl Default for Tuning {
 /// The parts of the state that come from disk, opened once at start.
 pub struct OnDisk {
     pub share_key: [u8; 32],
+    pub tokens: ApiTokens,
     pub files: Files,
     pub audit: Audit,
 }
 
 impl OnDisk {
     /// Reads (or creates) the share-link key in the private config folder,
-    /// opens the file root and the audit files. Fails when the key cannot
-    /// be read or made; a root that cannot be opened only turns the file
+    /// loads the API tokens, opens the file root and the audit files. Fails when a key cannot
+    /// be read or made or the token store is damaged; a root that cannot be opened only turns the file
     /// browser off (see [`Files`]).
     pub fn open(config: &Config) -> std::io::Result<Self> {
         let share_key = crate::config::secrets::ensure_private_dir(&config.config_dir)
@@ -74,8 +78,10 @@ impl OnDisk {
                 crate::config::secrets::load_or_create_key(&config.config_dir, SHARE_KEY_FILE)
             })
             .map_err(std::io::Error::other)?;
+        let tokens = ApiTokens::open(&config.config_dir).map_err(std::io::Error::other)?;
         Ok(Self {
             share_key,
+            tokens,
             files: Files::open(config),
             audit: Audit::open(&config.config_dir),
         })
@@ -93,6 +99,7 @@ pub struct AppState {
     pub terminals: Terminals,
     pub files: Files,
     pub shares: ShareLinks,
+    pub tokens: ApiTokens,
     pub exposure: Exposure,
     pub activity: OwnerActivity,
     pub shutdown: Shutdown,
@@ -115,6 +122,7 @@ impl AppState {
         let allowlist = Allowlist::new(port, config.trust_proxy);
         Arc::new(Self {
             shares: ShareLinks::new(disk.share_key),
+            tokens: disk.tokens,
             exposure: Exposure::new(&config),
             activity: OwnerActivity::default(),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
@@ -138,6 +146,23 @@ impl AppState {
             credentials: &self.credentials,
             limiter: &self.limiter,
             audit: &self.audit,
+        }
+    }
+
+    /// The gate for requests made with an API token.
+    pub fn token_gate(&self) -> TokenGate<'_> {
+        TokenGate {
+            tokens: &self.tokens,
+            checks: self.checks(),
+            base: &self.config.base_path,
+        }
+    }
+
+    /// The `/api/tokens` routes' part.
+    pub fn token_admin(&self) -> TokenAdmin<'_> {
+        TokenAdmin {
+            tokens: &self.tokens,
+            checks: self.checks(),
         }
     }
 

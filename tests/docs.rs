@@ -267,6 +267,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
         Error::MethodNotAllowed,
         Error::TooManyTerminals { max: 1 },
         Error::TooManyShares(""),
+        Error::TooManyTokens { max: 1 },
         Error::NoTerminalYet,
         Error::TokenUnavailable(String::new()),
         Error::PayloadTooLarge { limit: 1 },
@@ -288,6 +289,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
             | Error::MethodNotAllowed
             | Error::TooManyTerminals { .. }
             | Error::TooManyShares(_)
+            | Error::TooManyTokens { .. }
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_)
             | Error::PayloadTooLarge { .. }

@@ -143,6 +143,18 @@ pub fn session_info(auth: &Logins<'_>, principal: &Principal) -> Response {
         Principal::Anonymous | Principal::Guest(..) => {
             json(StatusCode::OK, &json!({"logged_in": false}))
         }
+        // `termgate whoami` with a token: which token, what it may do.
+        Principal::Token(grant) => json(
+            StatusCode::OK,
+            &json!({
+                "logged_in": true,
+                "principal": "token",
+                "token": grant.info.id,
+                "name": grant.info.name,
+                "scopes": grant.info.scopes,
+                "expires_at": grant.info.expires_at.map(|at| at * 1000),
+            }),
+        ),
         Principal::Owner(view) => json(
             StatusCode::OK,
             &json!({

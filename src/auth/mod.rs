@@ -11,8 +11,11 @@
 //! - `checks`: a PIN asked again, and how a refusal is reported
 //! - `login`: the `/auth/*` handlers; `login_link`: a phone's login URL
 //! - `share` / `share_api`: signed share links and their handlers
+//! - `api_tokens` / `token_gate` / `tokens_api`: scoped API tokens for scripts,
+//!   the gate for bearer requests, and their handlers
 
 pub mod activity;
+pub mod api_tokens;
 pub mod checks;
 pub mod credentials;
 pub mod limit;
@@ -21,6 +24,8 @@ pub mod login_link;
 pub mod sessions;
 pub mod share;
 pub mod share_api;
+pub mod token_gate;
+pub mod tokens_api;
 pub mod unlock;
 
 use crate::error::Error;
@@ -53,13 +58,24 @@ pub enum Principal {
     Anonymous,
     Owner(SessionView),
     Guest(SessionView, GuestGrant),
+    /// A script's request with an API token (see `token_gate`): no session.
+    Token(api_tokens::TokenGrant),
 }
 
 impl Principal {
     pub fn session(&self) -> Option<&SessionView> {
         match self {
-            Principal::Anonymous => None,
+            Principal::Anonymous | Principal::Token(_) => None,
             Principal::Owner(view) | Principal::Guest(view, _) => Some(view),
+        }
+    }
+
+    /// Flips to `true` when the caller's standing ends: its login session,
+    /// or its API token being revoked or expiring.
+    pub fn ended(&self) -> Option<&tokio::sync::watch::Receiver<bool>> {
+        match self {
+            Principal::Token(grant) => Some(&grant.ended),
+            other => other.session().map(|view| &view.ended),
         }
     }
 
@@ -75,6 +91,7 @@ impl Principal {
         match self {
             Principal::Anonymous => false,
             Principal::Owner(_) => true,
+            Principal::Token(grant) => grant.info.allows(api_tokens::TokenScope::TerminalsRead),
             Principal::Guest(_, grant) => grant
                 .terminal
                 .as_deref()
@@ -88,6 +105,7 @@ impl Principal {
             Principal::Guest(_, grant) => {
                 grant.scope == Scope::Interactive && self.may_view(terminal)
             }
+            Principal::Token(grant) => grant.info.allows(api_tokens::TokenScope::TerminalsWrite),
             other => other.may_view(terminal),
         }
     }
@@ -111,7 +129,7 @@ pub const SUB_PATH_GUEST_COOKIE: &str = "__Secure-termgate_guest";
 /// The names termgate may set under `base`, looked up in this order: the
 /// owner's cookie wins when both are present. A name it never sets (say
 /// `__Host-` under a sub-path, planted by some other page) is not read.
-fn cookie_names(base: &BasePath) -> [&'static str; 4] {
+pub(crate) fn cookie_names(base: &BasePath) -> [&'static str; 4] {
     if base.is_root() {
         [SECURE_COOKIE, COOKIE, SECURE_GUEST_COOKIE, GUEST_COOKIE]
     } else {
@@ -230,6 +248,8 @@ pub fn require(
             _ => Err(Error::NotFound),
         },
         (_, Principal::Anonymous) => Err(Error::Unauthorized),
+        // Never made here: bearer requests pass `token_gate` instead.
+        (_, Principal::Token(_)) => Err(Error::Unauthorized),
     }
 }
 

@@ -1,4 +1,5 @@
-//! The request pipeline: Host check -> route -> Origin check -> the gate ->
+//! The request pipeline: Host check -> route -> Origin check (or, for a
+//! script's API token, its own gate) -> the gate ->
 //! handler -> security headers. Every request takes exactly this path.
 //!
 //! - `base`: the `--base-path` prefix, stripped once by the router
@@ -80,18 +81,28 @@ async fn pipeline(
     // Owned, so the request can move into the handler.
     let path = resolved.path.to_string();
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD);
-    if changes_state || matches!(endpoint, Endpoint::TerminalSocket(_)) {
+    // A script's token, if any: such a request carries no cookie a browser
+    // could attach on its own, so it needs no Origin (and may not have one).
+    let bearer = auth::api_tokens::bearer(req.headers()).map_err(|_| Error::Unauthorized)?;
+    if bearer.is_none() && (changes_state || matches!(endpoint, Endpoint::TerminalSocket(_))) {
         state.allowlist.check_origin(req.headers(), public)?;
     }
-    let principal = auth::require(
-        &state.sessions,
-        &state.shares,
-        req.headers(),
-        base,
-        route.access,
-        route.activity,
-        endpoint.terminal(),
-    )?;
+    let principal = match bearer {
+        Some(token) => {
+            state
+                .token_gate()
+                .require(token, req.headers(), client, route.access, route.token)?
+        }
+        None => auth::require(
+            &state.sessions,
+            &state.shares,
+            req.headers(),
+            base,
+            route.access,
+            route.activity,
+            endpoint.terminal(),
+        )?,
+    };
     if route.activity && matches!(principal, auth::Principal::Owner(_)) {
         state.activity.note();
     }
@@ -145,6 +156,11 @@ async fn dispatch(
                 &state.activity,
             )),
         )),
+        Endpoint::ListTokens => Ok(auth::tokens_api::list(&state.token_admin())),
+        Endpoint::CreateToken => {
+            auth::tokens_api::create(&state.token_admin(), client, req.into_body()).await
+        }
+        Endpoint::RevokeToken(id) => auth::tokens_api::revoke(&state.token_admin(), client, &id),
         Endpoint::ListShares => Ok(share_api::list(&state.sharing())),
         Endpoint::LoginLink => {
             auth::login_link::mint(&state.login_links(), client, &request::origin(&req))

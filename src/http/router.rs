@@ -11,6 +11,7 @@
 
 use super::base::BasePath;
 use crate::auth::Access;
+use crate::auth::api_tokens::TokenScope;
 use crate::error::Error;
 use crate::files::FileOp;
 use hyper::Method;
@@ -33,6 +34,9 @@ pub enum Endpoint {
     ListShares,
     MintShare,
     RevokeShare(String),
+    ListTokens,
+    CreateToken,
+    RevokeToken(String),
     ShareLanding,
     RedeemShare,
     PeekShare,
@@ -65,6 +69,8 @@ pub struct Route {
     /// Counts as owner activity (keeps the login session from idling out).
     /// Background polls and session checks do not.
     pub activity: bool,
+    /// The scope an API token needs to call it; `None`: no token may.
+    pub token: Option<TokenScope>,
     make: fn(Option<String>) -> Endpoint,
 }
 
@@ -75,6 +81,17 @@ macro_rules! route {
             pattern: $pattern,
             access: Access::$access,
             activity: $activity,
+            token: None,
+            make: $make,
+        }
+    };
+    ($method:ident $pattern:literal, $access:ident, activity: $activity:literal, token: $scope:ident, $make:expr) => {
+        Route {
+            method: Method::$method,
+            pattern: $pattern,
+            access: Access::$access,
+            activity: $activity,
+            token: Some(TokenScope::$scope),
             make: $make,
         }
     };
@@ -89,18 +106,22 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/auth/logout", AnySession, activity: false, |_| Endpoint::Logout),
     route!(POST "/auth/logout-all", Owner, activity: true, |_| Endpoint::LogoutAll),
     route!(POST "/auth/extend", Owner, activity: true, |_| Endpoint::Extend),
-    route!(GET "/api/terminals", AnySession, activity: false, |_| Endpoint::ListTerminals),
-    route!(POST "/api/terminals", Owner, activity: true, |_| Endpoint::CreateTerminal),
-    route!(PATCH "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::RenameTerminal(id.unwrap_or_default())),
-    route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
+    route!(GET "/api/terminals", AnySession, activity: false, token: TerminalsRead, |_| Endpoint::ListTerminals),
+    route!(POST "/api/terminals", Owner, activity: true, token: TerminalsWrite, |_| Endpoint::CreateTerminal),
+    route!(PATCH "/api/terminals/{id}", Owner, activity: true, token: TerminalsWrite, |id| Endpoint::RenameTerminal(id.unwrap_or_default())),
+    route!(DELETE "/api/terminals/{id}", Owner, activity: true, token: TerminalsWrite, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
     // A guest's link must cover the tab; its scope says whether it types.
-    route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, token: TerminalsRead, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
-    route!(GET "/api/shares", Owner, activity: false, |_| Endpoint::ListShares),
-    route!(POST "/api/shares", Owner, activity: true, |_| Endpoint::MintShare),
-    route!(DELETE "/api/shares/{id}", Owner, activity: true, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
+    // API tokens: the owner's browser only (no scope lets a token mint or list tokens).
+    route!(GET "/api/tokens", Owner, activity: false, |_| Endpoint::ListTokens),
+    route!(POST "/api/tokens", Owner, activity: true, |_| Endpoint::CreateToken),
+    route!(DELETE "/api/tokens/{id}", Owner, activity: true, |id| Endpoint::RevokeToken(id.unwrap_or_default())),
+    route!(GET "/api/shares", Owner, activity: false, token: Shares, |_| Endpoint::ListShares),
+    route!(POST "/api/shares", Owner, activity: true, token: Shares, |_| Endpoint::MintShare),
+    route!(DELETE "/api/shares/{id}", Owner, activity: true, token: Shares, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
     // Share links are `/s/#<token>`: the token never stands in a request
     // line (proxies and tunnels log those), only in the redeem (and peek) body.
     route!(GET "/s/", Public, activity: false, |_| Endpoint::ShareLanding),
@@ -110,17 +131,17 @@ pub static ROUTES: &[Route] = &[
     // Old `/s/<token>` links: refused with a page that says why (no POST).
     route!(GET "/s/{id}", Public, activity: false, |_| Endpoint::OldShareLink),
     // The file browser; `--terminal-only` removes every route under FILES_PREFIX.
-    route!(GET "/api/files/list", Owner, activity: true, |_| Endpoint::Files(FileOp::List)),
-    route!(GET "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::ReadContent)),
+    route!(GET "/api/files/list", Owner, activity: true, token: FilesRead, |_| Endpoint::Files(FileOp::List)),
+    route!(GET "/api/files/content", Owner, activity: true, token: FilesRead, |_| Endpoint::Files(FileOp::ReadContent)),
     // The editor polls it while a file is open, owner there or not: no activity.
-    route!(GET "/api/files/version", Owner, activity: false, |_| Endpoint::Files(FileOp::Version)),
-    route!(PUT "/api/files/content", Owner, activity: true, |_| Endpoint::Files(FileOp::WriteContent)),
-    route!(POST "/api/files/upload", Owner, activity: true, |_| Endpoint::Files(FileOp::Upload)),
-    route!(GET "/api/files/download", Owner, activity: true, |_| Endpoint::Files(FileOp::Download)),
-    route!(GET "/api/files/archive", Owner, activity: true, |_| Endpoint::Files(FileOp::Archive)),
-    route!(POST "/api/files/mkdir", Owner, activity: true, |_| Endpoint::Files(FileOp::Mkdir)),
-    route!(POST "/api/files/move", Owner, activity: true, |_| Endpoint::Files(FileOp::Move)),
-    route!(DELETE "/api/files", Owner, activity: true, |_| Endpoint::Files(FileOp::Delete)),
+    route!(GET "/api/files/version", Owner, activity: false, token: FilesRead, |_| Endpoint::Files(FileOp::Version)),
+    route!(PUT "/api/files/content", Owner, activity: true, token: FilesWrite, |_| Endpoint::Files(FileOp::WriteContent)),
+    route!(POST "/api/files/upload", Owner, activity: true, token: FilesWrite, |_| Endpoint::Files(FileOp::Upload)),
+    route!(GET "/api/files/download", Owner, activity: true, token: FilesRead, |_| Endpoint::Files(FileOp::Download)),
+    route!(GET "/api/files/archive", Owner, activity: true, token: FilesRead, |_| Endpoint::Files(FileOp::Archive)),
+    route!(POST "/api/files/mkdir", Owner, activity: true, token: FilesWrite, |_| Endpoint::Files(FileOp::Mkdir)),
+    route!(POST "/api/files/move", Owner, activity: true, token: FilesWrite, |_| Endpoint::Files(FileOp::Move)),
+    route!(DELETE "/api/files", Owner, activity: true, token: FilesWrite, |_| Endpoint::Files(FileOp::Delete)),
 ];
 
 /// The bare base path without its slash (`/term`); only GET and HEAD,

@@ -161,7 +161,7 @@ pub fn connect(
     mut req: Request<Incoming>,
 ) -> Result<Response, Error> {
     // The gate let only viewers of this tab through (`Access::Viewer`).
-    let session = principal.session().ok_or(Error::Unauthorized)?;
+    let ended = principal.ended().ok_or(Error::Unauthorized)?.clone();
     let terminal = state.terminals.get(id).ok_or(Error::NotFound)?;
     let share = principal
         .guest()
@@ -169,12 +169,15 @@ pub fn connect(
     let size = requested_size(req.uri().query())?;
     let accepted = websocket::accept(&mut req, state.slots)?;
     let owner = matches!(principal, Principal::Owner(_));
+    // A script attached with a token that may type sizes the PTY as the
+    // owner's viewers do (its terminal's size follows SIGWINCH).
+    let sizes = owner || matches!(principal, Principal::Token(_)) && principal.may_type(id);
     let viewer = Viewer {
-        session: session.key,
-        ended: session.ended.clone(),
+        session: principal.session().map(|view| view.key),
+        ended,
         sessions: state.sessions.clone(),
         readonly: !principal.may_type(id),
-        sizes: owner,
+        sizes,
         size,
         activity: owner.then(|| state.activity.clone()),
         share,

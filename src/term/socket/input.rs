@@ -62,7 +62,9 @@ where
                     seat.take();
                 }
                 if last_touch.is_none_or(|at| at.elapsed() > TOUCH_EVERY) {
-                    viewer.sessions.touch(viewer.session);
+                    if let Some(session) = viewer.session {
+                        viewer.sessions.touch(session);
+                    }
                     if let Some(activity) = &viewer.activity {
                         activity.note();
                     }

@@ -54,7 +54,9 @@ impl Default for Liveness {
 
 /// Who is on the other end and what they may do.
 pub struct Viewer {
-    pub session: SessionKey,
+    /// The login session, whose idle clock typing resets; `None` for a
+    /// script's API token, which has none.
+    pub session: Option<SessionKey>,
     pub ended: watch::Receiver<bool>,
     pub sessions: Sessions,
     pub readonly: bool,

@@ -84,7 +84,7 @@ async fn harness(readonly: bool, buffer: usize) -> Harness {
     let sessions = Sessions::new(Duration::from_secs(3600), Duration::from_secs(7200));
     let view = sessions.create(SessionKind::Owner).view;
     let viewer = Viewer {
-        session: view.key,
+        session: Some(view.key),
         ended: view.ended.clone(),
         sessions: sessions.clone(),
         readonly,
