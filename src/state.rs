@@ -15,11 +15,13 @@ use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
 use crate::auth::login::Logins;
 use crate::auth::login_link::LoginLinks;
+use crate::auth::second_factor::SecondFactor;
 use crate::auth::sessions::Sessions;
 use crate::auth::share::ShareLinks;
 use crate::auth::share_api::Sharing;
 use crate::auth::token_gate::TokenGate;
 use crate::auth::tokens_api::TokenAdmin;
+use crate::auth::totp_api::Factors;
 use crate::config::Config;
 use crate::exposure::Exposure;
 use crate::files::Files;
@@ -63,6 +65,8 @@ impl Default for Tuning {
 pub struct OnDisk {
     pub share_key: [u8; 32],
     pub tokens: ApiTokens,
+    /// The machine's name, for the account's label in an authenticator app.
+    pub host_label: String,
     pub files: Files,
     pub audit: Audit,
 }
@@ -82,6 +86,7 @@ impl OnDisk {
         Ok(Self {
             share_key,
             tokens,
+            host_label: host_label(),
             files: Files::open(config),
             audit: Audit::open(&config.config_dir),
         })
@@ -100,6 +105,10 @@ pub struct AppState {
     pub files: Files,
     pub shares: ShareLinks,
     pub tokens: ApiTokens,
+    /// The optional TOTP factor, read from the config folder at each check.
+    pub second_factor: SecondFactor,
+    /// The name an authenticator app lists this account under.
+    pub host_label: String,
     pub exposure: Exposure,
     pub activity: OwnerActivity,
     pub shutdown: Shutdown,
@@ -123,6 +132,8 @@ impl AppState {
         Arc::new(Self {
             shares: ShareLinks::new(disk.share_key),
             tokens: disk.tokens,
+            second_factor: SecondFactor::new(&config.config_dir),
+            host_label: disk.host_label,
             exposure: Exposure::new(&config),
             activity: OwnerActivity::default(),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
@@ -166,10 +177,20 @@ impl AppState {
         }
     }
 
+    /// The second-factor routes' part.
+    pub fn factors(&self) -> Factors<'_> {
+        Factors {
+            second: &self.second_factor,
+            checks: self.checks(),
+            label: &self.host_label,
+        }
+    }
+
     /// The `/auth/*` routes' part.
     pub fn logins(&self) -> Logins<'_> {
         Logins {
             checks: self.checks(),
+            second: &self.second_factor,
             sessions: &self.sessions,
             shares: &self.shares,
             activity: &self.activity,
@@ -223,4 +244,14 @@ impl AppState {
             terminal_only: self.config.terminal_only,
         }
     }
+}
+
+/// The machine's name (`/proc/sys/kernel/hostname`), for the account's
+/// label in an authenticator app; `localhost` when it cannot be read.
+fn host_label() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }

@@ -8,6 +8,7 @@
 use super::activity::OwnerActivity;
 use super::checks::Checks;
 use super::limit::Budget;
+use super::second_factor::SecondFactor;
 use super::sessions::Sessions;
 use super::sessions::{SessionKind, SessionView};
 use super::share::ShareLinks;
@@ -29,6 +30,7 @@ use std::path::Path;
 /// first login is remembered.
 pub struct Logins<'a> {
     pub checks: Checks<'a>,
+    pub second: &'a SecondFactor,
     pub sessions: &'a Sessions,
     pub shares: &'a ShareLinks,
     pub activity: &'a OwnerActivity,
@@ -46,6 +48,9 @@ struct LoginBody {
     token: String,
     #[serde(default)]
     pin: String,
+    /// The app's current code or a backup code, once a second factor is on.
+    #[serde(default)]
+    code: String,
 }
 
 #[derive(Deserialize)]
@@ -100,11 +105,19 @@ pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<
         .reserve(Budget::Login, client.source)
         .map_err(|refused| auth.checks.refuse("login_refused", &source, refused))?;
     let check = auth.checks.credentials.check_login(&body.token, &body.pin);
-    if !check.ok() {
-        auth.checks.audit.record(
-            "login_failed",
-            json!({"reason": check.failure_reason(), "source": source}),
-        );
+    // The code is looked at whether or not token and PIN were right, so the
+    // time taken does not tell a caller that those two were.
+    let code = auth.second.enabled().then(|| auth.second.check(&body.code));
+    let code_ok = code.as_ref().is_none_or(Option::is_some);
+    if !check.ok() || !code_ok {
+        let reason = if check.ok() {
+            "code"
+        } else {
+            check.failure_reason()
+        };
+        auth.checks
+            .audit
+            .record("login_failed", json!({"reason": reason, "source": source}));
         if let Some(lockout) = reservation.failed() {
             auth.checks.audit.record(
                 "lockout",
@@ -112,6 +125,18 @@ pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<
             );
         }
         return Err(Error::Unauthorized);
+    }
+    // Used up only now: a code is good for one login.
+    if let Some(Some(matched)) = &code {
+        if !auth.second.consume(matched) {
+            return Err(Error::Unauthorized);
+        }
+        if matches!(matched, super::second_factor::Matched::Backup(_)) {
+            let left = auth.second.backup_codes_left();
+            auth.checks
+                .audit
+                .record("backup_code_used", json!({"left": left, "source": source}));
+        }
     }
     drop(reservation);
     // A fresh id at every login: a cookie the client already had is never adopted.
@@ -140,9 +165,11 @@ pub fn session_info(auth: &Logins<'_>, principal: &Principal) -> Response {
         return json(StatusCode::OK, &guest);
     }
     match principal {
-        Principal::Anonymous | Principal::Guest(..) => {
-            json(StatusCode::OK, &json!({"logged_in": false}))
-        }
+        // The login page asks for a code only when one is needed.
+        Principal::Anonymous | Principal::Guest(..) => json(
+            StatusCode::OK,
+            &json!({"logged_in": false, "second_factor": auth.second.enabled()}),
+        ),
         // `termgate whoami` with a token: which token, what it may do.
         Principal::Token(grant) => json(
             StatusCode::OK,

@@ -21,11 +21,14 @@ pub mod credentials;
 pub mod limit;
 pub mod login;
 pub mod login_link;
+pub mod second_factor;
 pub mod sessions;
 pub mod share;
 pub mod share_api;
 pub mod token_gate;
 pub mod tokens_api;
+pub mod totp;
+pub mod totp_api;
 pub mod unlock;
 
 use crate::error::Error;

@@ -156,6 +156,19 @@ async fn dispatch(
                 &state.activity,
             )),
         )),
+        Endpoint::SecondFactorStatus => Ok(auth::totp_api::status(&state.factors())),
+        Endpoint::EnrollSecondFactor => {
+            auth::totp_api::enroll(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::ConfirmSecondFactor => {
+            auth::totp_api::confirm(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::RegenerateBackupCodes => {
+            auth::totp_api::regenerate(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::DisableSecondFactor => {
+            auth::totp_api::disable(&state.factors(), client, req.into_body()).await
+        }
         Endpoint::ListTokens => Ok(auth::tokens_api::list(&state.token_admin())),
         Endpoint::CreateToken => {
             auth::tokens_api::create(&state.token_admin(), client, req.into_body()).await
