@@ -267,6 +267,32 @@ mod tests {
     }
 
     #[test]
+    fn a_trickling_body_does_not_outlast_a_newer_connection() {
+        // Every anonymous slot but one held by heads whose bodies trickle (a
+        // few bytes each, renewed when their deadline cuts them): a newcomer
+        // must still outlive `max_anonymous - 1` later arrivals, like any
+        // connection that has sent nothing yet, or one more arrival evicts it.
+        let admission = Arc::new(Admission::new(12));
+        let trickling: Vec<Ticket> = (0..2)
+            .map(|_| {
+                let ticket = admission.admit().unwrap();
+                ticket.set_progress(Progress::Head);
+                ticket
+            })
+            .collect();
+        let owner = admission.admit().unwrap();
+        let _next = admission.admit().unwrap();
+        assert!(
+            !owner.is_evicted(),
+            "the newest but one went, while a trickle kept its slot"
+        );
+        assert!(
+            trickling[0].is_evicted(),
+            "the oldest that is not being answered goes"
+        );
+    }
+
+    #[test]
     fn a_newcomer_evicts_the_oldest_anonymous_connection() {
         let admission = Arc::new(Admission::new(8));
         assert_eq!(admission.max_anonymous(), 2);
