@@ -235,6 +235,34 @@ async fn websockets_beyond_the_cap_get_503_and_slots_come_back() {
 }
 
 #[tokio::test]
+async fn guests_cannot_take_the_owners_last_websocket_slots() {
+    let server = TestServer::start_with(|c| c.max_websockets = 4).await;
+    let owner = server.login().await;
+    let id = server.create_terminal(&owner).await;
+    let (_, guest) = server
+        .guest(
+            &owner,
+            serde_json::json!({"scope": "read-only", "ttl_secs": 300}),
+        )
+        .await;
+    // A link can be forwarded: its guest opens as many sockets as it is let.
+    let mut guests = Vec::new();
+    while let Ok(socket) = WsClient::connect(&server, &guest, &id).await {
+        guests.push(socket);
+        assert!(guests.len() <= 4, "more sockets than slots");
+    }
+    assert!(!guests.is_empty(), "the guest got no socket at all");
+    // The owner still opens a terminal.
+    let socket = WsClient::connect(&server, &owner, &id).await;
+    assert!(
+        socket.is_ok(),
+        "{} guest sockets kept the owner out: {:?}",
+        guests.len(),
+        socket.map(|_| ()).map_err(|err| err.to_string())
+    );
+}
+
+#[tokio::test]
 async fn a_websocket_that_stops_answering_pings_is_closed() {
     let server = TestServer::start_with(|c| {
         c.tuning.liveness.ping_every = Duration::from_millis(100);
