@@ -13,7 +13,8 @@
 //! because the newcomer is always admitted and is evicted only after
 //! `anonymous_cap` more connections have arrived; a client that sends its
 //! request at once (a browser logging in) is done long before. A connection
-//! whose request carries the owner's session cookie becomes *trusted*: it
+//! whose request carries the owner's session cookie *and its proof* (a
+//! cookie alone is anonymous, see `auth::sessions`) becomes *trusted*: it
 //! leaves the anonymous set and is never evicted, so the logged-in owner's
 //! traffic does not compete with anonymous churn at all. A newcomer is
 //! refused only when every slot is trusted, which only the owner can cause.
