@@ -33,7 +33,6 @@ use crate::term::api::{Sockets, Tabs};
 use crate::term::socket::Liveness;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 /// The share-link signing key in the config folder; deleting it (and
 /// restarting) revokes every link.
@@ -112,8 +111,8 @@ pub struct AppState {
     pub exposure: Exposure,
     pub activity: OwnerActivity,
     pub shutdown: Shutdown,
-    /// One permit per open WebSocket.
-    pub websocket_slots: Arc<Semaphore>,
+    /// One permit per open WebSocket (guests never get the owner's last ones).
+    pub websocket_slots: crate::http::websocket::Slots,
     /// Which connections keep their slot when there are too many.
     pub admission: Arc<Admission>,
 }
@@ -141,7 +140,7 @@ impl AppState {
             audit: disk.audit,
             terminals: Terminals::new(&config),
             files: disk.files,
-            websocket_slots: Arc::new(Semaphore::new(config.max_websockets)),
+            websocket_slots: crate::http::websocket::Slots::new(config.max_websockets),
             admission: Arc::new(Admission::new(config.max_connections)),
             allowlist,
             credentials,
