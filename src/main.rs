@@ -19,6 +19,9 @@ fn main() {
         Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
         Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
+        Some(Command::Totp { action }) => {
+            termgate::auth::totp_command::command(action).map_err(Into::into)
+        }
         None => serve(cli.serve, human),
     };
     if let Err(err) = result {

@@ -85,7 +85,7 @@ impl OnDisk {
         Ok(Self {
             share_key,
             tokens,
-            host_label: host_label(),
+            host_label: crate::auth::totp::account_label(),
             files: Files::open(config),
             audit: Audit::open(&config.config_dir),
         })
@@ -243,14 +243,4 @@ impl AppState {
             terminal_only: self.config.terminal_only,
         }
     }
-}
-
-/// The machine's name (`/proc/sys/kernel/hostname`), for the account's
-/// label in an authenticator app; `localhost` when it cannot be read.
-fn host_label() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|name| name.trim().to_string())
-        .ok()
-        .filter(|name| !name.is_empty())
-        .unwrap_or_else(|| "localhost".into())
 }

@@ -29,6 +29,7 @@ pub mod token_gate;
 pub mod tokens_api;
 pub mod totp;
 pub mod totp_api;
+pub mod totp_command;
 pub mod unlock;
 
 use crate::error::Error;

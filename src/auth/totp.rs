@@ -121,6 +121,16 @@ pub fn from_base32(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The machine's name (`/proc/sys/kernel/hostname`): what an app lists the
+/// account under; `localhost` when it cannot be read.
+pub fn account_label() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
 /// The `otpauth://` URL an authenticator app scans.
 pub fn otpauth_url(secret: &[u8], host: &str) -> String {
     let label: String = host
