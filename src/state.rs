@@ -17,6 +17,7 @@ use crate::auth::login::Logins;
 use crate::auth::login_link::LoginLinks;
 use crate::auth::second_factor::SecondFactor;
 use crate::auth::sessions::Sessions;
+use crate::auth::sessions_api::SessionAdmin;
 use crate::auth::share::ShareLinks;
 use crate::auth::share_api::Sharing;
 use crate::auth::token_gate::TokenGate;
@@ -172,6 +173,14 @@ impl AppState {
     pub fn token_admin(&self) -> TokenAdmin<'_> {
         TokenAdmin {
             tokens: &self.tokens,
+            checks: self.checks(),
+        }
+    }
+
+    /// The session list's part.
+    pub fn session_admin(&self) -> SessionAdmin<'_> {
+        SessionAdmin {
+            sessions: &self.sessions,
             checks: self.checks(),
         }
     }

@@ -10,7 +10,7 @@ use super::checks::Checks;
 use super::limit::Budget;
 use super::second_factor::SecondFactor;
 use super::sessions::Sessions;
-use super::sessions::{SessionKind, SessionView};
+use super::sessions::{Device, SessionKind, SessionView};
 use super::share::ShareLinks;
 use super::{Principal, clearing_cookies, session_cookie};
 use crate::error::Error;
@@ -89,7 +89,13 @@ impl From<&SessionView> for SessionTimes {
 }
 
 /// `POST /auth/login` `{"token","pin"}`.
-pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<Response, Error> {
+/// `agent` is the request's user agent, for the owner's list of sessions.
+pub async fn login(
+    auth: &Logins<'_>,
+    client: Remote,
+    agent: &str,
+    body: Incoming,
+) -> Result<Response, Error> {
     let source = client.source.to_string();
     // Refused before the body is even read while the source is locked out;
     // the reservation below is what actually bounds the guesses.
@@ -141,6 +147,11 @@ pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<
     drop(reservation);
     // A fresh id at every login: a cookie the client already had is never adopted.
     let issued = auth.sessions.create(SessionKind::Owner);
+    let device = Device {
+        user_agent: agent.to_string(),
+        source: source.clone(),
+    };
+    auth.sessions.describe(issued.view.key, device);
     auth.checks
         .audit
         .record("login_ok", json!({"source": source}));

@@ -35,6 +35,9 @@ pub enum Endpoint {
     MintShare,
     RevokeShare(String),
     ListTokens,
+    ListSessions,
+    RevokeSession(String),
+    RevokeOtherSessions,
     SecondFactorStatus,
     EnrollSecondFactor,
     ConfirmSecondFactor,
@@ -120,6 +123,10 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
+    // Every login: who, from where; end one, or all but this one (PIN).
+    route!(GET "/api/sessions", Owner, activity: false, |_| Endpoint::ListSessions),
+    route!(DELETE "/api/sessions/{id}", Owner, activity: true, |id| Endpoint::RevokeSession(id.unwrap_or_default())),
+    route!(POST "/api/sessions/revoke-others", Owner, activity: true, |_| Endpoint::RevokeOtherSessions),
     // The second factor: on with the PIN then a code; new backup codes and
     // off with the PIN and a code.
     route!(GET "/api/totp", Owner, activity: false, |_| Endpoint::SecondFactorStatus),
