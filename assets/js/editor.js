@@ -5,6 +5,7 @@
 // hands over to the conflict view (conflict.js) that shows both versions. While a file is
 // open, disk-watch.js notices it changing on disk and offers to reload it.
 
+import { icon } from './icons.js';
 import { api, ApiError } from './api.js';
 import { ConflictView } from './conflict.js';
 import { askText } from './dialog.js';
@@ -114,7 +115,7 @@ export class Editor {
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'icon';
-    close.textContent = '×';
+    close.append(icon('x'));
     close.title = 'Close the editor';
     close.setAttribute('aria-label', 'Close the editor');
     close.addEventListener('click', () => this.close());

@@ -5,6 +5,7 @@
 // `busy`). The active tab is remembered per browser tab, so a reload comes back to it.
 // The strip scrolls sideways when the tabs do not fit; the active one is kept in view.
 
+import { icon } from './icons.js';
 import { api, ApiError } from './api.js';
 import { askText } from './dialog.js';
 import { Tab } from './tab.js';
@@ -120,7 +121,7 @@ export class Tabs {
     // and the keyboard closes the focused tab with Delete or Ctrl+Shift+W (the tab's
     // aria-keyshortcuts and title say so); the × stays for the pointer.
     close.setAttribute('aria-hidden', 'true');
-    close.textContent = '×';
+    close.append(icon('x'));
     close.addEventListener('click', () => this.close(tab));
     wrap.append(close);
     tab.closeButton = close;
