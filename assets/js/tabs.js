@@ -103,7 +103,7 @@ export class Tabs {
     if (!this.ctx.guest) button.setAttribute('aria-keyshortcuts', 'F2 Delete Control+Shift+W');
     const label = document.createElement('span');
     label.className = 'tab-title';
-    button.append(label);
+    button.append(icon('lock'), label); // the lock shows while the size is locked (tabs.css)
     button.addEventListener('click', () => {
       this.activate(tab);
       tab.focus();
