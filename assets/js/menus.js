@@ -28,13 +28,15 @@ function disclosure(toggle, panel) {
   document.addEventListener('pointerdown', (ev) => {
     if (isOpen() && !panel.contains(ev.target) && !toggle.contains(ev.target)) set(false);
   });
-  panel.addEventListener('keydown', (ev) => {
+  const onKey = (ev) => {
     if (ev.key === 'Escape' && isOpen()) {
       ev.stopPropagation();
       set(false);
       toggle.focus();
     }
-  });
+  };
+  panel.addEventListener('keydown', onKey);
+  toggle.addEventListener('keydown', onKey);
   menus.push({ set });
 }
 
