@@ -5,12 +5,12 @@
 // hands over to the conflict view (conflict.js) that shows both versions. While a file is
 // open, disk-watch.js notices it changing on disk and offers to reload it.
 
-import { icon } from './icons.js';
 import { api, ApiError } from './api.js';
 import { ConflictView } from './conflict.js';
 import { askText } from './dialog.js';
 import { DiskWatch } from './disk-watch.js';
 import { drafts } from './drafts.js';
+import { icon } from './icons.js';
 import { effectiveTheme, prefs } from './prefs.js';
 
 const DRAFT_DELAY_MS = 250;

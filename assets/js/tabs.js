@@ -5,9 +5,9 @@
 // `busy`). The active tab is remembered per browser tab, so a reload comes back to it.
 // The strip scrolls sideways when the tabs do not fit; the active one is kept in view.
 
-import { icon } from './icons.js';
 import { api, ApiError } from './api.js';
 import { askText } from './dialog.js';
+import { icon } from './icons.js';
 import { Tab } from './tab.js';
 import { editTabName } from './tab-rename.js';
 
