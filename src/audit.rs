@@ -18,6 +18,8 @@
 //! fields (event name, reason class, source address, ids); tokens, PINs and
 //! cookies never reach this module.
 
+pub mod api;
+pub mod reader;
 mod writer;
 
 use serde_json::{Map, Value, json};
@@ -27,6 +29,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// The security events' file in the config folder.
+pub const FILE: &str = "audit.log";
 
 /// Size at which each file is rotated.
 pub const MAX_BYTES: u64 = 1 << 20;
@@ -74,7 +79,7 @@ impl Audit {
         let (queue, inbox) = mpsc::sync_channel(QUEUE);
         let dropped = Arc::new(AtomicU64::new(0));
         let tally = Arc::new(Mutex::new(Tally::new()));
-        let path = dir.join("audit.log");
+        let path = dir.join(FILE);
         let refusals_path = dir.join("refusals.log");
         let writer = writer::Writer::new(&path, &refusals_path, dropped.clone(), tally.clone());
         let spawned = std::thread::Builder::new()

@@ -35,6 +35,18 @@ pub enum Command {
         #[arg(value_enum)]
         action: crate::auth::totp_command::Action,
     },
+    /// Print the security audit log, newest first.
+    Audit {
+        /// Only this event (e.g. login_failed, share_minted).
+        #[arg(long)]
+        event: Option<String>,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per line instead of readable lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Clear every login lockout of the running daemon (local only: it
     /// writes a request into the private config folder).
     Unlock,

@@ -19,6 +19,7 @@ fn main() {
         Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
         Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
+        Some(Command::Audit { event, limit, json }) => audit_command(event, limit, json),
         Some(Command::Totp { action }) => {
             termgate::auth::totp_command::command(action).map_err(Into::into)
         }
@@ -337,5 +338,22 @@ fn pin_command(args: ServeArgs, config: Option<PathBuf>) -> Result<()> {
         "PIN stored ({how}) in {}; restart termgate to use it.",
         path.display()
     );
+    Ok(())
+}
+
+/// `termgate audit`: the config folder's audit log, newest first.
+fn audit_command(event: Option<String>, limit: usize, json: bool) -> anyhow::Result<()> {
+    let dir = termgate::config::default_config_dir()?;
+    let log = dir.join(termgate::audit::FILE);
+    let page = termgate::audit::reader::page(&log, event.as_deref(), 0, limit);
+    for entry in &page.entries {
+        match json {
+            true => println!("{entry}"),
+            false => println!("{}", termgate::audit::reader::human(entry)),
+        }
+    }
+    if page.entries.is_empty() {
+        eprintln!("no audit entries in {}", log.display());
+    }
     Ok(())
 }

@@ -172,6 +172,9 @@ async fn dispatch(
         Endpoint::DisableSecondFactor => {
             auth::totp_api::disable(&state.factors(), client, req.into_body()).await
         }
+        Endpoint::AuditLog => {
+            crate::audit::api::page(state.audit.path().to_path_buf(), req.uri().query()).await
+        }
         Endpoint::ListSessions => Ok(auth::sessions_api::list(&state.session_admin(), &principal)),
         Endpoint::RevokeSession(id) => {
             auth::sessions_api::revoke(&state.session_admin(), client, &id)

@@ -36,6 +36,7 @@ pub enum Endpoint {
     RevokeShare(String),
     ListTokens,
     ListSessions,
+    AuditLog,
     RevokeSession(String),
     RevokeOtherSessions,
     SecondFactorStatus,
@@ -123,6 +124,8 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
+    // The security audit log, newest first (a read: no activity).
+    route!(GET "/api/audit", Owner, activity: false, |_| Endpoint::AuditLog),
     // Every login: who, from where; end one, or all but this one (PIN).
     route!(GET "/api/sessions", Owner, activity: false, |_| Endpoint::ListSessions),
     route!(DELETE "/api/sessions/{id}", Owner, activity: true, |id| Endpoint::RevokeSession(id.unwrap_or_default())),

@@ -1,7 +1,8 @@
-//! The owner's view of every login (`/api/sessions`), against the real
-//! server: each device and guest with its browser and address, "this
-//! device" marked, ids that are neither cookies nor their hashes; revoking
-//! one closes its sockets within a second; ending all others needs the PIN.
+//! The owner's view of every login (`/api/sessions`) and of the audit log
+//! (`/api/audit`), against the real server: each device and guest with its
+//! browser and address, "this device" marked, ids that are neither cookies
+//! nor their hashes; revoking one closes its sockets within a second; ending
+//! all others needs the PIN; the audit reads newest first, filtered, paged.
 
 mod common;
 
@@ -104,4 +105,65 @@ async fn ending_all_other_sessions_needs_the_pin_and_keeps_this_one() {
     assert_eq!(server.get("/api/terminals", &phone).await.status, 401);
     assert_eq!(server.get("/api/terminals", &laptop).await.status, 200);
     assert!(server.audit_log().contains("sessions_revoked"));
+}
+
+#[tokio::test]
+async fn the_owner_reads_the_audit_log_newest_first_filtered_and_paged() {
+    let server = TestServer::start().await;
+    let owner = login_as(&server, LAPTOP).await;
+    for _ in 0..3 {
+        let wrong = server
+            .request("POST", "/auth/login")
+            .json(&json!({"token": TOKEN, "pin": "000000"}))
+            .send()
+            .await;
+        assert_eq!(wrong.status, 401);
+    }
+    // The writer thread appends asynchronously: wait for the lines, then read.
+    assert!(
+        common::eventually(Duration::from_secs(5), || server
+            .audit_log()
+            .matches("login_failed")
+            .count()
+            == 3)
+        .await
+    );
+    let failed = server
+        .get("/api/audit?event=login_failed&limit=2", &owner)
+        .await;
+    assert_eq!(failed.status, 200, "{}", failed.text());
+    let page = failed.json();
+    assert_eq!(page["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(page["more"], true);
+    assert!(
+        page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["event"] == "login_failed")
+    );
+    let (newer, older) = (&page["entries"][0]["ts"], &page["entries"][1]["ts"]);
+    assert!(newer.as_u64() >= older.as_u64(), "newest first");
+    let last = server
+        .get("/api/audit?event=login_failed&limit=2&offset=2", &owner)
+        .await
+        .json();
+    assert_eq!(last["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(last["more"], false);
+    let all = server.get("/api/audit", &owner).await.json();
+    assert!(
+        all["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["event"] == "login_ok")
+    );
+    for bad in [
+        "/api/audit?limit=0",
+        "/api/audit?limit=x",
+        "/api/audit?event=../etc",
+    ] {
+        let reply = server.get(bad, &owner).await;
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.text());
+    }
 }
