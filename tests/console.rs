@@ -8,6 +8,7 @@ mod common;
 use common::daemon::start;
 use common::pty::OnTerminal;
 use std::path::Path;
+use std::time::Duration;
 
 use common::{PIN, TOKEN};
 
@@ -68,12 +69,13 @@ async fn on_a_terminal_log_lines_are_human_not_json() {
         );
         assert!(!line.contains('\x1b'), "colour codes in the log: {line:?}");
     }
-    // The audit file keeps its JSON.
-    assert!(
-        audit_file(home.path()).contains(r#""event":"login_ok""#),
-        "{}",
-        audit_file(home.path())
-    );
+    // The audit file keeps its JSON. Its writer thread appends after the
+    // console line is printed: wait for the line to land.
+    let landed = common::eventually(Duration::from_secs(5), || {
+        audit_file(home.path()).contains(r#""event":"login_ok""#)
+    })
+    .await;
+    assert!(landed, "{}", audit_file(home.path()));
     let mut child = console.child;
     child.kill().await.unwrap();
 }
