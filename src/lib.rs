@@ -11,6 +11,7 @@
 //!   secrets on disk and the PIN prompt; what a tab runs (`config::program`);
 //!   every failure is one [`config::ConfigError`] (which key, from where, why).
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
+//! - [`shell_integration`]: the rc-file lines that turn on the command history
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
 //! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, and
 //!   [`Tuning`](state::Tuning), the timers only tests change.
@@ -72,6 +73,7 @@ pub mod lock;
 pub mod process;
 pub mod random;
 pub mod server;
+pub mod shell_integration;
 pub mod shutdown;
 pub mod state;
 pub mod term;

@@ -19,6 +19,10 @@ fn main() {
         Some(Command::Token { rotate, config }) => token_command(rotate, cli.serve, config),
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
         Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
+        Some(Command::ShellIntegration { shell }) => {
+            print!("{}", termgate::shell_integration::snippet(shell));
+            Ok(())
+        }
         None => serve(cli.serve, human),
     };
     if let Err(err) = result {

@@ -134,6 +134,7 @@ async fn dispatch(
         Endpoint::RenameTerminal(id) => term::api::rename(&tabs(state), &id, req.into_body()).await,
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
+        Endpoint::TerminalCommands(id) => term::api::commands(&state.terminals, &id),
         Endpoint::Status => Ok(response::json(
             hyper::StatusCode::OK,
             &state.exposure.status(crate::exposure::idle::deadline_wall(

@@ -29,6 +29,7 @@ pub enum Endpoint {
     RenameTerminal(String),
     CloseTerminal(String),
     TerminalSocket(String),
+    TerminalCommands(String),
     Status,
     ListShares,
     MintShare,
@@ -95,6 +96,8 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
     // A guest's link must cover the tab; its scope says whether it types.
     route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    // The tab's command history (shell integration): the owner's alone.
+    route!(GET "/api/terminals/{id}/commands", Owner, activity: false, |id| Endpoint::TerminalCommands(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),

@@ -135,6 +135,15 @@ pub async fn close(terminals: &Terminals, id: &str) -> Result<Response, Error> {
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
+/// `GET /api/terminals/{id}/commands`: the tab's command history, newest
+/// first, with the server's clock (`now`, unix ms) so that a client can
+/// match the commands to the prompts it saw whatever its own clock says.
+pub fn commands(terminals: &Terminals, id: &str) -> Result<Response, Error> {
+    let terminal = terminals.get(id).ok_or(Error::NotFound)?;
+    let body = json!({ "now": crate::clock::unix_ms(), "commands": terminal.commands() });
+    Ok(json(StatusCode::OK, &body))
+}
+
 /// `GET /api/terminals/{id}/ws`: upgrades and attaches a viewer.
 pub fn connect(
     state: &Arc<AppState>,
