@@ -88,6 +88,8 @@ pub struct AppState {
     pub shares: ShareLinks,
     pub exposure: Exposure,
     pub activity: OwnerActivity,
+    /// The host's figures for `/api/status`.
+    pub host: crate::host::Host,
     pub shutdown: Shutdown,
     /// One permit per open WebSocket.
     pub websocket_slots: Arc<Semaphore>,
@@ -110,6 +112,7 @@ impl AppState {
             shares: ShareLinks::new(disk.share_key),
             exposure: Exposure::new(&config),
             activity: OwnerActivity::default(),
+            host: crate::host::Host::new(config.root.clone()),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: disk.audit,

@@ -135,13 +135,7 @@ async fn dispatch(
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
         Endpoint::TerminalCommands(id) => term::api::commands(&state.terminals, &id),
-        Endpoint::Status => Ok(response::json(
-            hyper::StatusCode::OK,
-            &state.exposure.status(crate::exposure::idle::deadline_wall(
-                &state.exposure,
-                &state.activity,
-            )),
-        )),
+        Endpoint::Status => Ok(status(state)),
         Endpoint::ListShares => Ok(share_api::list(state)),
         Endpoint::LoginLink => auth::login_link::mint(state, client, &request::origin(&req)),
         Endpoint::MintShare => share_api::mint(state, client, req).await,
@@ -154,6 +148,17 @@ async fn dispatch(
         Endpoint::Files(op) => Ok(crate::files::handle(&state.files, &state.audit, op, req).await),
         Endpoint::ToBase => to_base(base, req.uri().query()),
     }
+}
+
+/// `GET /api/status`: the public side and clocks, and the host's figures.
+fn status(state: &AppState) -> Response {
+    let deadline = crate::exposure::idle::deadline_wall(&state.exposure, &state.activity);
+    let mut body = serde_json::to_value(state.exposure.status(deadline)).unwrap_or_default();
+    if let Some(fields) = body.as_object_mut() {
+        let host = serde_json::to_value(state.host.status()).unwrap_or_default();
+        fields.insert("host".into(), host);
+    }
+    response::json(hyper::StatusCode::OK, &body)
 }
 
 /// The part of the state the tab routes get.
