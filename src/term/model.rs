@@ -300,3 +300,60 @@ impl Model {
         self.screen.resize(cols, rows);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROMPT: &[u8] = b"\x1b]133;A\x07$ \x1b]133;B\x07";
+
+    /// Waits until the model has read everything published so far: a join's
+    /// snapshot is made at the join's point.
+    async fn caught_up(fanout: &Arc<Fanout>) {
+        let mut viewer = fanout.join(false);
+        let snapshot = viewer.snapshot.take().expect("a modelled fan-out");
+        snapshot.await.unwrap();
+    }
+
+    fn commands(shared: &ModelShared) -> Vec<(Option<String>, Option<u8>, bool)> {
+        let history = crate::lock::lock(&shared.history).newest_first();
+        history
+            .into_iter()
+            .map(|c| (c.command, c.exit_code, c.running))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn after_starting_over_marks_count_once_and_an_unseen_start_still_finishes() {
+        // A ring that holds the command's start again when the model starts
+        // over (its marks must not count twice), and one that lost it (the
+        // end must still finish the command the history has).
+        for ring in [8 << 20, 64 << 10] {
+            let fanout = Fanout::modelled(ring);
+            let shared = spawn("t1", fanout.clone(), (80, 24));
+            fanout.publish(Bytes::from([PROMPT, b"make\r\n\x1b]133;C\x07"].concat()));
+            caught_up(&fanout).await;
+            assert_eq!(commands(&shared), [(Some("make".into()), None, true)]);
+            // A flood longer than the model may fall behind by: it stops
+            // following, and starts over from the ring when asked.
+            fanout.publish(Bytes::from(vec![b'x'; BACKLOG + 1]));
+            let rest = [
+                b"\r\n\x1b]133;D;7\x07".as_slice(),
+                PROMPT,
+                b"true\r\n\x1b]133;C\x07\x1b]133;D;0\x07",
+            ];
+            fanout.publish(Bytes::from(rest.concat()));
+            caught_up(&fanout).await;
+            assert_eq!(shared.rebuilds.load(Ordering::Relaxed), 1, "ring {ring}");
+            assert_eq!(
+                commands(&shared),
+                [
+                    (Some("true".into()), Some(0), false),
+                    (Some("make".into()), Some(7), false)
+                ],
+                "ring {ring}"
+            );
+            fanout.close_model();
+        }
+    }
+}
