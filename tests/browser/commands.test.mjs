@@ -3,14 +3,15 @@
 // `true`, `false` and `(exit 3)`, and output pushes them up; the panel lists all of them
 // newest first, "failed only" leaves `(exit 3)` and `false` with their codes, the text filter
 // narrows further, and clicking a command scrolls the terminal to its prompt. The top bar
-// shows the host's figures. No CSP exemption is needed for any of it.
+// shows the host's figures, and asks for them again only while the page is visible. No CSP
+// exemption is needed for any of it.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, ROOT, run, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, ROOT, run, waitForScreen } from './harness.mjs';
 
 let server;
 let browser;
@@ -102,6 +103,54 @@ test('the Commands panel lists the tab history, filters failed ones and scrolls 
   await page.setViewportSize({ width: 900, height: 700 });
   await page.waitForFunction(() => document.getElementById('host-figures').offsetWidth < 200);
   assert.equal(await whole(), true, 'the figures show cut at 900 px');
+  await assertClean(page);
+  await page.context().close();
+});
+
+test('the host figures are asked for every few seconds while the page is visible, never while hidden', async () => {
+  const page = await newPage(browser);
+  await page.clock.install(); // time flows as usual, and a test can jump it ahead
+  const asked = [];
+  const waiters = new Set();
+  page.on('request', (r) => {
+    asked.push(new URL(r.url()).pathname);
+    for (const w of waiters) w();
+  });
+  const polls = () => asked.filter((p) => p.endsWith('/api/status')).length;
+  /** Resolves once `pred()` holds, checked on every request. */
+  const until = (pred) =>
+    new Promise((res) => {
+      const check = () => pred() && (waiters.delete(check), res());
+      waiters.add(check);
+      check();
+    });
+  /** A request of the test's own: every poll the page made before it was seen before it. */
+  const flushed = async () => {
+    const n = asked.length;
+    await pageFetch(page, 'api/terminals');
+    await until(() => asked.slice(n).some((p) => p.endsWith('/api/terminals')));
+  };
+  const setVisibility = (state) =>
+    page.evaluate((st) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => st });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+
+  await login(page, server);
+  await page.waitForFunction(() => document.getElementById('host-figures').title !== '');
+  let seen = polls();
+  await page.clock.fastForward(5_100);
+  await until(() => polls() > seen); // the next one, a period later
+
+  await setVisibility('hidden');
+  await flushed();
+  seen = polls();
+  await page.clock.fastForward(20_000); // four periods, and less than the public badge's minute
+  await flushed();
+  assert.equal(polls(), seen, 'asked while hidden');
+
+  await setVisibility('visible');
+  await until(() => polls() > seen); // at once, not a period later
   await assertClean(page);
   await page.context().close();
 });
