@@ -15,7 +15,7 @@ export function formatDuration(ms) {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const min = Math.floor(ms / 60_000);
-  return `${min} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${min} min ${Math.floor((ms % 60_000) / 1000)} s`;
 }
 
 /** A command ended with a status other than 0 (running and unknown ones have not failed). */
@@ -121,7 +121,7 @@ export class CommandsPanel {
     this.list.replaceChildren(...shown.map((c) => this.item(c)));
     if (shown.length) this.showEmpty('');
     else if (this.commands.length) this.showEmpty('No command matches.');
-    else this.showEmpty('No commands yet. Commands are listed once the shell sends its marks: see README, “Command history”.');
+    else this.showEmpty('No commands yet. They are listed once the shell sends its marks: `termgate shell-integration bash` (or zsh, fish) prints the two lines for your rc file.');
   }
 
   item(command) {

@@ -5,8 +5,8 @@
 // The server's history times the same `C`; commands.js matches the two by time, with the
 // server's clock from the answer (so a wrong clock here does not matter).
 //
-// Markers go with their lines (scrolled out of the 10,000 lines, or a reset when the screen
-// is rebuilt): an older command has no place here any more. A rebuild's snapshot holds no
+// Markers go with their lines (scrolled out of the 10,000 lines) and all go when the screen
+// is rebuilt (tab.js calls clear): an older command has no place here any more. A rebuild's snapshot holds no
 // marks, and a raw replay's marks are old ones: those are not stamped.
 
 /** Prompts kept per terminal; the oldest markers are let go. */
@@ -41,6 +41,14 @@ export class PromptMarks {
       this.pending = null;
       if (this.marks.length > MAX_PROMPTS) this.marks.shift().marker.dispose();
     }
+  }
+
+  /** The screen is rebuilt from scratch (a reset): none of the prompts is where it was. */
+  clear() {
+    this.pending?.dispose();
+    this.pending = null;
+    for (const m of this.marks) m.marker.dispose();
+    this.marks = [];
   }
 
   /** The prompts still in the buffer, oldest first. */

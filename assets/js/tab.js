@@ -89,6 +89,7 @@ export class Tab {
       onHello: (hello) => {
         // The screen follows: rebuild it from scratch instead of appending to it.
         this.view.reset();
+        this.prompts.clear();
         this.rebuilding = true;
         this.exitNoted = false;
         this.readonly = Boolean(this.ctx.readonly) || hello.readonly;
@@ -164,6 +165,7 @@ export class Tab {
     // 'resync': the screen that follows rebuilds it from scratch.
     if (msg.type === 'resync') {
       this.view.reset();
+      this.prompts.clear();
       this.rebuilding = true;
     }
     // 'live': the rebuild is complete once xterm has parsed it; input counts again then.
