@@ -39,11 +39,17 @@ async fn bash_with_the_snippet_yields_its_commands_with_their_exit_codes() {
     let id = server.create_terminal(&cookie).await;
     let mut tab = server.attach(&cookie, &id).await;
     let before = termgate::clock::unix_ms();
-
+    // Typed once bash reads its line editor's input (echo is its own by
+    // then, not the tty's, so the screen shows each command on its prompt).
+    tab.read_until("tg-prompt$ ").await;
     tab.send_input(b"true\rfalse\r(exit 3)\r").await;
-    // The third command's end, then the prompt after it.
-    tab.read_until("\x1b]133;D;3\x07").await;
-    tab.read_until("\x1b]133;B\x07").await;
+    // The third command's end, then the prompt after it (maybe in the same
+    // read: what `read_until` returns goes past its needle).
+    let seen = tab.read_until("\x1b]133;D;3\x07").await;
+    let (_, after) = seen.split_once("\x1b]133;D;3\x07").unwrap();
+    if !after.contains("\x1b]133;B\x07") {
+        tab.read_until("\x1b]133;B\x07").await;
+    }
     // A joining viewer's screen is made by the model at the point it joins,
     // after it read all of the above (and so recorded its marks).
     let mut second = server.attach(&cookie, &id).await;

@@ -161,14 +161,14 @@ pub struct ModelShared {
 
 /// Starts the model's thread for a tab of `cols` x `rows`.
 pub fn spawn(id: &str, fanout: Arc<Fanout>, (cols, rows): (u16, u16)) -> Arc<ModelShared> {
-    let stats = Arc::new(ModelShared::default());
+    let shared = Arc::new(ModelShared::default());
     let model = Model {
         fanout,
         screen: Screen::new(cols, rows, SNAPSHOT_LINES),
         size: (cols, rows),
         pos: 0,
         muted_until: 0,
-        stats: stats.clone(),
+        shared: shared.clone(),
     };
     let spawned = std::thread::Builder::new()
         .name(format!("screen-{id}"))
@@ -177,7 +177,7 @@ pub fn spawn(id: &str, fanout: Arc<Fanout>, (cols, rows): (u16, u16)) -> Arc<Mod
         // Joins then fall back to the raw replay (after a deadline).
         tracing::warn!("cannot start the screen model: {err}");
     }
-    stats
+    shared
 }
 
 struct Model {
@@ -189,7 +189,7 @@ struct Model {
     /// Output before this offset was read by an earlier screen: its marks
     /// are already in the history.
     muted_until: u64,
-    stats: Arc<ModelShared>,
+    shared: Arc<ModelShared>,
 }
 
 impl Model {
@@ -209,7 +209,7 @@ impl Model {
                 }
                 ModelWork::Rebuild { replay, events } => {
                     lagging = false;
-                    let rebuilds = self.stats.rebuilds.fetch_add(1, Ordering::Relaxed) + 1;
+                    let rebuilds = self.shared.rebuilds.fetch_add(1, Ordering::Relaxed) + 1;
                     tracing::debug!(rebuilds, "screen model starts over from the ring");
                     let (restore, blocks, start) = replay.parts();
                     self.screen = Screen::new(self.size.0, self.size.1, SNAPSHOT_LINES);
@@ -276,7 +276,7 @@ impl Model {
             return;
         }
         let now = crate::clock::unix_ms();
-        let mut history = crate::lock::lock(&self.stats.history);
+        let mut history = crate::lock::lock(&self.shared.history);
         for mark in marks {
             history.apply(mark, now);
         }

@@ -10,10 +10,9 @@
 //! finish a command whose start a rebuilt model never saw), and OSC 7, which
 //! avt ignores. Marks come out in stream order.
 
+use avt::Operation;
 use avt::observer::{Observation, Observer, ShellEvent, ShellTracker};
 use avt::parser::{Function, Osc, ShellIntegration};
-use avt::{Line, Operation};
-use std::ops::Range;
 
 /// Longest command text kept, in characters (a wrapped line can be long).
 pub const MAX_COMMAND: usize = 4096;
@@ -38,6 +37,10 @@ pub enum Mark {
 pub struct Shell {
     tracker: ShellTracker,
     marks: Vec<Mark>,
+    /// Between `B` and the next mark: only then does the tracker look at
+    /// printed characters (to tell a soft-wrapped command line from a
+    /// multi-line one), so only then are they handed to it.
+    input: bool,
 }
 
 impl Shell {
@@ -66,39 +69,37 @@ impl Shell {
     }
 }
 
+/// avt 0.19's tracker implements only `before` and `end`; the other hooks
+/// stay the default no-ops, inlined away on the per-character path.
 impl Observer for Shell {
     type Output = ();
 
-    fn begin(&mut self, context: &mut Observation<'_>) {
-        self.tracker.begin(context);
-    }
-
     fn before(&mut self, context: &mut Observation<'_>, operation: &Operation) {
-        self.tracker.before(context, operation);
-        // Only marks make tracker events: draining here, not per print,
-        // keeps the cost off ordinary output and the order exact.
-        if let Operation::Function(Function::Osc(Osc::ShellIntegration(mark))) = operation {
-            self.drain_tracker(context);
-            if let ShellIntegration::CommandFinished { exit_status } = mark {
-                self.marks.push(Mark::Finished(*exit_status));
+        // Called for every character: what the tracker ignores returns here
+        // (it looks only at marks, a reset, and prints during a command line).
+        let Operation::Function(function) = operation else {
+            return;
+        };
+        match function {
+            Function::Print(_) | Function::Rep(_) if self.input => {
+                self.tracker.before(context, operation)
             }
+            Function::Ris => {
+                self.input = false;
+                self.tracker.before(context, operation);
+            }
+            Function::Osc(Osc::ShellIntegration(mark)) => {
+                self.tracker.before(context, operation);
+                // Only marks make tracker events: draining here keeps the
+                // cost off ordinary output and the order exact.
+                self.drain_tracker(context);
+                self.input = matches!(mark, ShellIntegration::CommandStart);
+                if let ShellIntegration::CommandFinished { exit_status } = mark {
+                    self.marks.push(Mark::Finished(*exit_status));
+                }
+            }
+            _ => {}
         }
-    }
-
-    fn resized(&mut self, cols: usize, rows: usize) {
-        self.tracker.resized(cols, rows);
-    }
-
-    fn dirty(&mut self, rows: Range<usize>) {
-        self.tracker.dirty(rows);
-    }
-
-    fn after(&mut self, context: &mut Observation<'_>, operation: &Operation) {
-        self.tracker.after(context, operation);
-    }
-
-    fn evicted(&mut self, context: &mut Observation<'_>, line: &Line) {
-        self.tracker.evicted(context, line);
     }
 
     fn end(&mut self, context: &mut Observation<'_>) {
