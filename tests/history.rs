@@ -41,7 +41,7 @@ async fn bash_with_the_snippet_yields_its_commands_with_their_exit_codes() {
     let before = termgate::clock::unix_ms();
     // Typed once bash reads its line editor's input (echo is its own by
     // then, not the tty's, so the screen shows each command on its prompt).
-    tab.read_until("tg-prompt$ ").await;
+    tab.read_until("tg-prompt$").await;
     tab.send_input(b"true\rfalse\r(exit 3)\r").await;
     // The third command's end, then the prompt after it (maybe in the same
     // read: what `read_until` returns goes past its needle).
@@ -53,7 +53,7 @@ async fn bash_with_the_snippet_yields_its_commands_with_their_exit_codes() {
     // A joining viewer's screen is made by the model at the point it joins,
     // after it read all of the above (and so recorded its marks).
     let mut second = server.attach(&cookie, &id).await;
-    second.read_until("tg-prompt$ ").await;
+    second.read_until("tg-prompt$").await;
 
     let reply = server
         .get(&format!("/api/terminals/{id}/commands"), &cookie)
