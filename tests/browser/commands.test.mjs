@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, ROOT, run, waitForScreen } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, ROOT, run } from './harness.mjs';
 
 let server;
 let browser;
@@ -25,6 +25,23 @@ before(async () => {
 });
 
 after(() => closeSuite(server, browser));
+
+/** Types `command` and waits for the prompt after it. */
+async function runAtPrompt(page, command) {
+  const prompts = () => page.evaluate(() => window.__termgate.activeText().split('\n').filter((l) => l.startsWith('tg$')).length);
+  const before = await prompts();
+  await run(page, command);
+  await page.waitForFunction(
+    (n) => {
+      const lines = window.__termgate.activeText().split('\n');
+      return lines.filter((l) => l.startsWith('tg$')).length > n && lines[lines.length - 1].trimEnd() === 'tg$';
+    },
+    before,
+    { timeout: 10_000 },
+  ).catch(async (e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(await page.evaluate(() => window.__termgate.activeText()))}`);
+  });
+}
 
 const listed = (page) =>
   page.$$eval('#commands-list .command', (items) =>
@@ -47,10 +64,11 @@ async function waitListed(page, want) {
 test('the Commands panel lists the tab history, filters failed ones and scrolls to a prompt', async () => {
   const page = await newPage(browser);
   await login(page, server);
-  for (const command of ['true', 'false', '(exit 3)']) await run(page, command);
+  // Each typed at its own prompt: typed ahead while a command runs, the tty would echo it
+  // where the prompt then lands, and the screen (so the history) would show that mix.
+  for (const command of ['true', 'false', '(exit 3)']) await runAtPrompt(page, command);
   // Enough output to push the three prompts out of view.
-  await run(page, 'seq 1 100');
-  await waitForScreen(page, /^100\ntg\$ $/);
+  await runAtPrompt(page, 'seq 1 100');
 
   // From the search bar: its Commands button closes it and opens the panel.
   await page.locator('#search-open').click();
