@@ -2,7 +2,8 @@
 //! documented snippet (`termgate shell-integration bash`) as its rc file
 //! runs `true`, `false` and `(exit 3)`, and
 //! `GET /api/terminals/{id}/commands` answers exactly those, newest first,
-//! with their exit codes, times and folder.
+//! with their exit codes, times and folder (relative to the file root, and
+//! null outside it: no host path reaches a client).
 
 mod common;
 
@@ -82,12 +83,69 @@ async fn bash_with_the_snippet_yields_its_commands_with_their_exit_codes() {
         last_start = started;
         assert!(command["duration_ms"].as_u64().unwrap() < 30_000);
         assert_eq!(command["running"], false);
-        // bash's $PWD: the root, maybe spelt through a symlink.
-        let cwd = Path::new(command["cwd"].as_str().unwrap());
-        assert_eq!(cwd.canonicalize().unwrap(), server.root, "{command}");
+        // bash's $PWD, the root, told relative to the root as a tab's is.
+        assert_eq!(command["cwd"], "", "{command}");
     }
     let ids: Vec<u64> = commands.iter().map(|c| c["id"].as_u64().unwrap()).collect();
     assert_eq!(ids, [3, 2, 1]);
+}
+
+/// Types `line` once bash prompts, then waits until the model has read
+/// the end of its last command, `(exit 9)`, and the prompt after it.
+async fn run_and_settle(server: &TestServer, cookie: &str, id: &str, line: &[u8]) {
+    let mut tab = server.attach(cookie, id).await;
+    tab.read_until("tg-prompt$").await;
+    tab.send_input(line).await;
+    let seen = tab.read_until("\x1b]133;D;9\x07").await;
+    let (_, after) = seen.split_once("\x1b]133;D;9\x07").unwrap();
+    if !after.contains("\x1b]133;B\x07") {
+        tab.read_until("\x1b]133;B\x07").await;
+    }
+    server
+        .attach(cookie, id)
+        .await
+        .read_until("tg-prompt$")
+        .await;
+}
+
+#[tokio::test]
+async fn folders_are_told_relative_to_the_root_and_not_at_all_outside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_with_bash(&dir.path().join("bashrc")).await;
+    std::fs::create_dir(server.root.join("sub dir")).unwrap();
+    let cookie = server.login().await;
+    let id = server.create_terminal(&cookie).await;
+    run_and_settle(
+        &server,
+        &cookie,
+        &id,
+        b"cd 'sub dir'\rtrue\rcd /\rtrue\r(exit 9)\r",
+    )
+    .await;
+    let reply = server
+        .get(&format!("/api/terminals/{id}/commands"), &cookie)
+        .await;
+    let body = reply.json();
+    let got: Vec<(&str, &serde_json::Value)> = body["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["command"].as_str().unwrap(), &c["cwd"]))
+        .collect();
+    let null = serde_json::Value::Null;
+    let sub = serde_json::json!("sub dir");
+    let root = serde_json::json!("");
+    assert_eq!(
+        got,
+        [
+            ("(exit 9)", &null),
+            ("true", &null),
+            ("cd /", &sub),
+            ("true", &sub),
+            ("cd 'sub dir'", &root)
+        ],
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -140,7 +140,8 @@ export class CommandsPanel {
     const when = new Date(command.started_at - this.skew).toLocaleTimeString();
     meta.textContent = [status, when, formatDuration(command.duration_ms)].filter(Boolean).join(' · ');
     button.append(text, meta);
-    button.title = command.cwd ? `in ${command.cwd}` : '';
+    // The folder relative to the file root ("" is the root; null outside it or not told).
+    button.title = typeof command.cwd === 'string' ? `in ${command.cwd === '' ? 'the file root' : command.cwd}` : '';
     button.addEventListener('click', () => this.scrollTo(command));
     li.append(button);
     return li;

@@ -134,7 +134,7 @@ async fn dispatch(
         Endpoint::RenameTerminal(id) => term::api::rename(&tabs(state), &id, req.into_body()).await,
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(state, &id, &principal, req),
-        Endpoint::TerminalCommands(id) => term::api::commands(&state.terminals, &id),
+        Endpoint::TerminalCommands(id) => term::api::commands(&tabs(state), &id),
         Endpoint::Status => Ok(status(state)),
         Endpoint::ListShares => Ok(share_api::list(state)),
         Endpoint::LoginLink => auth::login_link::mint(state, client, &request::origin(&req)),

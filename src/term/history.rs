@@ -29,8 +29,9 @@ pub struct Command {
     /// Its exit status (OSC 133 D); `None` while it runs or when the shell
     /// did not tell.
     pub exit_code: Option<u8>,
-    /// The shell's folder when it started (the last OSC 7), as the shell
-    /// reported it; `None` if it never did.
+    /// The shell's folder when it started (the last OSC 7): kept as the
+    /// shell reported it, told relative to the file root (`term::api`);
+    /// `None` if it never did.
     pub cwd: Option<String>,
     pub running: bool,
 }
