@@ -98,8 +98,11 @@ export class CommandsPanel {
         const answer = await api.commands(tab.id);
         if (this.ctx.activeTab()?.id === tab.id) {
           this.skew = Number.isFinite(answer.now) ? answer.now - Date.now() : 0;
-          this.commands = Array.isArray(answer.commands) ? answer.commands : [];
-          this.render();
+          const commands = Array.isArray(answer.commands) ? answer.commands : [];
+          // Unchanged (the usual poll): the list stays as it is, scroll and focus included.
+          const changed = JSON.stringify(commands) !== JSON.stringify(this.commands);
+          this.commands = commands;
+          if (changed || !this.list.childElementCount || !this.empty.hidden) this.render();
         }
       } catch (err) {
         if (err.status !== 401) this.showEmpty(`Could not load the commands: ${err.message}`);
@@ -118,7 +121,10 @@ export class CommandsPanel {
     const shown = this.commands.filter(
       (c) => (!this.failedOnly.checked || failed(c)) && (!query || (c.command ?? '').toLowerCase().includes(query)),
     );
+    // A command keeps the keyboard focus across a render (the poll's, or the filter's).
+    const focused = this.list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     this.list.replaceChildren(...shown.map((c) => this.item(c)));
+    if (focused) this.list.querySelector(`[data-id="${focused}"]`)?.focus();
     if (shown.length) this.showEmpty('');
     else if (this.commands.length) this.showEmpty('No command matches.');
     else this.showEmpty('No commands yet. They are listed once the shell sends its marks: `termgate shell-integration bash` (or zsh, fish) prints the two lines for your rc file.');
@@ -131,13 +137,16 @@ export class CommandsPanel {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'command-button';
+    button.dataset.id = String(command.id);
     const text = document.createElement('span');
     text.className = 'command-text';
     text.textContent = command.command ?? '(not known)';
     const meta = document.createElement('span');
     meta.className = 'command-meta';
     const status = command.running ? 'running' : Number.isInteger(command.exit_code) ? `exit ${command.exit_code}` : 'exit ?';
-    const when = new Date(command.started_at - this.skew).toLocaleTimeString();
+    const started = new Date(command.started_at - this.skew);
+    // The time of day for today's commands, the date too for older ones.
+    const when = started.toDateString() === new Date().toDateString() ? started.toLocaleTimeString() : started.toLocaleString();
     meta.textContent = [status, when, formatDuration(command.duration_ms)].filter(Boolean).join(' · ');
     button.append(text, meta);
     // The folder relative to the file root ("" is the root; null outside it or not told).
