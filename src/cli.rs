@@ -56,6 +56,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Print the two lines that turn on the command history for a shell;
+    /// add them to the end of your rc file yourself, e.g.
+    /// `termgate shell-integration bash >> ~/.bashrc` (termgate never edits it).
+    ShellIntegration {
+        #[arg(value_enum)]
+        shell: crate::shell_integration::Shell,
+    },
 }
 
 /// Flags of the daemon itself (the default command).

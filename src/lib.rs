@@ -11,6 +11,8 @@
 //!   secrets on disk and the PIN prompt; what a tab runs (`config::program`);
 //!   every failure is one [`config::ConfigError`] (which key, from where, why).
 //! - [`error`]: one [`Error`] enum -> HTTP status + `{"code","message"}`.
+//! - [`host`]: the host's CPU, memory, disk, load and uptime for `/api/status`
+//! - [`shell_integration`]: the rc-file lines that turn on the command history
 //! - [`shutdown`]: one [`Shutdown`] handle everything watches.
 //! - [`state`]: the shared [`AppState`](state::AppState) behind an `Arc`, the
 //!   narrow views each handler is given (`logins`, `sharing`, `tabs`,
@@ -68,11 +70,13 @@ pub mod digest;
 pub mod error;
 pub mod exposure;
 pub mod files;
+pub mod host;
 pub mod http;
 pub mod lock;
 pub mod process;
 pub mod random;
 pub mod server;
+pub mod shell_integration;
 pub mod shutdown;
 pub mod state;
 pub mod term;

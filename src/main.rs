@@ -23,6 +23,10 @@ fn main() {
         Some(Command::Totp { action }) => {
             termgate::auth::totp_command::command(action).map_err(Into::into)
         }
+        Some(Command::ShellIntegration { shell }) => {
+            print!("{}", termgate::shell_integration::snippet(shell));
+            Ok(())
+        }
         None => serve(cli.serve, human),
     };
     if let Err(err) = result {

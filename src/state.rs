@@ -111,6 +111,8 @@ pub struct AppState {
     pub host_label: String,
     pub exposure: Exposure,
     pub activity: OwnerActivity,
+    /// The host's figures for `/api/status`.
+    pub host: crate::host::Host,
     pub shutdown: Shutdown,
     /// One permit per open WebSocket (guests never get the owner's last ones).
     pub websocket_slots: crate::http::websocket::Slots,
@@ -136,6 +138,7 @@ impl AppState {
             host_label: disk.host_label,
             exposure: Exposure::new(&config),
             activity: OwnerActivity::default(),
+            host: crate::host::Host::new(config.root.clone()),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: disk.audit,

@@ -1,5 +1,6 @@
 //! The docs stay true: every config key is in examples/config.toml (and it
-//! parses), every command-line flag and every fuzz target is in the README.
+//! parses), every command-line flag, every fuzz target and every shell integration
+//! snippet is in the README.
 
 use std::path::Path;
 
@@ -328,4 +329,18 @@ fn every_request_error_code_is_listed_once_with_its_status() {
         codes.len(),
         "the list names a code no error has: {list}"
     );
+}
+
+/// The README shows each shell's snippet exactly as
+/// `termgate shell-integration` prints it (the history test runs bash's).
+#[test]
+fn every_shell_integration_snippet_is_in_the_readme() {
+    use termgate::shell_integration::{Shell, snippet};
+    let readme = read("README.md");
+    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+        assert!(
+            readme.contains(snippet(shell)),
+            "README.md does not show the {shell:?} snippet as printed"
+        );
+    }
 }

@@ -137,3 +137,16 @@ async fn a_token_or_pin_from_the_environment_or_the_command_line_is_not_rotated(
     assert!(stderr.contains("TERMGATE_PIN"), "{stderr}");
     assert!(!home.path().join("config/termgate/pin.hash").exists());
 }
+
+#[tokio::test]
+async fn shell_integration_prints_the_snippet_and_refuses_an_unknown_shell() {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = termgate(home.path());
+    command.args(["shell-integration", "bash"]);
+    let printed = success(command, None).await;
+    let snippet = termgate::shell_integration::snippet(termgate::shell_integration::Shell::Bash);
+    assert_eq!(printed, snippet.trim_end());
+    let mut command = termgate(home.path());
+    command.args(["shell-integration", "tcsh"]);
+    assert!(failure(command).await.contains("tcsh"));
+}

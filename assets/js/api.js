@@ -174,6 +174,8 @@ export const api = {
   /** Lock the PTY's size (no view's wish applies) or unlock it. */
   lockTerminalSize: (id, locked) =>
     request('PATCH', `/api/terminals/${encodeURIComponent(id)}`, { size_locked: Boolean(locked) }),
+  /** The tab's command history (shell integration), newest first, with the server's clock. */
+  commands: (id) => request('GET', `/api/terminals/${encodeURIComponent(id)}/commands`),
   deleteTerminal: (id) => request('DELETE', `/api/terminals/${encodeURIComponent(id)}`),
   // share links (owner) and the guest's side of one
   listShares: () => request('GET', '/api/shares'),

@@ -1,13 +1,16 @@
 // app.js — boot: decide between the share-link "Open" screen, the login page, the owner's
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
-// editor, share and phone-login dialogs, public badge and global keyboard shortcuts together.
+// editor, share and phone-login dialogs, public badge, host figures, Commands panel and
+// global keyboard shortcuts together.
 
 import { proofHeaders } from './proof.js';
 import './csp-shim.js'; // must run before xterm.js creates any style
 import { api, onUnauthorized } from './api.js';
+import { CommandsPanel } from './commands.js';
 import { notify } from './dialog.js';
 import { GuestBanner, shareToken, showEnded, showLanding, wasGuest } from './guest.js';
 import { fillIcons } from './icons.js';
+import { HostFigures } from './host.js';
 import { followVisualViewport, KeyBar } from './keybar.js';
 import { forgetHandedToken, hideLogin, showLogin } from './login.js';
 import { closeMenus, initMenus } from './menus.js';
@@ -44,12 +47,20 @@ const tabs = new Tabs({
     document.title = tab ? `${tab.title} — termgate` : 'termgate';
     renderSizeLock(tab);
     if (search.isOpen) search.bind();
+    commands.tabChanged();
     // A guest's last tab went away: an unbound link waits for the next one.
     if (!tab && guest && inWorkspace) waitForTab();
   },
 });
 
 const search = new SearchBar($('search'), () => tabs.active?.view ?? null);
+
+const commands = new CommandsPanel($('commands'), {
+  toggle: $('commands-open'),
+  activeTab: () => tabs.active,
+  notify,
+  focusTerminal: () => tabs.active?.focus(),
+});
 
 const clock = new SessionClock({
   label: $('time-left'),
@@ -99,6 +110,7 @@ function waitForTab() {
   else notify('The shared terminal is gone.');
 }
 
+const hostFigures = new HostFigures($('host-figures'));
 const badge = new PublicBadge({ badge: $('public-badge'), link: $('public-url'), left: $('public-left'), copy: $('public-copy') });
 const banner = new GuestBanner($('guest-banner'));
 
@@ -128,6 +140,8 @@ function leaveWorkspace() {
   inWorkspace = false;
   clock.stop();
   badge.stop();
+  hostFigures.stop();
+  commands.close();
   banner.stop();
   waiter.stop();
   files.detach();
@@ -168,6 +182,7 @@ async function enterWorkspace(info) {
   $('keybar').hidden = false;
   clock.start(info);
   badge.start();
+  hostFigures.start();
   try {
     await tabs.load();
   } catch (err) {
@@ -209,6 +224,12 @@ $('font-dec').addEventListener('click', () => prefs.bumpFont(-1));
 $('font-inc').addEventListener('click', () => prefs.bumpFont(1));
 $('theme').addEventListener('click', () => prefs.cycleTheme());
 $('search-open').addEventListener('click', () => search.open());
+// The Commands panel opens from the search bar: a search of what ran rather than of what
+// was printed, and no room taken in the top bar.
+$('commands-open').addEventListener('click', () => {
+  search.close();
+  commands.open();
+});
 $('share-open').addEventListener('click', () => {
   closeMenus();
   share.open();
@@ -296,6 +317,7 @@ window.__termgate = Object.freeze({
   activeText: () => tabs.active?.view.text() ?? '',
   activeSize: () => (tabs.active ? { ...tabs.active.view.size } : null),
   activeStatus: () => tabs.active?.status ?? null,
+  activeTabId: () => tabs.active?.id ?? null,
   // connections the active tab's socket has tried, and whether one is under way
   activeSocketState: () => (tabs.active ? { attempts: tabs.active.socket.attempts, trying: tabs.active.socket.ws !== null || tabs.active.socket.settling } : null),
   activeSelection: () => tabs.active?.view.term.getSelection() ?? '',

@@ -7,6 +7,7 @@
 
 import { api } from './api.js';
 import { onOsc52 } from './osc52.js';
+import { PromptMarks } from './prompts.js';
 import { describeExit, ShutdownReason } from './protocol.js';
 import { whenSettled } from './settle.js';
 import { STOPPED_RETRY_MS, TermSocket } from './socket.js';
@@ -75,6 +76,8 @@ export class Tab {
       // A program's clipboard write: the owner's live output only, never a rebuild's.
       onOsc52: (payload) => onOsc52(payload, { owner: !ctx.guest, replaying: Boolean(this.rebuilding) }),
     });
+    // Where each command's prompt is, for the Commands panel (live output only).
+    this.prompts = new PromptMarks(this.view.term, { replaying: () => Boolean(this.rebuilding) });
 
     this.socket = new TermSocket(this.id, {
       // Opening from a visible page takes the size; a hidden tab (or page) sends its
@@ -86,6 +89,7 @@ export class Tab {
       onHello: (hello) => {
         // The screen follows: rebuild it from scratch instead of appending to it.
         this.view.reset();
+        this.prompts.clear();
         this.rebuilding = true;
         this.exitNoted = false;
         this.readonly = Boolean(this.ctx.readonly) || hello.readonly;
@@ -161,6 +165,7 @@ export class Tab {
     // 'resync': the screen that follows rebuilds it from scratch.
     if (msg.type === 'resync') {
       this.view.reset();
+      this.prompts.clear();
       this.rebuilding = true;
     }
     // 'live': the rebuild is complete once xterm has parsed it; input counts again then.

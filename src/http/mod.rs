@@ -152,13 +152,8 @@ async fn dispatch(
         }
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
         Endpoint::TerminalSocket(id) => term::api::connect(&state.sockets(), &id, &principal, req),
-        Endpoint::Status => Ok(response::json(
-            hyper::StatusCode::OK,
-            &state.exposure.status(crate::exposure::idle::deadline_wall(
-                &state.exposure,
-                &state.activity,
-            )),
-        )),
+        Endpoint::TerminalCommands(id) => term::api::commands(&state.tabs(), &id),
+        Endpoint::Status => Ok(status(state)),
         Endpoint::SecondFactorStatus => Ok(auth::totp_api::status(&state.factors())),
         Endpoint::EnrollSecondFactor => {
             auth::totp_api::enroll(&state.factors(), client, req.into_body()).await
@@ -205,4 +200,15 @@ async fn dispatch(
         Endpoint::Files(op) => Ok(crate::files::handle(&state.files, &state.audit, op, req).await),
         Endpoint::ToBase => to_base(base, req.uri().query()),
     }
+}
+
+/// `GET /api/status`: the public side and clocks, and the host's figures.
+fn status(state: &AppState) -> Response {
+    let deadline = crate::exposure::idle::deadline_wall(&state.exposure, &state.activity);
+    let mut body = serde_json::to_value(state.exposure.status(deadline)).unwrap_or_default();
+    if let Some(fields) = body.as_object_mut() {
+        let host = serde_json::to_value(state.host.status()).unwrap_or_default();
+        fields.insert("host".into(), host);
+    }
+    response::json(hyper::StatusCode::OK, &body)
 }

@@ -30,6 +30,7 @@ pub enum Endpoint {
     RenameTerminal(String),
     CloseTerminal(String),
     TerminalSocket(String),
+    TerminalCommands(String),
     Status,
     ListShares,
     MintShare,
@@ -121,6 +122,8 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/api/terminals/{id}", Owner, activity: true, token: TerminalsWrite, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
     // A guest's link must cover the tab; its scope says whether it types.
     route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, token: TerminalsRead, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    // The tab's command history (shell integration): the owner's alone.
+    route!(GET "/api/terminals/{id}/commands", Owner, activity: false, token: TerminalsRead, |id| Endpoint::TerminalCommands(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),

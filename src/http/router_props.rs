@@ -60,6 +60,7 @@ fn param(endpoint: &Endpoint) -> Option<&str> {
         Endpoint::RenameTerminal(id)
         | Endpoint::CloseTerminal(id)
         | Endpoint::TerminalSocket(id)
+        | Endpoint::TerminalCommands(id)
         | Endpoint::RevokeShare(id) => Some(id),
         _ => None,
     }

@@ -71,6 +71,17 @@ impl Tabs<'_> {
         Some(relative.display())
     }
 
+    /// A folder a shell reported (OSC 7) relative to the file root, links
+    /// resolved; `None` outside it and without a file root, as for `cwd_of`.
+    fn relative(&self, host: &str) -> Option<String> {
+        if self.terminal_only {
+            return None;
+        }
+        let sandbox = self.files.sandbox().ok()?;
+        let real = std::fs::canonicalize(host).ok()?;
+        Some(sandbox.relative_of_host(&real).ok()?.display())
+    }
+
     /// What the owner is told of a tab: its info with its folder.
     fn owner_info(&self, terminal: &super::TerminalHandle) -> super::TerminalInfo {
         let mut info = terminal.info();
@@ -136,6 +147,27 @@ pub async fn rename(tabs: &Tabs<'_>, id: &str, body: Incoming) -> Result<Respons
 pub async fn close(terminals: &Terminals, id: &str) -> Result<Response, Error> {
     terminals.close(id).await?;
     Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// `GET /api/terminals/{id}/commands`: the tab's command history, newest
+/// first, with the server's clock (`now`, unix ms) so that a client can
+/// match the commands to the prompts it saw whatever its own clock says.
+/// Each folder is told relative to the file root, as a tab's `cwd` is.
+pub fn commands(tabs: &Tabs, id: &str) -> Result<Response, Error> {
+    let terminal = tabs.terminals.get(id).ok_or(Error::NotFound)?;
+    let mut commands = terminal.commands();
+    // A history holds a few folders many times: each is looked up once.
+    let mut relative = std::collections::HashMap::new();
+    for command in &mut commands {
+        command.cwd = command.cwd.take().and_then(|host| {
+            let known = relative
+                .entry(host)
+                .or_insert_with_key(|h| tabs.relative(h));
+            known.clone()
+        });
+    }
+    let body = json!({ "now": crate::clock::unix_ms(), "commands": commands });
+    Ok(json(StatusCode::OK, &body))
 }
 
 /// What attaching a viewer needs: the tabs, the WebSocket slots, and what

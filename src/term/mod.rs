@@ -8,6 +8,7 @@
 //! - `input`: the tab's input queue, bounded per viewer, signal keys first
 //! - `screen`: the headless emulator and its query-free snapshot
 //! - `model`: a tab's screen model, following its output on its own thread
+//! - `history`: a tab's commands, from the marks its screen model reads
 //! - `sizing`: the size rule (which viewer's size the PTY takes)
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer as an output half and an input half, and
@@ -16,6 +17,7 @@
 
 pub mod api;
 pub mod fanout;
+pub mod history;
 pub mod input;
 pub mod model;
 pub mod modes;

@@ -20,14 +20,22 @@
 //! ring: the modes in force there, then the ring's bytes. That fallback is
 //! counted and logged; a program that keeps drawing within the ring (any
 //! interactive one) is restored exactly.
+//!
+//! The model also keeps the tab's command history ([`History`]) from the
+//! shell integration marks the screen reads, timed as it reads them: at
+//! most a [`FOLLOW_POLL`] late while it follows. After starting over it
+//! mutes the marks of output it had read before, so none counts twice;
+//! marks in output it skipped are lost (the history says so by leaving
+//! that command without a status).
 
 use super::fanout::Fanout;
+use super::history::History;
 use super::screen::Screen;
 use super::scrollback::Replay;
 use bytes::Bytes;
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 /// What the screen model must do at an exact point of the output.
@@ -143,21 +151,24 @@ impl Feed {
 /// cells, about 2.5 KiB at 120 columns, and every join the download).
 pub const SNAPSHOT_LINES: usize = 1000;
 
-/// Counts of the model's fallbacks, for the tab's info and the logs.
+/// What the model shares with its tab: the count of its fallbacks (for the
+/// tab's info and the logs) and the command history it keeps.
 #[derive(Default)]
-pub struct ModelStats {
+pub struct ModelShared {
     pub rebuilds: AtomicU64,
+    pub history: Mutex<History>,
 }
 
 /// Starts the model's thread for a tab of `cols` x `rows`.
-pub fn spawn(id: &str, fanout: Arc<Fanout>, (cols, rows): (u16, u16)) -> Arc<ModelStats> {
-    let stats = Arc::new(ModelStats::default());
+pub fn spawn(id: &str, fanout: Arc<Fanout>, (cols, rows): (u16, u16)) -> Arc<ModelShared> {
+    let shared = Arc::new(ModelShared::default());
     let model = Model {
         fanout,
         screen: Screen::new(cols, rows, SNAPSHOT_LINES),
         size: (cols, rows),
         pos: 0,
-        stats: stats.clone(),
+        muted_until: 0,
+        shared: shared.clone(),
     };
     let spawned = std::thread::Builder::new()
         .name(format!("screen-{id}"))
@@ -166,7 +177,7 @@ pub fn spawn(id: &str, fanout: Arc<Fanout>, (cols, rows): (u16, u16)) -> Arc<Mod
         // Joins then fall back to the raw replay (after a deadline).
         tracing::warn!("cannot start the screen model: {err}");
     }
-    stats
+    shared
 }
 
 struct Model {
@@ -175,7 +186,10 @@ struct Model {
     size: (u16, u16),
     /// Absolute output offset fed so far.
     pos: u64,
-    stats: Arc<ModelStats>,
+    /// Output before this offset was read by an earlier screen: its marks
+    /// are already in the history.
+    muted_until: u64,
+    shared: Arc<ModelShared>,
 }
 
 impl Model {
@@ -195,11 +209,13 @@ impl Model {
                 }
                 ModelWork::Rebuild { replay, events } => {
                     lagging = false;
-                    let rebuilds = self.stats.rebuilds.fetch_add(1, Ordering::Relaxed) + 1;
+                    let rebuilds = self.shared.rebuilds.fetch_add(1, Ordering::Relaxed) + 1;
                     tracing::debug!(rebuilds, "screen model starts over from the ring");
                     let (restore, blocks, start) = replay.parts();
                     self.screen = Screen::new(self.size.0, self.size.1, SNAPSHOT_LINES);
                     self.screen.feed(&restore);
+                    self.screen.take_marks();
+                    self.muted_until = self.muted_until.max(self.pos);
                     self.pos = start;
                     // Events from before the ring's start are applied now
                     // (resizes) or answered once the ring is in (snapshots).
@@ -228,7 +244,11 @@ impl Model {
         for block in blocks {
             let mut rest = &block[..];
             while !rest.is_empty() {
-                let until = events.peek().map_or(u64::MAX, |(at, _)| *at);
+                let mut until = events.peek().map_or(u64::MAX, |(at, _)| *at);
+                if self.pos < self.muted_until {
+                    // A feed is wholly muted or not (see `record`).
+                    until = until.min(self.muted_until);
+                }
                 let room = until.saturating_sub(self.pos);
                 let take = rest.len().min(usize::try_from(room).unwrap_or(usize::MAX));
                 if take == 0 {
@@ -238,12 +258,27 @@ impl Model {
                     continue;
                 }
                 self.screen.feed(&rest[..take]);
+                self.record();
                 self.pos += take as u64;
                 rest = &rest[take..];
             }
         }
         for (_, event) in events {
             self.apply(event);
+        }
+    }
+
+    /// Moves the marks of the last feed into the history, unless that
+    /// output was read before (see `muted_until`).
+    fn record(&mut self) {
+        let marks = self.screen.take_marks();
+        if marks.is_empty() || self.pos < self.muted_until {
+            return;
+        }
+        let now = crate::clock::unix_ms();
+        let mut history = crate::lock::lock(&self.shared.history);
+        for mark in marks {
+            history.apply(mark, now);
         }
     }
 
@@ -263,5 +298,62 @@ impl Model {
     fn resize(&mut self, cols: u16, rows: u16) {
         self.size = (cols, rows);
         self.screen.resize(cols, rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROMPT: &[u8] = b"\x1b]133;A\x07$ \x1b]133;B\x07";
+
+    /// Waits until the model has read everything published so far: a join's
+    /// snapshot is made at the join's point.
+    async fn caught_up(fanout: &Arc<Fanout>) {
+        let mut viewer = fanout.join(false);
+        let snapshot = viewer.snapshot.take().expect("a modelled fan-out");
+        snapshot.await.unwrap();
+    }
+
+    fn commands(shared: &ModelShared) -> Vec<(Option<String>, Option<u8>, bool)> {
+        let history = crate::lock::lock(&shared.history).newest_first();
+        history
+            .into_iter()
+            .map(|c| (c.command, c.exit_code, c.running))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn after_starting_over_marks_count_once_and_an_unseen_start_still_finishes() {
+        // A ring that holds the command's start again when the model starts
+        // over (its marks must not count twice), and one that lost it (the
+        // end must still finish the command the history has).
+        for ring in [8 << 20, 64 << 10] {
+            let fanout = Fanout::modelled(ring);
+            let shared = spawn("t1", fanout.clone(), (80, 24));
+            fanout.publish(Bytes::from([PROMPT, b"make\r\n\x1b]133;C\x07"].concat()));
+            caught_up(&fanout).await;
+            assert_eq!(commands(&shared), [(Some("make".into()), None, true)]);
+            // A flood longer than the model may fall behind by: it stops
+            // following, and starts over from the ring when asked.
+            fanout.publish(Bytes::from(vec![b'x'; BACKLOG + 1]));
+            let rest = [
+                b"\r\n\x1b]133;D;7\x07".as_slice(),
+                PROMPT,
+                b"true\r\n\x1b]133;C\x07\x1b]133;D;0\x07",
+            ];
+            fanout.publish(Bytes::from(rest.concat()));
+            caught_up(&fanout).await;
+            assert_eq!(shared.rebuilds.load(Ordering::Relaxed), 1, "ring {ring}");
+            assert_eq!(
+                commands(&shared),
+                [
+                    (Some("true".into()), Some(0), false),
+                    (Some("make".into()), Some(7), false)
+                ],
+                "ring {ring}"
+            );
+            fanout.close_model();
+        }
     }
 }

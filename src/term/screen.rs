@@ -35,12 +35,16 @@ mod found_tests;
 mod prop_tests;
 mod query;
 mod scan;
+mod shell;
+#[cfg(test)]
+mod shell_tests;
 mod tails;
 #[cfg(test)]
 mod tests;
 
 pub use query::contains_query;
 pub use scan::Modes;
+pub use shell::{MAX_COMMAND, Mark};
 
 use avt::{Color, Line, Pen, ScreenKind, Terminal};
 use std::io::Write as _;
@@ -49,6 +53,8 @@ use std::io::Write as _;
 pub struct Screen {
     vt: Terminal,
     scan: scan::Scanner,
+    /// Shell integration marks (command history), see [`shell`].
+    shell: shell::Shell,
     scrollback_lines: usize,
 }
 
@@ -62,6 +68,7 @@ impl Screen {
         Self {
             vt,
             scan: scan::Scanner::default(),
+            shell: shell::Shell::default(),
             scrollback_lines,
         }
     }
@@ -69,14 +76,24 @@ impl Screen {
     /// Follows the shell's output, in order; chunks may be cut anywhere,
     /// inside a UTF-8 character or an escape sequence included.
     pub fn feed(&mut self, bytes: &[u8]) {
-        let vt = &mut self.vt;
-        self.scan.feed(bytes, &mut |text| vt.feed(text));
+        let (vt, shell) = (&mut self.vt, &mut self.shell);
+        // The pre-scanner hands on each whole sequence as one piece, so the
+        // marks are read here in stream order, in the pass that exists anyway.
+        self.scan.feed(bytes, &mut |text| {
+            shell.scan_osc7(text);
+            vt.feed_with(text, &mut *shell);
+        });
+    }
+
+    /// The shell integration marks fed since the last call, in order.
+    pub fn take_marks(&mut self) -> Vec<Mark> {
+        self.shell.take()
     }
 
     /// The tab's new size (each at least 1). The main screen reflows.
     pub fn resize(&mut self, cols: u16, rows: u16) {
-        self.vt
-            .resize(usize::from(cols.max(1)), usize::from(rows.max(1)));
+        let (cols, rows) = (usize::from(cols.max(1)), usize::from(rows.max(1)));
+        self.vt.resize_with(cols, rows, &mut self.shell);
     }
 
     /// `(cols, rows)`.

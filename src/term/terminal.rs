@@ -89,8 +89,9 @@ struct Shared {
     pty: Option<(Weak<Master>, Arc<ProcessGroup>)>,
     /// The reader and writer tasks, stopped when the tab closes.
     tasks: Mutex<Vec<AbortHandle>>,
-    /// The screen model's counters (`None` for a test terminal).
-    model: Option<Arc<super::model::ModelStats>>,
+    /// The screen model's counters and command history (`None` for a test
+    /// terminal).
+    model: Option<Arc<super::model::ModelShared>>,
 }
 
 #[derive(Clone)]
@@ -187,6 +188,12 @@ impl TerminalHandle {
                 .as_ref()
                 .map_or(0, |m| m.rebuilds.load(std::sync::atomic::Ordering::Relaxed)),
         }
+    }
+
+    /// The tab's commands, newest first (none for a test terminal).
+    pub fn commands(&self) -> Vec<super::history::Command> {
+        let model = self.0.model.as_ref();
+        model.map_or_else(Vec::new, |m| lock(&m.history).newest_first())
     }
 
     /// Names the tab (`None`: back to the shell's own title); every viewer

@@ -1,7 +1,7 @@
 // a11y.test.mjs — accessibility checks with axe-core (tests/browser/node_modules/axe-core):
 // no violation of impact "serious" or "critical" on the login page, the workspace (a live
 // terminal, the file panel empty, then with an open folder, then a file in the editor, then
-// the account menu open), the share dialog (its form, then the new link with its QR code),
+// the account menu open, the Commands panel listing a failed command), the share dialog (its form, then the new link with its QR code),
 // the settings dialog, a guest's landing page (before Open) and read-only view (after), and
 // the phone layout (390×844, touch) with its key bar and ☰ menu — each in the light and the
 // dark theme (the context's prefers-color-scheme), so colour contrast is measured in both.
@@ -11,11 +11,12 @@
 // xterm.js's DOM included.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, ROOT, run } from './harness.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -181,6 +182,30 @@ for (const scheme of ['light', 'dark']) {
     await page.locator('#settings-open').click();
     await page.locator('#settings-dialog').waitFor({ state: 'visible' });
     await audit(page, `settings dialog (${scheme})`, found);
+    assertNone(found);
+    await page.context().close();
+  });
+
+  test(`${scheme}: the Commands panel with a failed command`, async () => {
+    const found = [];
+    // The shell integration, for a tab opened from now on (closed again at the end).
+    const bin = process.env.TERMGATE_BIN || join(ROOT, 'target', 'debug', 'termgate');
+    writeFileSync(join(server.cwd, '.bashrc'), `unset HISTFILE\n${execFileSync(bin, ['shell-integration', 'bash'], { encoding: 'utf8' })}`);
+    const page = await newPage(browser, { colorScheme: scheme });
+    await login(page, server);
+    await shown(page);
+    const before = await page.evaluate(() => window.__termgate.tabTitles().length);
+    await page.locator('#new-tab').click();
+    await page.waitForFunction((n) => window.__termgate.tabTitles().length === n + 1 && window.__termgate.activeStatus() === 'live', before);
+    await page.waitForFunction(() => /[$#] ?$/m.test(window.__termgate.activeText()));
+    await run(page, 'false');
+    await page.locator('#search-open').click();
+    await page.locator('#commands-open').click();
+    await page.locator('#commands-list .command.failed').waitFor();
+    await audit(page, `Commands panel (${scheme})`, found);
+    const id = await page.evaluate(() => window.__termgate.activeTabId());
+    assert.equal((await pageFetch(page, `api/terminals/${id}`, { method: 'DELETE' })).status, 204);
+    rmSync(join(server.cwd, '.bashrc'));
     assertNone(found);
     await page.context().close();
   });
