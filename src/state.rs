@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::exposure::Exposure;
 use crate::files::Files;
 use crate::http::guard::Allowlist;
+use crate::record::Recordings;
 use crate::server::admission::Admission;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
@@ -53,12 +54,14 @@ impl Default for Tuning {
 pub struct OnDisk {
     pub share_key: [u8; 32],
     pub files: Files,
-    pub audit: Audit,
+    pub audit: Arc<Audit>,
+    /// The recordings folder (retention applied once at opening).
+    pub recordings: Recordings,
 }
 
 impl OnDisk {
     /// Reads (or creates) the share-link key in the private config folder,
-    /// opens the file root and the audit files. Fails when the key cannot
+    /// opens the file root, the audit files and the recordings folder. Fails when the key cannot
     /// be read or made; a root that cannot be opened only turns the file
     /// browser off (see [`Files`]).
     pub fn open(config: &Config) -> std::io::Result<Self> {
@@ -67,10 +70,12 @@ impl OnDisk {
                 crate::config::secrets::load_or_create_key(&config.config_dir, SHARE_KEY_FILE)
             })
             .map_err(std::io::Error::other)?;
+        let audit = Arc::new(Audit::open(&config.config_dir));
         Ok(Self {
             share_key,
             files: Files::open(config),
-            audit: Audit::open(&config.config_dir),
+            recordings: Recordings::open(&config.recordings, audit.clone()),
+            audit,
         })
     }
 }
@@ -81,7 +86,9 @@ pub struct AppState {
     pub credentials: Credentials,
     pub sessions: Sessions,
     pub limiter: Limiter,
-    pub audit: Audit,
+    /// Shared with the recorders, which log when a recording ends.
+    pub audit: Arc<Audit>,
+    pub recordings: Recordings,
     pub allowlist: Allowlist,
     pub terminals: Terminals,
     pub files: Files,
@@ -113,6 +120,7 @@ impl AppState {
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: disk.audit,
+            recordings: disk.recordings,
             terminals: Terminals::new(&config),
             files: disk.files,
             websocket_slots: Arc::new(Semaphore::new(config.max_websockets)),

@@ -23,6 +23,7 @@ pub mod websocket;
 use crate::auth::{self, Principal, login, share_api};
 use crate::error::Error;
 use crate::exposure::PublicSide;
+use crate::record;
 use crate::state::AppState;
 use crate::term;
 use guard::Remote;
@@ -141,6 +142,13 @@ async fn dispatch(
                 &state.activity,
             )),
         )),
+        Endpoint::ToggleRecording(id) => {
+            let recordings = &state.recordings;
+            record::api::toggle(recordings, &state.terminals, &id, req.into_body()).await
+        }
+        Endpoint::ListRecordings => record::api::list(&state.recordings).await,
+        Endpoint::DownloadRecording(id) => record::api::download(&state.recordings, &id).await,
+        Endpoint::DeleteRecording(id) => record::api::delete(&state.recordings, &id).await,
         Endpoint::ListShares => Ok(share_api::list(state)),
         Endpoint::LoginLink => auth::login_link::mint(state, client, &request::origin(&req)),
         Endpoint::MintShare => share_api::mint(state, client, req).await,
@@ -161,5 +169,6 @@ fn tabs(state: &AppState) -> term::api::Tabs<'_> {
         terminals: &state.terminals,
         files: &state.files,
         terminal_only: state.config.terminal_only,
+        recordings: &state.recordings,
     }
 }

@@ -30,6 +30,10 @@ pub enum Endpoint {
     CloseTerminal(String),
     TerminalSocket(String),
     Status,
+    ToggleRecording(String),
+    ListRecordings,
+    DownloadRecording(String),
+    DeleteRecording(String),
     ListShares,
     MintShare,
     RevokeShare(String),
@@ -95,6 +99,11 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/api/terminals/{id}", Owner, activity: true, |id| Endpoint::CloseTerminal(id.unwrap_or_default())),
     // A guest's link must cover the tab; its scope says whether it types.
     route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
+    // Recordings hold everything a tab printed: the owner's alone.
+    route!(POST "/api/terminals/{id}/recording", Owner, activity: true, |id| Endpoint::ToggleRecording(id.unwrap_or_default())),
+    route!(GET "/api/recordings", Owner, activity: false, |_| Endpoint::ListRecordings),
+    route!(GET "/api/recordings/{id}", Owner, activity: true, |id| Endpoint::DownloadRecording(id.unwrap_or_default())),
+    route!(DELETE "/api/recordings/{id}", Owner, activity: true, |id| Endpoint::DeleteRecording(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),

@@ -9,6 +9,7 @@
 //! - `screen`: the headless emulator and its query-free snapshot
 //! - `model`: a tab's screen model, following its output on its own thread
 //! - `sizing`: the size rule (which viewer's size the PTY takes)
+//! - `tap`: a never-waiting copy of a tab's output (for the recorder)
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer as an output half and an input half, and
 //!   its seat in the size rule
@@ -25,6 +26,7 @@ pub mod screen;
 pub mod scrollback;
 pub mod sizing;
 pub mod socket;
+pub mod tap;
 pub mod terminal;
 
 use crate::config::{Config, Program};
@@ -65,11 +67,13 @@ impl Terminals {
 
     /// Starts a shell in a new tab, in `cwd` (a folder inside the root,
     /// already checked) or the root; 409 when `max_tabs` are open.
+    /// `recording`: a recording's id and tap, fed from the first output.
     pub fn create(
         &self,
         cols: u16,
         rows: u16,
         cwd: Option<&Path>,
+        recording: Option<(&str, tap::Tap)>,
     ) -> Result<TerminalHandle, Error> {
         let mut registry = self.lock();
         if registry.tabs.len() >= self.max_tabs {
@@ -92,6 +96,7 @@ impl Terminals {
                 env: Vec::new(),
             },
             scrollback: self.scrollback,
+            recording,
         })
         .map_err(|err| Error::internal(format!("cannot start the shell: {err}")))?;
         registry.tabs.insert(number, handle.clone());

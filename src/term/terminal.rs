@@ -15,6 +15,7 @@ use super::fanout::{Fanout, Subscription};
 use super::input::{Budget, Closed, InputQueue, Next};
 use super::pty::{self, Master};
 use super::sizing::Sizing;
+use super::tap::{Recording, Tap};
 use crate::clock::unix_ms;
 use crate::lock::lock;
 use crate::process::ProcessGroup;
@@ -64,6 +65,8 @@ pub struct TerminalInfo {
     pub created_at: u64,
     pub clients: usize,
     pub exited: Option<ExitInfo>,
+    /// The tab's output is being recorded (every viewer shows REC).
+    pub recording: bool,
     /// Times the screen model started over from the ring (it fell behind a
     /// flood); joins after that show the ring's screen, not older history.
     pub screen_rebuilds: u64,
@@ -91,6 +94,7 @@ struct Shared {
     tasks: Mutex<Vec<AbortHandle>>,
     /// The screen model's counters (`None` for a test terminal).
     model: Option<Arc<super::model::ModelStats>>,
+    recording: Recording,
 }
 
 #[derive(Clone)]
@@ -102,6 +106,8 @@ pub struct TerminalSpec<'a> {
     pub title: String,
     pub spawn: pty::SpawnOptions<'a>,
     pub scrollback: usize,
+    /// A recording to feed from the first output on (see `crate::record`).
+    pub recording: Option<(&'a str, Tap)>,
 }
 
 impl TerminalHandle {
@@ -126,7 +132,12 @@ impl TerminalHandle {
             pty: Some((Arc::downgrade(&master), shell.clone())),
             tasks: Mutex::default(),
             model: Some(model),
+            recording: Recording::default(),
         });
+        if let Some((id, tap)) = spec.recording {
+            // Before the reader starts: the shell's first output is in it.
+            shared.recording.start(&shared.output, id, tap);
+        }
         let (reader_done, reader_done_rx) = oneshot::channel();
         let reader = tokio::spawn(read_output(
             master.clone(),
@@ -158,6 +169,7 @@ impl TerminalHandle {
             pty: None,
             tasks: Mutex::default(),
             model: None,
+            recording: Recording::default(),
         });
         (Self(shared), exit_tx)
     }
@@ -181,6 +193,7 @@ impl TerminalHandle {
             created_at: self.0.created_at,
             clients: self.0.output.viewers(),
             exited: *self.0.exit.borrow(),
+            recording: self.0.recording.current().is_some(),
             screen_rebuilds: self
                 .0
                 .model
@@ -226,6 +239,21 @@ impl TerminalHandle {
         }
         let (master, shell) = self.0.pty.as_ref()?;
         master.upgrade()?.foreground_cwd(shell.id())
+    }
+
+    /// Starts copying output to `tap` for recording `id` (false: one runs).
+    pub fn start_recording(&self, id: &str, tap: Tap) -> bool {
+        self.0.recording.start(&self.0.output, id, tap)
+    }
+
+    /// Stops the recording (`only`: if it is that one); the id that stopped.
+    pub fn stop_recording(&self, only: Option<&str>) -> Option<String> {
+        self.0.recording.stop(&self.0.output, only)
+    }
+
+    /// The recording running now, and its changes (for viewers' REC).
+    pub fn recording(&self) -> &Recording {
+        &self.0.recording
     }
 
     /// Joins as a viewer: replay and live stream are cut at the same offset.
@@ -330,6 +358,7 @@ impl TerminalHandle {
         }
         self.0.input.close();
         self.0.output.close_model();
+        self.stop_recording(None);
         for task in lock(&self.0.tasks).drain(..) {
             task.abort();
         }
