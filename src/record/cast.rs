@@ -163,6 +163,15 @@ impl Encoder {
         }
         let line = self.line(at, code, data);
         if self.written + line.len() as u64 + MARKER_ROOM > self.cap {
+            // Output is cut to what still fits, so the file ends near the
+            // cap however large the last chunk was.
+            if code == "o"
+                && let Some(part) = self.longest_fitting(at, data)
+            {
+                self.written += part.len() as u64;
+                self.last = at.max(self.last);
+                out.extend_from_slice(&part);
+            }
             let marker = self.line(at, "m", TRUNCATED);
             self.written += marker.len() as u64;
             out.extend_from_slice(&marker);
@@ -172,6 +181,26 @@ impl Encoder {
         self.written += line.len() as u64;
         self.last = at.max(self.last);
         out.extend_from_slice(&line);
+    }
+
+    /// The `"o"` line of the longest prefix of `data` (whole characters)
+    /// that fits below the cap with room for the marker.
+    fn longest_fitting(&self, at: Duration, data: &str) -> Option<Vec<u8>> {
+        let room = self.cap.saturating_sub(self.written + MARKER_ROOM);
+        let fits = |end: usize| self.line(at, "o", &data[..end]).len() as u64 <= room;
+        let bounds: Vec<usize> = data.char_indices().map(|(i, _)| i).skip(1).collect();
+        // Binary search over the character boundaries: the escaped length
+        // grows with the prefix.
+        let (mut low, mut high) = (0, bounds.len());
+        while low < high {
+            let mid = (low + high).div_ceil(2);
+            if fits(bounds[mid - 1]) {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        (low > 0).then(|| self.line(at, "o", &data[..bounds[low - 1]]))
     }
 
     fn line(&self, at: Duration, code: &str, data: &str) -> Vec<u8> {

@@ -142,3 +142,27 @@ fn a_gap_is_a_marker_with_the_bytes_lost() {
     assert_eq!(event[1], "m");
     assert!(event[2].as_str().unwrap().contains("4096 bytes"));
 }
+
+#[test]
+fn a_chunk_past_the_cap_is_cut_to_what_fits_at_a_character() {
+    let cap = 4096;
+    let mut encoder = Encoder::new(cap);
+    let mut out = Vec::new();
+    let text = "é\u{1b}x".repeat(3000);
+    encoder.output(SECOND, text.as_bytes(), &mut out);
+    assert!(encoder.truncated());
+    assert!(
+        out.len() as u64 <= cap && out.len() as u64 > cap - 200,
+        "{}",
+        out.len()
+    );
+    let kept = output_of(&out);
+    assert!(!kept.is_empty() && text.starts_with(&kept));
+    let last = std::str::from_utf8(&out)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(last.starts_with("[0.000000, \"m\""), "{last}");
+}

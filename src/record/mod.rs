@@ -184,9 +184,11 @@ impl Recordings {
         terminal.stop_recording(Some(&id)).is_some()
     }
 
-    /// A recording's task ended: REC off, the audit line, the limits.
+    /// A recording's task ended: the limits, the audit line, then REC off,
+    /// so a viewer told REC is off finds the folder settled.
     fn ended(&self, terminal: &TerminalHandle, id: &str, ending: Ending) {
-        terminal.stop_recording(Some(id));
+        lock(&self.0.active).remove(id);
+        self.sweep();
         let by_owner = lock(&self.0.stopped_by_owner).remove(id);
         let reason = match ending {
             Ending::Exited => "exited",
@@ -199,8 +201,7 @@ impl Recordings {
             "recording_stopped",
             json!({"terminal": terminal.id(), "recording": id, "reason": reason}),
         );
-        lock(&self.0.active).remove(id);
-        self.sweep();
+        terminal.stop_recording(Some(id));
     }
 
     /// Whether recording `id` is being written now.
