@@ -269,6 +269,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
         Error::TooManyShares(""),
         Error::NoTerminalYet,
         Error::TokenUnavailable(String::new()),
+        Error::RecordingActive,
         Error::PayloadTooLarge { limit: 1 },
         Error::RequestTimeout,
         Error::MisdirectedHost,
@@ -290,6 +291,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
             | Error::TooManyShares(_)
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_)
+            | Error::RecordingActive
             | Error::PayloadTooLarge { .. }
             | Error::RequestTimeout
             | Error::MisdirectedHost
