@@ -68,7 +68,7 @@ pub async fn toggle(
 pub async fn list(recordings: &Recordings) -> Result<Response, Error> {
     let this = recordings.clone();
     let list = blocking(move || {
-        let store = this.store()?;
+        let store = this.store();
         let mut infos: Vec<RecordingInfo> = store
             .list()?
             .into_iter()
@@ -105,7 +105,7 @@ pub async fn download(recordings: &Recordings, id: &str) -> Result<Response, Err
     let this = recordings.clone();
     let id = id.to_string();
     let (name, file, size) = blocking(move || {
-        let entry = this.store()?.find(&id)?.ok_or(Error::NotFound)?;
+        let entry = this.store().find(&id)?.ok_or(Error::NotFound)?;
         let file = std::fs::File::open(&entry.path)?;
         Ok((format!("{id}.cast"), file, entry.size))
     })
@@ -151,7 +151,7 @@ pub async fn delete(recordings: &Recordings, id: &str) -> Result<Response, Error
     let this = recordings.clone();
     let id = id.to_string();
     blocking(move || {
-        let entry = this.store()?.find(&id)?.ok_or(Error::NotFound)?;
+        let entry = this.store().find(&id)?.ok_or(Error::NotFound)?;
         if this.is_active(&id) {
             return Err(Error::RecordingActive);
         }

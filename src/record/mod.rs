@@ -53,8 +53,7 @@ pub struct Pending {
 }
 
 struct Inner {
-    /// `None` when the folder could not be made: recording is unavailable.
-    store: Option<Store>,
+    store: Store,
     settings: Settings,
     audit: Arc<Audit>,
     /// Recordings being written: the caps never delete them.
@@ -64,18 +63,11 @@ struct Inner {
 }
 
 impl Recordings {
-    /// Opens the folder (see [`Store::open`]) and applies retention once;
-    /// a folder that cannot be made only turns recording off, with a warning.
+    /// The recordings in `settings.dir` (made with the first recording),
+    /// with retention applied once.
     pub fn open(settings: &Settings, audit: Arc<Audit>) -> Self {
-        let store = match Store::open(&settings.dir) {
-            Ok(store) => Some(store),
-            Err(err) => {
-                tracing::warn!("recordings are off: {}: {err}", settings.dir.display());
-                None
-            }
-        };
         let recordings = Self(Arc::new(Inner {
-            store,
+            store: Store::new(&settings.dir),
             settings: settings.clone(),
             audit,
             active: Mutex::default(),
@@ -90,10 +82,8 @@ impl Recordings {
         self.0.settings.all
     }
 
-    fn store(&self) -> Result<&Store, Error> {
-        self.0.store.as_ref().ok_or(Error::Unavailable(
-            "recording is off: the recordings folder cannot be made (see the log)",
-        ))
+    fn store(&self) -> &Store {
+        &self.0.store
     }
 
     /// Starts recording `terminal` (its current recording if one runs).
@@ -116,10 +106,16 @@ impl Recordings {
     /// gives the tap to the tab before its reader starts, so the tab's
     /// first output is recorded too. Then [`Self::launch`] it.
     pub fn prepare(&self) -> Result<(Pending, Tap), Error> {
-        let store = self.store()?;
         self.sweep();
         let started = SystemTime::now();
-        let (id, file) = store.create(crate::clock::to_unix_ms(started))?;
+        let (id, file) = self
+            .store()
+            .create(crate::clock::to_unix_ms(started))
+            .map_err(|err| {
+                let dir = self.0.settings.dir.display();
+                tracing::warn!("cannot start a recording in {dir}: {err}");
+                Error::Unavailable("cannot write in the recordings folder (the log says why)")
+            })?;
         let (tap, receiver) = crate::term::tap::tap();
         lock(&self.0.active).insert(id.clone());
         let pending = Pending {
@@ -135,7 +131,7 @@ impl Recordings {
     /// Drops a prepared recording that no tab took.
     pub fn abandon(&self, pending: Pending) {
         lock(&self.0.active).remove(&pending.id);
-        if let Ok(Some(entry)) = self.store().and_then(|s| Ok(s.find(&pending.id)?)) {
+        if let Ok(Some(entry)) = self.store().find(&pending.id) {
             let _ = std::fs::remove_file(entry.path);
         }
     }
@@ -211,7 +207,7 @@ impl Recordings {
 
     /// Applies retention and the total cap (never to an active recording).
     pub fn sweep(&self) {
-        let Some(store) = &self.0.store else { return };
+        let store = &self.0.store;
         let active = lock(&self.0.active).clone();
         let settings = &self.0.settings;
         match store.enforce(

@@ -35,21 +35,26 @@ pub struct Store {
 }
 
 impl Store {
-    /// Makes the folder (0700) if needed.
-    pub fn open(dir: &Path) -> io::Result<Self> {
+    /// The folder is made with the first recording, not before: a termgate
+    /// that never records leaves no folder behind.
+    pub fn new(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Makes the folder (0700) if needed; one that existed is made 0700 too.
+    fn ensure_dir(&self) -> io::Result<()> {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
-            .create(dir)?;
-        // A folder that existed keeps its mode; recordings are private.
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-        })
+            .create(&self.dir)?;
+        fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
     }
 
     /// A new, empty recording file (0600) and its id.
     pub fn create(&self, started_ms: u64) -> io::Result<(String, File)> {
+        self.ensure_dir()?;
         let id = format!("{started_ms:013}-{:016x}", crate::random::u64());
         let file = OpenOptions::new()
             .write(true)
@@ -62,7 +67,13 @@ impl Store {
     /// Every recording, oldest first.
     pub fn list(&self) -> io::Result<Vec<Entry>> {
         let mut entries = Vec::new();
-        for dirent in fs::read_dir(&self.dir)? {
+        let dirents = match fs::read_dir(&self.dir) {
+            Ok(dirents) => dirents,
+            // Nothing recorded yet.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(entries),
+            Err(err) => return Err(err),
+        };
+        for dirent in dirents {
             let dirent = dirent?;
             let name = dirent.file_name();
             let Some(id) = name.to_str().and_then(|n| n.strip_suffix(EXTENSION)) else {
@@ -175,13 +186,15 @@ mod tests {
     #[test]
     fn ids_are_generated_and_only_their_shape_is_looked_up() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("r")).unwrap();
+        let store = Store::new(&dir.path().join("r"));
+        assert!(store.list().unwrap().is_empty(), "no folder yet");
+        assert!(!dir.path().join("r").exists());
+        let id = write(&store, 1_700_000_000_000, 10);
         let mode = fs::metadata(dir.path().join("r"))
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o700);
-        let id = write(&store, 1_700_000_000_000, 10);
         let entry = store.find(&id).unwrap().unwrap();
         assert_eq!((entry.size, entry.started_ms), (10, 1_700_000_000_000));
         let mode = fs::metadata(&entry.path).unwrap().permissions().mode();
@@ -203,7 +216,7 @@ mod tests {
     #[test]
     fn retention_then_the_total_cap_delete_oldest_first_never_an_active_one() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
+        let store = Store::new(dir.path());
         let day = 86_400_000;
         let now = SystemTime::UNIX_EPOCH + Duration::from_millis(100 * day);
         let old = write(&store, 50 * day, 10);
