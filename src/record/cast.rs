@@ -9,6 +9,7 @@
 //! The size cap is enforced here, so a file can never outgrow it.
 
 use serde_json::json;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// The label of the marker that ends a recording cut at its size cap.
@@ -119,7 +120,13 @@ impl Encoder {
 
     /// Decodes `bytes` after what was carried, keeping a trailing partial
     /// character for the next chunk.
-    fn decode(&mut self, bytes: &[u8]) -> String {
+    fn decode<'a>(&mut self, bytes: &'a [u8]) -> Cow<'a, str> {
+        // The common case, whole characters only: no copy.
+        if self.carry.is_empty()
+            && let Ok(valid) = std::str::from_utf8(bytes)
+        {
+            return Cow::Borrowed(valid);
+        }
         let joined;
         let mut rest: &[u8] = if self.carry.is_empty() {
             bytes
@@ -133,7 +140,7 @@ impl Encoder {
             match std::str::from_utf8(rest) {
                 Ok(valid) => {
                     text.push_str(valid);
-                    return text;
+                    return Cow::Owned(text);
                 }
                 Err(err) => {
                     let (valid, after) = rest.split_at(err.valid_up_to());
@@ -147,7 +154,7 @@ impl Encoder {
                         // A sequence cut short by the chunk's end.
                         None => {
                             self.carry = after.to_vec();
-                            return text;
+                            return Cow::Owned(text);
                         }
                     }
                 }
@@ -156,31 +163,34 @@ impl Encoder {
     }
 
     /// One event line, unless it would cross the cap: then the truncation
-    /// marker instead, once, and nothing after it.
+    /// marker instead, once, and nothing after it. Written straight into
+    /// `out` (no copy of the data), and taken back if it does not fit.
     fn event(&mut self, at: Duration, code: &str, data: &str, out: &mut Vec<u8>) {
         if self.truncated {
             return;
         }
-        let line = self.line(at, code, data);
-        if self.written + line.len() as u64 + MARKER_ROOM > self.cap {
-            // Output is cut to what still fits, so the file ends near the
-            // cap however large the last chunk was.
-            if code == "o"
-                && let Some(part) = self.longest_fitting(at, data)
-            {
-                self.written += part.len() as u64;
-                self.last = at.max(self.last);
-                out.extend_from_slice(&part);
-            }
-            let marker = self.line(at, "m", TRUNCATED);
-            self.written += marker.len() as u64;
-            out.extend_from_slice(&marker);
-            self.truncated = true;
+        let start = out.len();
+        self.write_line(at, code, data, out);
+        let len = (out.len() - start) as u64;
+        if self.written + len + MARKER_ROOM <= self.cap {
+            self.written += len;
+            self.last = at.max(self.last);
             return;
         }
-        self.written += line.len() as u64;
-        self.last = at.max(self.last);
-        out.extend_from_slice(&line);
+        out.truncate(start);
+        // Output is cut to what still fits, so the file ends near the cap
+        // however large the last chunk was.
+        if code == "o"
+            && let Some(part) = self.longest_fitting(at, data)
+        {
+            self.written += part.len() as u64;
+            self.last = at.max(self.last);
+            out.extend_from_slice(&part);
+        }
+        let marker = self.line(at, "m", TRUNCATED);
+        self.written += marker.len() as u64;
+        out.extend_from_slice(&marker);
+        self.truncated = true;
     }
 
     /// The `"o"` line of the longest prefix of `data` (whole characters)
@@ -204,10 +214,19 @@ impl Encoder {
     }
 
     fn line(&self, at: Duration, code: &str, data: &str) -> Vec<u8> {
+        let mut line = Vec::with_capacity(data.len() + 32);
+        self.write_line(at, code, data, &mut line);
+        line
+    }
+
+    fn write_line(&self, at: Duration, code: &str, data: &str, out: &mut Vec<u8>) {
+        use std::io::Write;
         // Intervals never go negative, even if events arrive out of order.
         let interval = at.saturating_sub(self.last).as_secs_f64();
-        let data = serde_json::Value::from(data).to_string();
-        format!("[{interval:.6}, \"{code}\", {data}]\n").into_bytes()
+        // Writing into a Vec cannot fail.
+        let _ = write!(out, "[{interval:.6}, \"{code}\", ");
+        let _ = serde_json::to_writer(&mut *out, data);
+        out.extend_from_slice(b"]\n");
     }
 }
 

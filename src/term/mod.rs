@@ -10,6 +10,7 @@
 //! - `model`: a tab's screen model, following its output on its own thread
 //! - `sizing`: the size rule (which viewer's size the PTY takes)
 //! - `tap`: a never-waiting copy of a tab's output (for the recorder)
+//! - `info`: what the API tells of a tab
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer as an output half and an input half, and
 //!   its seat in the size rule
@@ -17,6 +18,7 @@
 
 pub mod api;
 pub mod fanout;
+pub mod info;
 pub mod input;
 pub mod model;
 pub mod modes;
