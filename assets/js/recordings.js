@@ -1,5 +1,5 @@
-// recordings.js — the owner's side of tab recordings: the "Record" toggle for the active
-// tab (top bar), and the Recordings dialog: every recording with its tab title, start,
+// recordings.js — the owner's side of tab recordings, in one dialog (the top bar's ● opens
+// it, red while the active tab is recorded): the "Record" toggle for the active tab, and every recording with its tab title, start,
 // duration and size (and whether it was cut at its size cap), a Play button that opens the
 // player (player.js), Download (the .cast file, which `asciinema play` replays) and Delete.
 // Every viewer's REC mark is the tab's own (tab.js); this file only changes and lists.
@@ -51,12 +51,15 @@ export class Recordings {
     });
   }
 
-  /** The toggle shows the active tab's state (REC itself is on the tab, for every viewer). */
+  /** The toggle shows the active tab's state (REC itself is on the tab, for every viewer);
+   * the top bar's button is red while the active tab is recorded. */
   renderToggle(tab) {
     const on = Boolean(tab?.recording);
     this.toggleButton.disabled = !tab || Boolean(tab.exited);
     this.toggleButton.setAttribute('aria-pressed', String(on));
     this.toggleButton.textContent = on ? 'Stop recording' : 'Record';
+    $('record-tab').textContent = tab ? `This terminal: ${tab.title}${on ? ' (recording)' : ''}` : 'No terminal open';
+    $('recordings-open').classList.toggle('recording', on);
   }
 
   async toggleActive() {
@@ -69,10 +72,11 @@ export class Recordings {
     } catch (err) {
       this.ctx.notify(`Could not change recording: ${err.message}`);
     }
-    tab.focus?.();
+    await this.refresh();
   }
 
   async open() {
+    this.renderToggle(this.ctx.activeTab());
     if (!this.dialog.open) this.dialog.showModal();
     await this.refresh();
   }

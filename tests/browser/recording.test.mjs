@@ -37,13 +37,19 @@ test('recording shows REC to every viewer, a guest included, until it is turned 
   await guest.locator('#landing-open').click();
   await guest.waitForFunction(() => window.__termgate?.activeStatus() === 'live');
   assert.equal(await recMark(guest).isVisible(), false, 'REC before recording');
-  assert.equal(await guest.locator('#record-toggle').isVisible(), false, 'a guest has no Record button');
+  assert.equal(await guest.locator('#recordings-open').isVisible(), false, 'a guest has no recordings button');
 
+  await owner.locator('#recordings-open').click();
   await owner.locator('#record-toggle').click();
   await recMark(owner).waitFor({ state: 'visible' });
   await recMark(guest).waitFor({ state: 'visible' });
   assert.equal(await owner.locator('#record-toggle').getAttribute('aria-pressed'), 'true');
   assert.equal(await owner.locator('#record-toggle').textContent(), 'Stop recording');
+  // The recording is listed while it is written, and cannot be deleted yet.
+  await owner.locator('#recordings-list tr').filter({ hasText: '(recording)' }).waitFor();
+  assert.equal(await owner.locator('#recordings-list tr').getByRole('button', { name: /^Delete / }).isDisabled(), true);
+  await owner.locator('#recordings-close').click();
+  assert.match(await owner.locator('#recordings-open').getAttribute('class'), /\brecording\b/);
   await guest.waitForFunction(() => document.querySelector('.tab.active')?.classList.contains('recording'));
   assert.match(await guest.locator('.tab.active .tab-button').getAttribute('title'), /\(recording\)/);
 
@@ -52,10 +58,13 @@ test('recording shows REC to every viewer, a guest included, until it is turned 
   await waitForScreen(owner, /^rec-42$/);
   await waitForScreen(guest, /^rec-42$/);
 
+  await owner.locator('#recordings-open').click();
   await owner.locator('#record-toggle').click();
   await recMark(owner).waitFor({ state: 'hidden' });
   await recMark(guest).waitFor({ state: 'hidden' });
   assert.equal(await owner.locator('#record-toggle').textContent(), 'Record');
+  assert.equal(await owner.locator('#record-toggle').getAttribute('aria-pressed'), 'false');
+  await owner.locator('#recordings-close').click();
   await assertClean(guest);
 });
 
