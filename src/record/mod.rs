@@ -106,7 +106,6 @@ impl Recordings {
     /// gives the tap to the tab before its reader starts, so the tab's
     /// first output is recorded too. Then [`Self::launch`] it.
     pub fn prepare(&self) -> Result<(Pending, Tap), Error> {
-        self.sweep();
         let started = SystemTime::now();
         let (id, file) = self
             .store()
@@ -118,6 +117,10 @@ impl Recordings {
             })?;
         let (tap, receiver) = crate::term::tap::tap();
         lock(&self.0.active).insert(id.clone());
+        // Room for the new one, off the caller's thread (a request or a
+        // tab's creation); the new file is active, so it is never deleted.
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.sweep());
         let pending = Pending {
             id,
             file,
@@ -167,7 +170,7 @@ impl Recordings {
         let terminal = terminal.clone();
         tokio::spawn(async move {
             let ending = recorder::run(job).await;
-            this.ended(&terminal, &id, ending);
+            this.ended(&terminal, &id, ending).await;
         });
     }
 
@@ -182,9 +185,11 @@ impl Recordings {
 
     /// A recording's task ended: the limits, the audit line, then REC off,
     /// so a viewer told REC is off finds the folder settled.
-    fn ended(&self, terminal: &TerminalHandle, id: &str, ending: Ending) {
+    async fn ended(&self, terminal: &TerminalHandle, id: &str, ending: Ending) {
         lock(&self.0.active).remove(id);
-        self.sweep();
+        let this = self.clone();
+        // The folder is read and files deleted on the blocking pool.
+        let _ = tokio::task::spawn_blocking(move || this.sweep()).await;
         let by_owner = lock(&self.0.stopped_by_owner).remove(id);
         let reason = match ending {
             Ending::Exited => "exited",
@@ -235,7 +240,10 @@ impl Recordings {
         loop {
             tokio::select! {
                 _ = shutdown.wait() => return,
-                _ = every.tick() => self.sweep(),
+                _ = every.tick() => {
+                    let this = self.clone();
+                    let _ = tokio::task::spawn_blocking(move || this.sweep()).await;
+                }
             }
         }
     }
