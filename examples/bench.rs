@@ -71,6 +71,11 @@ struct Args {
     /// Throughput rounds per workload, each bare then WebSocket [default: 3].
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=50))]
     rounds: u64,
+    /// Record every tab (`--record`, into a throw-away folder): the
+    /// throughput ratio is then recorded WebSocket vs bare PTY, and the
+    /// recordings' gap markers (output the recorder had to drop) are counted.
+    #[arg(long)]
+    record: bool,
 }
 
 /// The parts of the bench, in the order they run.
@@ -100,7 +105,24 @@ async fn main() {
     let deadline = Duration::from_secs(args.deadline.unwrap_or(if quick { 20 } else { 60 }));
 
     let dirs = tempfile::tempdir().unwrap();
-    let daemon = Daemon::start(dirs.path(), dirs.path(), TOKEN, PIN).await;
+    let recordings = dirs.path().join("recordings");
+    let flags: Vec<std::ffi::OsString> = if args.record {
+        let dir = recordings.clone().into_os_string();
+        [
+            "--record",
+            "--recording-max-size",
+            "4GiB",
+            "--recordings-max-total",
+            "64GiB",
+        ]
+        .into_iter()
+        .map(Into::into)
+        .chain(["--recordings-dir".into(), dir])
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let daemon = Daemon::start_with(dirs.path(), dirs.path(), TOKEN, PIN, &flags).await;
     println!(
         "start to first answered request: {:.1} ms",
         daemon.startup.as_secs_f64() * 1e3
@@ -118,6 +140,9 @@ async fn main() {
 
     if runs(Section::Throughput) {
         sections::throughput::run(&client, throughput_bytes, args.rounds as usize).await;
+        if args.record {
+            sections::throughput::recorded(&recordings);
+        }
     }
     if runs(Section::Echo) {
         sections::echo::run(&client, echoes).await;

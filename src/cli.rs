@@ -157,6 +157,21 @@ pub struct ServeArgs {
     /// While exposed, never end by itself (no --public-timeout, no idle shutdown)
     #[arg(long)]
     pub public_no_expiry: bool,
+    /// Record every new tab's output (asciicast v3) from its start; every viewer sees REC
+    #[arg(long, env = "TERMGATE_RECORD", value_parser = BoolishValueParser::new())]
+    pub record: bool,
+    /// Folder of the recordings [default: $XDG_DATA_HOME/termgate/recordings]
+    #[arg(long, value_name = "DIR", env = "TERMGATE_RECORDINGS_DIR")]
+    pub recordings_dir: Option<PathBuf>,
+    /// A recording stops (marked truncated) at this size, e.g. 64MiB [default: 64MiB]
+    #[arg(long, value_name = "SIZE", env = "TERMGATE_RECORDING_MAX_SIZE")]
+    pub recording_max_size: Option<String>,
+    /// All recordings together; the oldest are deleted beyond it [default: 1GiB]
+    #[arg(long, value_name = "SIZE", env = "TERMGATE_RECORDINGS_MAX_TOTAL")]
+    pub recordings_max_total: Option<String>,
+    /// Delete recordings older than this, e.g. 7d [default: 30d]
+    #[arg(long, value_name = "DURATION", env = "TERMGATE_RECORDINGS_KEEP")]
+    pub recordings_keep: Option<String>,
     /// Log lines on stderr: short human lines, or one JSON object a line
     /// [default: auto: human on a terminal, else json]
     #[arg(long, value_enum, value_name = "FORMAT", env = "TERMGATE_LOG_FORMAT")]

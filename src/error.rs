@@ -39,6 +39,9 @@ pub enum Error {
     /// The token cannot be read again for a login link (why, for the owner).
     #[error("{0}")]
     TokenUnavailable(String),
+    /// A recording still being written cannot be deleted.
+    #[error("this recording is still being written; turn its tab's recording off first")]
+    RecordingActive,
     #[error("request body too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
     /// The body did not arrive in time (see `http::pace`).
@@ -69,7 +72,8 @@ impl Error {
             | Error::TooManyTokens { .. }
             | Error::SecondFactorOn
             | Error::NoTerminalYet
-            | Error::TokenUnavailable(_) => StatusCode::CONFLICT,
+            | Error::TokenUnavailable(_)
+            | Error::RecordingActive => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
@@ -94,6 +98,7 @@ impl Error {
             Error::SecondFactorOn => "second_factor_on",
             Error::NoTerminalYet => "no_terminal_yet",
             Error::TokenUnavailable(_) => "token_unavailable",
+            Error::RecordingActive => "recording_active",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::RequestTimeout => "request_timeout",
             Error::MisdirectedHost => "misdirected_host",

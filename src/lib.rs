@@ -38,6 +38,7 @@
 //!   and the idle auto-shutdown while public.
 //! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
 //! - [`audit`]: the security event log.
+//! - [`record`]: tab recordings (asciicast v3), their folder and limits.
 //! - [`console`]: the log on stderr (human lines on a terminal, else JSON)
 //!   and the console's QR codes.
 //!
@@ -75,6 +76,7 @@ pub mod http;
 pub mod lock;
 pub mod process;
 pub mod random;
+pub mod record;
 pub mod server;
 pub mod shell_integration;
 pub mod shutdown;

@@ -47,6 +47,13 @@ pub async fn run(
 pub async fn serve(state: Arc<AppState>, listener: TcpListener) -> std::io::Result<()> {
     let shutdown = state.shutdown.clone();
     tokio::spawn(sweep(state.clone()));
+    // Retention and the total cap of the recordings, every few minutes.
+    tokio::spawn(
+        state
+            .recordings
+            .clone()
+            .sweep_periodically(shutdown.clone()),
+    );
     let mut connections = JoinSet::new();
     loop {
         let (stream, peer) = tokio::select! {

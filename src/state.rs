@@ -27,6 +27,7 @@ use crate::config::Config;
 use crate::exposure::Exposure;
 use crate::files::Files;
 use crate::http::guard::Allowlist;
+use crate::record::Recordings;
 use crate::server::admission::Admission;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
@@ -68,13 +69,16 @@ pub struct OnDisk {
     /// The machine's name, for the account's label in an authenticator app.
     pub host_label: String,
     pub files: Files,
-    pub audit: Audit,
+    pub audit: Arc<Audit>,
+    /// The recordings folder (retention applied once at opening).
+    pub recordings: Recordings,
 }
 
 impl OnDisk {
     /// Reads (or creates) the share-link key in the private config folder,
-    /// loads the API tokens, opens the file root and the audit files. Fails when a key cannot
-    /// be read or made or the token store is damaged; a root that cannot be opened only turns the file
+    /// loads the API tokens, opens the file root, the audit files and the recordings folder.
+    /// Fails when a key cannot be read or made or the token store is damaged; a root that
+    /// cannot be opened only turns the file
     /// browser off (see [`Files`]).
     pub fn open(config: &Config) -> std::io::Result<Self> {
         let share_key = crate::config::secrets::ensure_private_dir(&config.config_dir)
@@ -83,12 +87,14 @@ impl OnDisk {
             })
             .map_err(std::io::Error::other)?;
         let tokens = ApiTokens::open(&config.config_dir).map_err(std::io::Error::other)?;
+        let audit = Arc::new(Audit::open(&config.config_dir));
         Ok(Self {
             share_key,
             tokens,
             host_label: crate::auth::totp::account_label(),
             files: Files::open(config),
-            audit: Audit::open(&config.config_dir),
+            recordings: Recordings::open(&config.recordings, audit.clone()),
+            audit,
         })
     }
 }
@@ -99,7 +105,9 @@ pub struct AppState {
     pub credentials: Credentials,
     pub sessions: Sessions,
     pub limiter: Limiter,
-    pub audit: Audit,
+    /// Shared with the recorders, which log when a recording ends.
+    pub audit: Arc<Audit>,
+    pub recordings: Recordings,
     pub allowlist: Allowlist,
     pub terminals: Terminals,
     pub files: Files,
@@ -142,6 +150,7 @@ impl AppState {
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
             limiter: Limiter::new(Limits::default()),
             audit: disk.audit,
+            recordings: disk.recordings,
             terminals: Terminals::new(&config),
             files: disk.files,
             websocket_slots: crate::http::websocket::Slots::new(config.max_websockets),
@@ -253,6 +262,7 @@ impl AppState {
             terminals: &self.terminals,
             files: &self.files,
             terminal_only: self.config.terminal_only,
+            recordings: &self.recordings,
         }
     }
 }

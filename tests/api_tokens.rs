@@ -14,12 +14,13 @@ use termgate::auth::Access;
 use termgate::auth::api_tokens::TokenScope;
 use termgate::http::router::ROUTES;
 
-const SCOPES: [(TokenScope, &str); 5] = [
+const SCOPES: [(TokenScope, &str); 6] = [
     (TokenScope::TerminalsRead, "terminals:read"),
     (TokenScope::TerminalsWrite, "terminals:write"),
     (TokenScope::FilesRead, "files:read"),
     (TokenScope::FilesWrite, "files:write"),
     (TokenScope::Shares, "shares"),
+    (TokenScope::Recordings, "recordings"),
 ];
 
 /// Mints a token with `scopes` as the owner; returns its answer (value included).

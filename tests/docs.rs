@@ -272,6 +272,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
         Error::SecondFactorOn,
         Error::NoTerminalYet,
         Error::TokenUnavailable(String::new()),
+        Error::RecordingActive,
         Error::PayloadTooLarge { limit: 1 },
         Error::RequestTimeout,
         Error::MisdirectedHost,
@@ -295,6 +296,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
             | Error::SecondFactorOn
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_)
+            | Error::RecordingActive
             | Error::PayloadTooLarge { .. }
             | Error::RequestTimeout
             | Error::MisdirectedHost

@@ -2,8 +2,8 @@
 // Sends/receives JSON with the same-origin session cookie, turns error bodies
 // `{code, message}` into ApiError, and sends the app back to the login page on a 401
 // (unless the caller expects 401 as an answer, e.g. a wrong PIN). `api` lists every endpoint
-// the UI calls: login/session, terminals, share links, the phone login link, the files API
-// and the status route. Paths are written from the base (`/api/terminals`) and resolved by
+// the UI calls: login/session, terminals, share links, the phone login link, the files API,
+// the status route and recordings. Paths are written from the base (`/api/terminals`) and resolved by
 // `appUrl` against `document.baseURI`: the server's `<base href>` in index.html is the --base-path.
 // Every request carries the session's proof beside the cookie (proof.js); logging in or
 // redeeming a link keeps the proof it answers, logging out forgets it.
@@ -126,7 +126,13 @@ export function dispositionName(header) {
   return plain ? plain[1] : 'download';
 }
 
-async function saveDownload(url) {
+async function fetchText(url) {
+  const response = await fetchOk(url);
+  return response.text();
+}
+
+/** GET `url` with the proof; an error answer becomes an ApiError. */
+async function fetchOk(url) {
   let response;
   try {
     response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: proofHeaders() });
@@ -138,6 +144,11 @@ async function saveDownload(url) {
     if (response.status === 401) unauthorizedHandler();
     throw new ApiError(response.status, data?.code || `http_${response.status}`, data?.message || 'Download failed');
   }
+  return response;
+}
+
+async function saveDownload(url) {
+  const response = await fetchOk(url);
   const blob = await response.blob();
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
@@ -216,4 +227,11 @@ export const api = {
   download: (url) => saveDownload(url),
   uploadUrl: (path, overwrite) => appUrl(`/api/files/upload?path=${q(path)}${overwrite ? '&overwrite=1' : ''}`),
   status: () => request('GET', '/api/status'),
+  // recordings (owner): turn a tab's on or off, list, fetch, delete
+  setRecording: (id, on) => request('POST', `/api/terminals/${encodeURIComponent(id)}/recording`, { on: Boolean(on) }),
+  listRecordings: () => request('GET', '/api/recordings'),
+  recordingUrl: (id) => appUrl(`/api/recordings/${encodeURIComponent(id)}`),
+  /** The .cast file's text, for the player. */
+  recordingText: (id) => fetchText(appUrl(`/api/recordings/${encodeURIComponent(id)}`)),
+  deleteRecording: (id) => request('DELETE', `/api/recordings/${encodeURIComponent(id)}`),
 };

@@ -1,7 +1,7 @@
 // app.js — boot: decide between the share-link "Open" screen, the login page, the owner's
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
-// editor, share and phone-login dialogs, public badge, host figures, Commands panel and
-// global keyboard shortcuts together.
+// editor, share, recordings and phone-login dialogs, public badge, host figures, Commands
+// panel and global keyboard shortcuts together.
 
 import { proofHeaders } from './proof.js';
 import './csp-shim.js'; // must run before xterm.js creates any style
@@ -15,6 +15,7 @@ import { followVisualViewport, KeyBar } from './keybar.js';
 import { forgetHandedToken, hideLogin, showLogin } from './login.js';
 import { closeMenus, initMenus } from './menus.js';
 import { PhoneLoginDialog } from './phone-login.js';
+import { Recordings } from './recordings.js';
 import { effectiveTheme, prefs } from './prefs.js';
 import { SearchBar } from './search.js';
 import { SessionClock } from './session.js';
@@ -36,6 +37,14 @@ const keybar = new KeyBar($('keybar'), {
   modes: () => tabs.active?.view.modes ?? null,
 });
 
+// Before the tabs, whose first activation shows the Record toggle.
+const recordings = new Recordings({
+  activeTab: () => tabs.active,
+  render: (tab) => tabs.render(tab),
+  notify,
+  focusTerminal: () => tabs.active?.focus(),
+});
+
 const tabs = new Tabs({
   tablist: $('tabs'),
   panes: $('panes'),
@@ -46,6 +55,7 @@ const tabs = new Tabs({
   onActiveChange: (tab) => {
     document.title = tab ? `${tab.title} — termgate` : 'termgate';
     renderSizeLock(tab);
+    recordings.renderToggle(tab);
     if (search.isOpen) search.bind();
     commands.tabChanged();
     // A guest's last tab went away: an unbound link waits for the next one.
@@ -146,6 +156,7 @@ function leaveWorkspace() {
   waiter.stop();
   files.detach();
   share.close();
+  recordings.close();
   phoneLogin.close();
   settings.close();
   tabs.clear();

@@ -6,10 +6,11 @@
 //   client -> server: {type:"resize", cols, rows}              (the size this view would like)
 //                     {type:"focus"}                         (this view is being used: its size applies)
 //                     {type:"visibility", visible}         (owner only: is this page on screen)
-//   server -> client: {type:"hello", id, title, name, cols, rows, readonly, size_locked}
+//   server -> client: {type:"hello", id, title, name, cols, rows, readonly, size_locked, recording}
 //                     {type:"title", title, name}            (the owner named the tab / cleared it)
 //                     {type:"resize", cols, rows}            (PTY size changed: every view shows this size)
 //                     {type:"size_lock", locked}             (the owner locked / unlocked the size)
+//                     {type:"recording", on}                 (the tab's output is / is no longer recorded: show REC)
 //                     {type:"resync"}                        (fell behind: a fresh replay follows)
 //                     {type:"input_ack", bytes}              (input the PTY has taken, counted per socket)
 //                     {type:"live"}                          (the screen is rebuilt; live output follows)
@@ -95,6 +96,7 @@ export function parseServerMessage(text) {
         rows: Number(msg.rows) || 0,
         readonly: msg.readonly === true,
         sizeLocked: msg.size_locked === true,
+        recording: msg.recording === true,
       };
     case 'title':
       // The owner's name wins over the shell's title until it is cleared (name: null).
@@ -103,6 +105,8 @@ export function parseServerMessage(text) {
       return { type: 'resize', cols: Number(msg.cols) || 0, rows: Number(msg.rows) || 0 };
     case 'size_lock':
       return { type: 'size_lock', locked: msg.locked === true };
+    case 'recording':
+      return { type: 'recording', on: msg.on === true };
     case 'live':
       return { type: 'live' };
     case 'input_ack':

@@ -21,7 +21,7 @@ const STOPPED_TEXT = {
 
 export class Tab {
   /**
-   * @param {object} info Terminal from the API: {id, title, name, busy, cols, rows, created_at, clients, exited}
+   * @param {object} info Terminal from the API: {id, title, name, busy, cols, rows, created_at, clients, exited, recording}
    * @param {{panes: HTMLElement, filterInput?: (data: string) => string,
    *          onChange: (tab: Tab) => void, onGone: (tab: Tab) => void,
    *          onSessionEnded: () => void, onActivity?: () => void, readonly?: boolean,
@@ -42,6 +42,8 @@ export class Tab {
     this.readonly = Boolean(ctx.readonly);
     // The owner locked the PTY's size: no view's wish applies (shown in the tab strip).
     this.sizeLocked = info.size_locked === true;
+    // The tab's output is being recorded: every viewer, a guest's too, shows REC.
+    this.recording = info.recording === true;
 
     this.pane = document.createElement('section');
     this.pane.className = 'pane';
@@ -51,7 +53,14 @@ export class Tab {
     this.pane.hidden = true;
     const host = document.createElement('div');
     host.className = 'term-host';
-    this.pane.append(host, this.buildOverlay());
+    // REC over the terminal, where everyone watching sees it whatever the tab strip shows.
+    this.recMark = document.createElement('span');
+    this.recMark.className = 'rec-mark';
+    this.recMark.textContent = 'REC';
+    this.recMark.title = 'This terminal is being recorded';
+    this.recMark.setAttribute('role', 'status');
+    this.recMark.hidden = !this.recording;
+    this.pane.append(host, this.recMark, this.buildOverlay());
     ctx.panes.append(this.pane);
 
     this.view = new TermView(host, {
@@ -96,6 +105,7 @@ export class Tab {
         this.view.setReadonly(this.readonly);
         this.view.mirrorSize(hello.cols, hello.rows);
         this.sizeLocked = hello.sizeLocked;
+        this.setRecording(hello.recording);
         if (hello.title) this.serverTitle = hello.title;
         this.name = hello.name;
         ctx.onChange(this);
@@ -158,6 +168,10 @@ export class Tab {
     }
     // 'resize': the PTY's size changed (this view's wish, or another's): show it.
     if (msg.type === 'resize') this.view.mirrorSize(msg.cols, msg.rows);
+    if (msg.type === 'recording') {
+      this.setRecording(msg.on);
+      this.ctx.onChange(this);
+    }
     if (msg.type === 'size_lock') {
       this.sizeLocked = msg.locked;
       this.ctx.onChange(this);
@@ -170,6 +184,11 @@ export class Tab {
     }
     // 'live': the rebuild is complete once xterm has parsed it; input counts again then.
     if (msg.type === 'live') this.view.afterWrites(() => (this.rebuilding = false));
+  }
+
+  setRecording(on) {
+    this.recording = Boolean(on);
+    this.recMark.hidden = !this.recording;
   }
 
   noteExit() {

@@ -133,7 +133,7 @@ export class Tabs {
     if (!tab.el) return;
     const title = tab.title;
     if (!tab.renaming) tab.label.textContent = title;
-    const locked = tab.sizeLocked ? ' (size locked)' : '';
+    const locked = (tab.sizeLocked ? ' (size locked)' : '') + (tab.recording ? ' (recording)' : '');
     tab.button.title = this.ctx.guest ? `${title}${locked}` : `${title}${locked} — double-click or F2 to rename, Delete to close`;
     tab.closeButton?.setAttribute('aria-label', `Close ${title}`);
     if (tab.closeButton) tab.closeButton.title = `Close ${title} (Ctrl+Shift+W)`;
@@ -143,6 +143,7 @@ export class Tabs {
     tab.el.classList.toggle('active', selected);
     tab.el.classList.toggle('exited', Boolean(tab.exited));
     tab.el.classList.toggle('size-locked', Boolean(tab.sizeLocked));
+    tab.el.classList.toggle('recording', Boolean(tab.recording));
     tab.el.classList.toggle('offline', ['reconnecting', 'stopped', 'closed'].includes(tab.status));
     if (selected) this.ctx.onActiveChange?.(tab);
   }

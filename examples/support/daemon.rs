@@ -16,8 +16,21 @@ impl Daemon {
     /// Starts `$TERMGATE_BIN` (default: [`release_binary`]) with its config
     /// under `home` and `root` as the start folder.
     pub async fn start(home: &Path, root: &Path, token: &str, pin: &str) -> Self {
+        Self::start_with(home, root, token, pin, &[]).await
+    }
+
+    /// Like [`Daemon::start`], with more command-line flags (`--record …`).
+    pub async fn start_with(
+        home: &Path,
+        root: &Path,
+        token: &str,
+        pin: &str,
+        flags: &[std::ffi::OsString],
+    ) -> Self {
         let port = free_port();
-        let mut command = tokio::process::Command::from(command(home, root, token, pin, port));
+        let mut command = command(home, root, token, pin, port);
+        command.args(flags);
+        let mut command = tokio::process::Command::from(command);
         let started = Instant::now();
         let child = command.kill_on_drop(true).spawn().unwrap();
         let addr = format!("127.0.0.1:{port}").parse().unwrap();

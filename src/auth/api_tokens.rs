@@ -50,6 +50,9 @@ pub enum TokenScope {
     /// List, mint and revoke share links.
     #[serde(rename = "shares")]
     Shares,
+    /// Turn a tab's recording on or off; list, download and delete recordings.
+    #[serde(rename = "recordings")]
+    Recordings,
 }
 
 /// A token as the list shows it: never its value nor its hash.

@@ -28,6 +28,11 @@ pub struct FileConfig {
     pub base_path: Option<String>,
     pub terminal_only: Option<bool>,
     pub max_upload: Option<String>,
+    pub record: Option<bool>,
+    pub recordings_dir: Option<PathBuf>,
+    pub recording_max_size: Option<String>,
+    pub recordings_max_total: Option<String>,
+    pub recordings_keep: Option<String>,
 }
 
 impl FileConfig {

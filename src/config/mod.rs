@@ -6,7 +6,7 @@
 //! the file) when one is wrong. Secrets are loaded separately, in `secrets`.
 //!
 //! A leaf: the settings are plain durations, sizes and enums of this module
-//! ([`Tunnel`], [`ShareScope`]) that the features convert, so no feature's
+//! ([`Tunnel`], [`ShareScope`], [`recording::Recordings`]) that the features convert, so no feature's
 //! types leak into the user's settings. Timers only tests change are not
 //! here but in `state::Tuning`. (`secrets` still builds the
 //! `auth::credentials::Credentials` it loads.)
@@ -16,6 +16,7 @@ pub mod error;
 pub mod file;
 mod private_files;
 pub mod program;
+pub mod recording;
 pub mod secrets;
 pub mod share;
 pub mod units;
@@ -67,6 +68,8 @@ pub struct Config {
     pub idle_shutdown: Option<Duration>,
     /// Opt out of both clocks above.
     pub public_no_expiry: bool,
+    /// `--record` and where and how long recordings are kept.
+    pub recordings: recording::Recordings,
 }
 
 /// Which tunnel client exposes termgate (`tunnel::Kind` converts from it).
@@ -229,6 +232,7 @@ impl Config {
             return Err(("max_upload", "must be at least 1 byte".into()));
         }
         let startup_share = share::startup_share(args)?;
+        let recordings = recording::merge(args, file)?;
         let tunnel = match (args.zrok, args.cloudflare) {
             (true, true) => return Err(("zrok", "choose one of --zrok and --cloudflare".into())),
             (true, false) => Some(Tunnel::Zrok),
@@ -267,6 +271,7 @@ impl Config {
             public_timeout,
             idle_shutdown,
             public_no_expiry: args.public_no_expiry,
+            recordings,
         })
     }
 
@@ -276,6 +281,8 @@ impl Config {
             port: Some(0),
             cwd: Some(root.to_path_buf()),
             shell: Some(PathBuf::from("/bin/sh")),
+            // Never the user's own data folder.
+            recordings_dir: Some(config_dir.join("recordings")),
             ..ServeArgs::default()
         };
         Self::merge(&args, &FileConfig::default(), config_dir.to_path_buf())

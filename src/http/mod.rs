@@ -24,6 +24,7 @@ pub mod websocket;
 use crate::auth::{self, Principal, login, share_api};
 use crate::error::Error;
 use crate::exposure::PublicSide;
+use crate::record;
 use crate::state::AppState;
 use crate::term;
 use guard::Remote;
@@ -154,6 +155,13 @@ async fn dispatch(
         Endpoint::TerminalSocket(id) => term::api::connect(&state.sockets(), &id, &principal, req),
         Endpoint::TerminalCommands(id) => term::api::commands(&state.tabs(), &id),
         Endpoint::Status => Ok(status(state)),
+        Endpoint::ToggleRecording(id) => {
+            let recordings = &state.recordings;
+            record::api::toggle(recordings, &state.terminals, &id, req.into_body()).await
+        }
+        Endpoint::ListRecordings => record::api::list(&state.recordings).await,
+        Endpoint::DownloadRecording(id) => record::api::download(&state.recordings, &id).await,
+        Endpoint::DeleteRecording(id) => record::api::delete(&state.recordings, &id).await,
         Endpoint::SecondFactorStatus => Ok(auth::totp_api::status(&state.factors())),
         Endpoint::EnrollSecondFactor => {
             auth::totp_api::enroll(&state.factors(), client, req.into_body()).await

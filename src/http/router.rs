@@ -32,6 +32,10 @@ pub enum Endpoint {
     TerminalSocket(String),
     TerminalCommands(String),
     Status,
+    ToggleRecording(String),
+    ListRecordings,
+    DownloadRecording(String),
+    DeleteRecording(String),
     ListShares,
     MintShare,
     RevokeShare(String),
@@ -124,6 +128,11 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/terminals/{id}/ws", Viewer, activity: true, token: TerminalsRead, |id| Endpoint::TerminalSocket(id.unwrap_or_default())),
     // The tab's command history (shell integration): the owner's alone.
     route!(GET "/api/terminals/{id}/commands", Owner, activity: false, token: TerminalsRead, |id| Endpoint::TerminalCommands(id.unwrap_or_default())),
+    // Recordings hold everything a tab printed: the owner's alone.
+    route!(POST "/api/terminals/{id}/recording", Owner, activity: true, token: Recordings, |id| Endpoint::ToggleRecording(id.unwrap_or_default())),
+    route!(GET "/api/recordings", Owner, activity: false, token: Recordings, |_| Endpoint::ListRecordings),
+    route!(GET "/api/recordings/{id}", Owner, activity: true, token: Recordings, |id| Endpoint::DownloadRecording(id.unwrap_or_default())),
+    route!(DELETE "/api/recordings/{id}", Owner, activity: true, token: Recordings, |id| Endpoint::DeleteRecording(id.unwrap_or_default())),
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),

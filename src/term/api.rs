@@ -55,6 +55,8 @@ pub struct Tabs<'a> {
     pub files: &'a Files,
     /// `--terminal-only`: no tab's folder is told.
     pub terminal_only: bool,
+    /// `--record` records every new tab.
+    pub recordings: &'a crate::record::Recordings,
 }
 
 impl Tabs<'_> {
@@ -122,8 +124,47 @@ pub async fn create(tabs: &Tabs<'_>, body: Incoming) -> Result<Response, Error> 
         },
         None => None,
     };
-    let terminal = tabs.terminals.create(cols, rows, cwd.as_deref())?;
+    let terminal = create_recorded(tabs, cols, rows, cwd.as_deref())?;
     Ok(json(StatusCode::CREATED, &tabs.owner_info(&terminal)))
+}
+
+/// Creates the tab, recorded from its first output under `--record`. A
+/// recording that cannot start does not keep the tab from opening: the
+/// log says why, and the tab shows no REC.
+fn create_recorded(
+    tabs: &Tabs<'_>,
+    cols: u16,
+    rows: u16,
+    cwd: Option<&std::path::Path>,
+) -> Result<super::TerminalHandle, Error> {
+    use crate::record::StartedBy;
+    let pending = match tabs.recordings.record_all() {
+        true => match tabs.recordings.prepare() {
+            Ok(pending) => Some(pending),
+            Err(err) => {
+                tracing::warn!("--record: this tab is not recorded: {err}");
+                None
+            }
+        },
+        false => None,
+    };
+    let Some((pending, tap)) = pending else {
+        return tabs.terminals.create(cols, rows, cwd, None);
+    };
+    match tabs
+        .terminals
+        .create(cols, rows, cwd, Some((&pending.id, tap)))
+    {
+        Ok(terminal) => {
+            tabs.recordings
+                .launch(pending, &terminal, StartedBy::RecordAll);
+            Ok(terminal)
+        }
+        Err(err) => {
+            tabs.recordings.abandon(pending);
+            Err(err)
+        }
+    }
 }
 
 /// `PATCH /api/terminals/{id}` with `{"title"}` (a name, or `null` to

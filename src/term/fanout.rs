@@ -24,6 +24,7 @@
 
 use super::model::{FOLLOW_POLL, FOLLOW_POLLS, Feed, ModelEvent, ModelWork};
 use super::scrollback::{Replay, Scrollback};
+use super::tap::{Tap, Tapped};
 use crate::lock;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -66,6 +67,8 @@ struct Inner {
     published: u64,
     viewers: HashMap<u64, Place>,
     next_viewer: u64,
+    /// A copy of the output for the recorder, offered without waiting.
+    tap: Option<Tap>,
 }
 
 /// One viewer's place in the stream, as the pacing sees it (the socket side
@@ -121,6 +124,7 @@ impl Fanout {
                 published: 0,
                 viewers: HashMap::new(),
                 next_viewer: 0,
+                tap: None,
             }),
             progress: Notify::new(),
         })
@@ -130,6 +134,9 @@ impl Fanout {
     pub fn publish(&self, chunk: Bytes) -> u64 {
         let mut inner = self.lock();
         inner.scrollback.push(&chunk);
+        if let Some(tap) = &inner.tap {
+            tap.offer(Tapped::Output(chunk.clone(), Instant::now()));
+        }
         let wake_model = inner.model.as_mut().is_some_and(|feed| feed.push(&chunk));
         // No receivers is fine: nobody is watching right now.
         let _ = inner.live.send(chunk);
@@ -144,7 +151,16 @@ impl Fanout {
 
     /// Tells the screen model of a resize at this exact point of the output.
     pub fn resized(&self, cols: u16, rows: u16) {
+        if let Some(tap) = &self.lock().tap {
+            tap.offer(Tapped::Resize(cols, rows, Instant::now()));
+        }
         self.model_event(ModelEvent::Resize(cols, rows));
+    }
+
+    /// Starts (`Some`) or ends (`None`) copying output to a tap; the old
+    /// tap's consumer sees its channel close after what it was given.
+    pub fn set_tap(&self, tap: Option<Tap>) {
+        self.lock().tap = tap;
     }
 
     fn model_event(&self, event: ModelEvent) {

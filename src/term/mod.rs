@@ -10,6 +10,8 @@
 //! - `model`: a tab's screen model, following its output on its own thread
 //! - `history`: a tab's commands, from the marks its screen model reads
 //! - `sizing`: the size rule (which viewer's size the PTY takes)
+//! - `tap`: a never-waiting copy of a tab's output (for the recorder)
+//! - `info`: what the API tells of a tab
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer as an output half and an input half, and
 //!   its seat in the size rule
@@ -18,6 +20,7 @@
 pub mod api;
 pub mod fanout;
 pub mod history;
+pub mod info;
 pub mod input;
 pub mod model;
 pub mod modes;
@@ -27,6 +30,7 @@ pub mod screen;
 pub mod scrollback;
 pub mod sizing;
 pub mod socket;
+pub mod tap;
 pub mod terminal;
 
 use crate::config::{Config, Program};
@@ -67,11 +71,13 @@ impl Terminals {
 
     /// Starts a shell in a new tab, in `cwd` (a folder inside the root,
     /// already checked) or the root; 409 when `max_tabs` are open.
+    /// `recording`: a recording's id and tap, fed from the first output.
     pub fn create(
         &self,
         cols: u16,
         rows: u16,
         cwd: Option<&Path>,
+        recording: Option<(&str, tap::Tap)>,
     ) -> Result<TerminalHandle, Error> {
         let mut registry = self.lock();
         if registry.tabs.len() >= self.max_tabs {
@@ -94,6 +100,7 @@ impl Terminals {
                 env: Vec::new(),
             },
             scrollback: self.scrollback,
+            recording,
         })
         .map_err(|err| Error::internal(format!("cannot start the shell: {err}")))?;
         registry.tabs.insert(number, handle.clone());

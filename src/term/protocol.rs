@@ -57,6 +57,8 @@ pub enum ServerMessage {
         readonly: bool,
         /// The owner locked the size: no viewer's resize applies.
         size_locked: bool,
+        /// The tab's output is being recorded: every client shows REC.
+        recording: bool,
     },
     /// The owner named the tab or cleared its name (sent to every viewer).
     Title { title: String, name: Option<String> },
@@ -69,6 +71,9 @@ pub enum ServerMessage {
     Resize { cols: u16, rows: u16 },
     /// The owner locked or unlocked the tab's size (sent to every viewer).
     SizeLock { locked: bool },
+    /// Recording of the tab's output started or stopped (sent to every
+    /// viewer, guests included: everyone watching knows).
+    Recording { on: bool },
     /// How many bytes of this viewer's binary input the PTY has taken (or a
     /// signal key discarded), counted from the socket's start. Sent to
     /// writing viewers every 64 KiB of progress (see [`INPUT_WINDOW`]).
@@ -153,8 +158,10 @@ mod tests {
                 rows: 24,
                 readonly: false,
                 size_locked: false,
+                recording: true,
             },
             ServerMessage::SizeLock { locked: true },
+            ServerMessage::Recording { on: false },
             ServerMessage::Resize {
                 cols: 100,
                 rows: 30,

@@ -22,8 +22,10 @@ fn server_samples() -> Vec<ServerMessage> {
             rows: 24,
             readonly: false,
             size_locked: false,
+            recording: true,
         },
         ServerMessage::SizeLock { locked: true },
+        ServerMessage::Recording { on: true },
         ServerMessage::Title {
             title: "t".into(),
             name: Some("n".into()),
@@ -55,7 +57,7 @@ fn exhaustive(server: ServerMessage, client: ClientMessage) {
     match server {
         S::Hello { .. } | S::Title { .. } | S::Live | S::Resize { .. } => {}
         S::InputAck { .. } | S::Resync | S::Exit { .. } | S::Error { .. } => {}
-        S::SizeLock { .. } => {}
+        S::SizeLock { .. } | S::Recording { .. } => {}
     }
     match client {
         ClientMessage::Resize { .. } | ClientMessage::Visibility { .. } => {}

@@ -15,12 +15,12 @@ use super::fanout::{Fanout, Subscription};
 use super::input::{Budget, Closed, InputQueue, Next};
 use super::pty::{self, Master};
 use super::sizing::Sizing;
+use super::tap::{Recording, Tap};
 use crate::clock::unix_ms;
 use crate::lock::lock;
 use crate::process::ProcessGroup;
 use bytes::Bytes;
 use nix::sys::signal::Signal;
-use serde::Serialize;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
@@ -33,41 +33,7 @@ pub const CLOSE_GRACE: Duration = Duration::from_millis(500);
 /// How long the exit waits for the last output of an exited shell.
 const LAST_OUTPUT: Duration = Duration::from_secs(1);
 
-/// How the shell ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ExitInfo {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub signal: Option<i32>,
-}
-
-/// What `GET /api/terminals` shows of a tab.
-#[derive(Debug, Clone, Serialize)]
-pub struct TerminalInfo {
-    pub id: String,
-    /// The owner's name for the tab if it has one, else the shell's name.
-    pub title: String,
-    /// The name the owner gave (`PATCH`), `None` until then or once cleared.
-    /// Clients show it over the shell's own (OSC) title while it is set.
-    pub name: Option<String>,
-    /// The command name of the job in the foreground when it is not the
-    /// shell (`"sleep"`, `"vim"`): closing the tab would end it.
-    pub busy: Option<String>,
-    /// The foreground job's folder relative to the file root (`""`: the root);
-    /// `None` outside it and for guests. Filled in by the API, which holds the root.
-    pub cwd: Option<String>,
-    pub cols: u16,
-    pub rows: u16,
-    /// The owner locked the size: no viewer's resize applies.
-    pub size_locked: bool,
-    pub created_at: u64,
-    pub clients: usize,
-    pub exited: Option<ExitInfo>,
-    /// Times the screen model started over from the ring (it fell behind a
-    /// flood); joins after that show the ring's screen, not older history.
-    pub screen_rebuilds: u64,
-}
+pub use super::info::{ExitInfo, TerminalInfo};
 
 struct Shared {
     id: String,
@@ -92,6 +58,7 @@ struct Shared {
     /// The screen model's counters and command history (`None` for a test
     /// terminal).
     model: Option<Arc<super::model::ModelShared>>,
+    recording: Recording,
 }
 
 #[derive(Clone)]
@@ -103,6 +70,8 @@ pub struct TerminalSpec<'a> {
     pub title: String,
     pub spawn: pty::SpawnOptions<'a>,
     pub scrollback: usize,
+    /// A recording to feed from the first output on (see `crate::record`).
+    pub recording: Option<(&'a str, Tap)>,
 }
 
 impl TerminalHandle {
@@ -127,7 +96,12 @@ impl TerminalHandle {
             pty: Some((Arc::downgrade(&master), shell.clone())),
             tasks: Mutex::default(),
             model: Some(model),
+            recording: Recording::default(),
         });
+        if let Some((id, tap)) = spec.recording {
+            // Before the reader starts: the shell's first output is in it.
+            shared.recording.start(&shared.output, id, tap);
+        }
         let (reader_done, reader_done_rx) = oneshot::channel();
         let reader = tokio::spawn(read_output(
             master.clone(),
@@ -159,6 +133,7 @@ impl TerminalHandle {
             pty: None,
             tasks: Mutex::default(),
             model: None,
+            recording: Recording::default(),
         });
         (Self(shared), exit_tx)
     }
@@ -182,6 +157,7 @@ impl TerminalHandle {
             created_at: self.0.created_at,
             clients: self.0.output.viewers(),
             exited: *self.0.exit.borrow(),
+            recording: self.0.recording.current().is_some(),
             screen_rebuilds: self
                 .0
                 .model
@@ -233,6 +209,21 @@ impl TerminalHandle {
         }
         let (master, shell) = self.0.pty.as_ref()?;
         master.upgrade()?.foreground_cwd(shell.id())
+    }
+
+    /// Starts copying output to `tap` for recording `id` (false: one runs).
+    pub fn start_recording(&self, id: &str, tap: Tap) -> bool {
+        self.0.recording.start(&self.0.output, id, tap)
+    }
+
+    /// Stops the recording (`only`: if it is that one); the id that stopped.
+    pub fn stop_recording(&self, only: Option<&str>) -> Option<String> {
+        self.0.recording.stop(&self.0.output, only)
+    }
+
+    /// The recording running now, and its changes (for viewers' REC).
+    pub fn recording(&self) -> &Recording {
+        &self.0.recording
     }
 
     /// Joins as a viewer: replay and live stream are cut at the same offset.
@@ -337,6 +328,7 @@ impl TerminalHandle {
         }
         self.0.input.close();
         self.0.output.close_model();
+        self.stop_recording(None);
         for task in lock(&self.0.tasks).drain(..) {
             task.abort();
         }

@@ -210,6 +210,29 @@ for (const scheme of ['light', 'dark']) {
     await page.context().close();
   });
 
+  test(`${scheme}: the recordings dialog, a recorded terminal with REC, and the player`, async () => {
+    const found = [];
+    const page = await newPage(browser, { colorScheme: scheme });
+    await login(page, server);
+    await page.locator('#recordings-open').click();
+    await page.locator('#recordings-dialog').waitFor({ state: 'visible' });
+    await page.locator('#record-toggle').click();
+    await page.locator('#recordings-list tr').first().waitFor();
+    await audit(page, `recordings dialog while recording (${scheme})`, found);
+    await page.locator('#recordings-close').click();
+    await page.locator('.pane:not([hidden]) .rec-mark').waitFor({ state: 'visible' });
+    await audit(page, `a recorded terminal with REC (${scheme})`, found);
+    await page.locator('#recordings-open').click();
+    await page.locator('#record-toggle').click();
+    await page.locator('#record-toggle').filter({ hasText: /^Record$/ }).waitFor();
+    await page.locator('#recordings-list tr').first().getByRole('button', { name: /^Play / }).click();
+    await page.locator('#player').waitFor({ state: 'visible' });
+    await audit(page, `the player (${scheme})`, found);
+    await page.locator('#recordings-close').click();
+    assertNone(found);
+    await page.context().close();
+  });
+
   test(`${scheme}: a guest's landing page, then the read-only view after Open`, async () => {
     const found = [];
     const owner = await newPage(browser, { colorScheme: scheme });

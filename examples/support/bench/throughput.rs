@@ -104,3 +104,27 @@ async fn websocket(client: &Client, id: &str, command: &str) -> f64 {
     }
     total as f64 / started.elapsed().as_secs_f64() / 1e6
 }
+
+/// With `--record`: how much the recordings hold and how much output the
+/// recorder had to drop (its gap markers), so a fast figure cannot hide
+/// an incomplete recording.
+pub fn recorded(dir: &std::path::Path) {
+    let (mut files, mut bytes, mut gaps, mut lost) = (0, 0u64, 0, 0u64);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        files += 1;
+        bytes += text.len() as u64;
+        for line in text.lines().filter(|l| l.contains("\"m\", \"gap: ")) {
+            gaps += 1;
+            let count = line.split("gap: ").nth(1).and_then(|r| r.split(' ').next());
+            lost += count.and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    println!(
+        "recordings: {files} files, {:.0} MB, {gaps} gaps ({:.1} MB of output not recorded)",
+        bytes as f64 / 1e6,
+        lost as f64 / 1e6
+    );
+}

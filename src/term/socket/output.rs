@@ -1,6 +1,6 @@
 //! The output half of a viewer: everything the server sends on one socket.
 //!
-//! Order: `hello`, the replay, then live output, resizes, input progress
+//! Order: `hello`, the replay, then live output, resizes, recording on/off, input progress
 //! (`input_ack`), refused-message replies and pings. Pings run on their own timer. Every send races the
 //! stop signals and has a deadline (the liveness limit); a send that cannot
 //! complete in time means the peer is not taking output (a full TCP window,
@@ -47,6 +47,9 @@ where
     // And for the owner's size lock.
     let mut locks = terminal.sizing().lock_changes();
     locks.mark_unchanged();
+    // And for recording (REC), so no viewer misses a start or a stop.
+    let mut recording = terminal.recording().changes();
+    let recorded = recording.borrow_and_update().is_some();
     let (cols, rows) = terminal.size();
     let info = terminal.info();
     let hello = ServerMessage::Hello {
@@ -58,6 +61,7 @@ where
         rows,
         readonly: viewer.readonly,
         size_locked: terminal.sizing().is_locked(),
+        recording: recorded,
     };
     if let Err(stop) = out.control(sink, &hello).await {
         return stop;
@@ -91,6 +95,10 @@ where
                 let name = names.borrow_and_update().clone();
                 let title = name.clone().unwrap_or_else(|| terminal.default_title().to_string());
                 out.control(sink, &ServerMessage::Title { title, name }).await
+            }
+            () = changed(recording.clone()) => {
+                let on = recording.borrow_and_update().is_some();
+                out.control(sink, &ServerMessage::Recording { on }).await
             }
             () = changed(locks.clone()) => {
                 let locked = *locks.borrow_and_update();

@@ -1,0 +1,215 @@
+//! A tap on a tab's output: a copy of every chunk and resize, for a
+//! consumer that must never slow the shell (the recorder, `crate::record`).
+//!
+//! The fan-out offers each chunk under its publish lock, so chunks and
+//! resizes keep their order; offering never waits. When the queue holds
+//! [`TAP_BYTES`] of output (or [`TAP_DEPTH`] events) a chunk is dropped and
+//! its bytes counted, and the consumer is told how much it lost before its
+//! next event (a gap it can mark), rather than the PTY reader being held up
+//! by a slow disk.
+
+use super::fanout::Fanout;
+use bytes::Bytes;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+/// Output bytes a tap may hold before it drops output: about 0.1 s of a
+/// flood at full speed, so a consumer that is briefly descheduled on a
+/// busy machine loses nothing.
+pub const TAP_BYTES: u64 = 8 << 20;
+/// Events a tap may hold (a flood of tiny chunks is bounded too).
+pub const TAP_DEPTH: usize = 4096;
+
+/// What happened in the tab, and when (taken at the offer, so a consumer
+/// that lags still writes the true times).
+#[derive(Debug)]
+pub enum Tapped {
+    Output(Bytes, Instant),
+    Resize(u16, u16, Instant),
+}
+
+/// The fan-out's end: offers and never waits.
+pub struct Tap {
+    events: mpsc::Sender<Tapped>,
+    counts: Arc<Counts>,
+}
+
+/// The consumer's end.
+pub struct TapReceiver {
+    events: mpsc::Receiver<Tapped>,
+    counts: Arc<Counts>,
+}
+
+#[derive(Default)]
+struct Counts {
+    /// Output bytes offered and not yet received.
+    queued: AtomicU64,
+    /// Output bytes dropped since the consumer last asked.
+    lost: AtomicU64,
+}
+
+/// A tap and its receiver.
+pub fn tap() -> (Tap, TapReceiver) {
+    let (events, receiver) = mpsc::channel(TAP_DEPTH);
+    let counts = Arc::new(Counts::default());
+    let receiver = TapReceiver {
+        events: receiver,
+        counts: counts.clone(),
+    };
+    (Tap { events, counts }, receiver)
+}
+
+impl Tap {
+    /// Offers an event; output beyond [`TAP_BYTES`] or [`TAP_DEPTH`] is
+    /// counted as lost (a dropped resize is not: the next one or the exit
+    /// follows).
+    pub fn offer(&self, event: Tapped) {
+        let len = match &event {
+            Tapped::Output(chunk, _) => chunk.len() as u64,
+            Tapped::Resize(..) => 0,
+        };
+        // Only this end adds, so the check and the add cannot race to
+        // overshoot; the consumer's subtractions only make room.
+        if self.counts.queued.load(Ordering::Acquire) + len > TAP_BYTES {
+            self.counts.lost.fetch_add(len, Ordering::Relaxed);
+            return;
+        }
+        self.counts.queued.fetch_add(len, Ordering::AcqRel);
+        if let Err(mpsc::error::TrySendError::Full(_) | mpsc::error::TrySendError::Closed(_)) =
+            self.events.try_send(event)
+        {
+            self.counts.queued.fetch_sub(len, Ordering::AcqRel);
+            self.counts.lost.fetch_add(len, Ordering::Relaxed);
+        }
+    }
+}
+
+impl TapReceiver {
+    /// The next event (`None` once the tap is gone and drained).
+    pub async fn recv(&mut self) -> Option<Tapped> {
+        let event = self.events.recv().await;
+        self.received(event)
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_recv(&mut self) -> Option<Tapped> {
+        let event = self.events.try_recv().ok();
+        self.received(event)
+    }
+
+    fn received(&self, event: Option<Tapped>) -> Option<Tapped> {
+        if let Some(Tapped::Output(chunk, _)) = &event {
+            self.counts
+                .queued
+                .fetch_sub(chunk.len() as u64, Ordering::AcqRel);
+        }
+        event
+    }
+
+    /// Bytes dropped since the last call.
+    pub fn take_lost(&self) -> u64 {
+        self.counts.lost.swap(0, Ordering::Relaxed)
+    }
+}
+
+/// Which recording a tab's tap feeds, if any: viewers watch it for REC.
+pub struct Recording {
+    id: watch::Sender<Option<String>>,
+}
+
+impl Default for Recording {
+    fn default() -> Self {
+        Self {
+            id: watch::channel(None).0,
+        }
+    }
+}
+
+impl Recording {
+    /// Starts feeding recording `id` through `tap`; false when one runs.
+    /// The tap is set under the watch's lock, so a racing stop cannot
+    /// leave a tap without a recording or the other way round.
+    pub fn start(&self, fanout: &Fanout, id: &str, tap: Tap) -> bool {
+        let mut tap = Some(tap);
+        self.id.send_if_modified(|current| {
+            if current.is_some() {
+                return false;
+            }
+            *current = Some(id.to_string());
+            fanout.set_tap(tap.take());
+            true
+        })
+    }
+
+    /// Stops the recording (`only`: only if it is that one, for a recorder
+    /// that ended by itself); returns the id that stopped.
+    pub fn stop(&self, fanout: &Fanout, only: Option<&str>) -> Option<String> {
+        let mut stopped = None;
+        self.id.send_if_modified(|current| {
+            if current.is_none() || only.is_some_and(|id| current.as_deref() != Some(id)) {
+                return false;
+            }
+            stopped = current.take();
+            fanout.set_tap(None);
+            true
+        });
+        stopped
+    }
+
+    /// The recording running now.
+    pub fn current(&self) -> Option<String> {
+        self.id.borrow().clone()
+    }
+
+    /// Changes of the recording, for viewers.
+    pub fn changes(&self) -> watch::Receiver<Option<String>> {
+        self.id.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_tap_drops_and_counts_instead_of_waiting() {
+        let (tap, mut receiver) = tap();
+        let now = Instant::now();
+        for _ in 0..TAP_DEPTH + 3 {
+            tap.offer(Tapped::Output(Bytes::from_static(b"12345"), now));
+        }
+        assert_eq!(receiver.take_lost(), 15);
+        assert_eq!(receiver.take_lost(), 0);
+        let mut kept = 0;
+        while receiver.try_recv().is_some() {
+            kept += 1;
+        }
+        assert_eq!(kept, TAP_DEPTH);
+        drop(tap);
+        assert!(receiver.recv().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn the_byte_budget_bounds_big_chunks_and_frees_as_they_are_taken() {
+        let (tap, mut receiver) = tap();
+        let now = Instant::now();
+        let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+        let fits = (TAP_BYTES / chunk.len() as u64) as usize;
+        for _ in 0..fits + 2 {
+            tap.offer(Tapped::Output(chunk.clone(), now));
+        }
+        assert_eq!(receiver.take_lost(), 2 * chunk.len() as u64);
+        assert!(receiver.try_recv().is_some());
+        // Taking one made room for one more, and no more.
+        tap.offer(Tapped::Output(chunk.clone(), now));
+        tap.offer(Tapped::Output(chunk.clone(), now));
+        assert_eq!(receiver.take_lost(), chunk.len() as u64);
+        let mut kept = 1;
+        while receiver.try_recv().is_some() {
+            kept += 1;
+        }
+        assert_eq!(kept, fits + 1);
+    }
+}
