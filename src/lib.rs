@@ -36,6 +36,8 @@
 //!   and the idle auto-shutdown while public.
 //! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
 //! - [`audit`]: the security event log.
+//! - [`client`]: `termgate login|logout|whoami|ls|attach|exec`, the client
+//!   for scripts and other terminals (API token, http or https).
 //! - [`console`]: the log on stderr (human lines on a terminal, else JSON)
 //!   and the console's QR codes.
 //!
@@ -61,6 +63,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod console;

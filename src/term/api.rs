@@ -28,6 +28,10 @@ struct CreateBody {
     rows: Option<u16>,
     /// Start folder, relative to the root (checked by the file sandbox).
     cwd: Option<String>,
+    /// A program and its arguments to run instead of the tab's shell
+    /// (`termgate exec`): an argv, never a shell string, resolved on PATH
+    /// as `termgate -- PROGRAM` is.
+    command: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -95,7 +99,7 @@ pub fn list(tabs: &Tabs, principal: &Principal) -> Response {
     json(StatusCode::OK, &json!({ "terminals": terminals }))
 }
 
-/// `POST /api/terminals` with optional `{"cols","rows","cwd"}`.
+/// `POST /api/terminals` with optional `{"cols","rows","cwd","command"}`.
 pub async fn create(tabs: &Tabs<'_>, body: Incoming) -> Result<Response, Error> {
     let body: CreateBody = read_json(body, JSON_LIMIT).await?;
     let cols = body.cols.unwrap_or(80);
@@ -113,7 +117,18 @@ pub async fn create(tabs: &Tabs<'_>, body: Incoming) -> Result<Response, Error> 
         },
         None => None,
     };
-    let terminal = tabs.terminals.create(cols, rows, cwd.as_deref())?;
+    let program = match &body.command {
+        Some(words) => {
+            let words: Vec<std::ffi::OsString> = words.iter().map(Into::into).collect();
+            let program = crate::config::program::command(&words)
+                .map_err(|(_, why)| Error::bad_request(format!("command {why}")))?;
+            Some(program)
+        }
+        None => None,
+    };
+    let terminal = tabs
+        .terminals
+        .create(cols, rows, cwd.as_deref(), program.as_ref())?;
     Ok(json(StatusCode::CREATED, &tabs.owner_info(&terminal)))
 }
 
@@ -167,6 +182,7 @@ pub fn connect(
         .guest()
         .and_then(|grant| state.shares.stats(&grant.share_id));
     let size = requested_size(req.uri().query())?;
+    let raw_replay = raw_replay(req.uri().query())?;
     let accepted = websocket::accept(&mut req, state.slots)?;
     let owner = matches!(principal, Principal::Owner(_));
     // A script attached with a token that may type sizes the PTY as the
@@ -179,6 +195,7 @@ pub fn connect(
         readonly: !principal.may_type(id),
         sizes,
         size,
+        raw_replay,
         activity: owner.then(|| state.activity.clone()),
         share,
         liveness: state.liveness,
@@ -212,6 +229,17 @@ fn requested_size(query: Option<&str>) -> Result<Option<(u16, u16)>, Error> {
             Ok(Some((cols, rows)))
         }
         _ => Err(bad_size()),
+    }
+}
+
+/// `?replay=raw`: the scrollback's bytes as the program wrote them instead
+/// of a screen snapshot, for a client that streams output (`termgate exec`)
+/// rather than showing a screen.
+fn raw_replay(query: Option<&str>) -> Result<bool, Error> {
+    match query_param(query, "replay")?.as_deref() {
+        None | Some("screen") => Ok(false),
+        Some("raw") => Ok(true),
+        Some(_) => Err(Error::bad_request("replay is `raw` or `screen`")),
     }
 }
 
