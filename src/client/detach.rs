@@ -85,7 +85,7 @@ mod tests {
             "a lone one goes on with the next key"
         );
         assert_eq!(keys.feed(b"\x1d").send, b"");
-        assert_eq!(keys.feed(b"\x1d").detach, true, "split across reads");
+        assert!(keys.feed(b"\x1d").detach, "split across reads");
         let mut keys = Detacher::default();
         keys.feed(b"\x1d");
         assert_eq!(keys.expire(), vec![KEY]);
