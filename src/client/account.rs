@@ -12,7 +12,15 @@ use std::io::{BufRead, IsTerminal};
 /// a prompt without echo on a terminal, or a line of standard input.
 pub async fn login(url: Option<&str>, given: Option<String>) -> Result<(), ClientError> {
     let target = Target::parse(url.unwrap_or(DEFAULT_URL))?;
-    let token = match given.or_else(|| crate::config::secrets::env_secret(profile::TOKEN_ENV)) {
+    // clap fills `given` from the flag or the variable: only the flag is in argv.
+    let from_env = crate::config::secrets::env_secret(profile::TOKEN_ENV);
+    if given.is_some() && given != from_env {
+        eprintln!(
+            "warning: a token given with --api-token is visible to other local users in the \
+             process list; prefer TERMGATE_API_TOKEN or the prompt"
+        );
+    }
+    let token = match given.or(from_env) {
         Some(token) => token,
         None if std::io::stdin().is_terminal() => {
             eprintln!("Mint a token in termgate's settings (API tokens) or with POST /api/tokens.");
