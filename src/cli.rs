@@ -30,6 +30,11 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Turn the second factor (TOTP) on or off, or see whether it is on.
+    Totp {
+        #[arg(value_enum)]
+        action: crate::auth::totp_command::Action,
+    },
     /// Clear every login lockout of the running daemon (local only: it
     /// writes a request into the private config folder).
     Unlock,

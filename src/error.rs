@@ -31,6 +31,8 @@ pub enum Error {
     TooManyShares(&'static str),
     #[error("at most {max} API tokens may exist; revoke one first")]
     TooManyTokens { max: usize },
+    #[error("the second factor is already on; turn it off first to enrol a new one")]
+    SecondFactorOn,
     /// A link for "any tab" while there is none: no use is spent, ask again.
     #[error("The owner has not opened a terminal yet.")]
     NoTerminalYet,
@@ -65,6 +67,7 @@ impl Error {
             Error::TooManyTerminals { .. }
             | Error::TooManyShares(_)
             | Error::TooManyTokens { .. }
+            | Error::SecondFactorOn
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -88,6 +91,7 @@ impl Error {
             Error::TooManyTerminals { .. } => "too_many_terminals",
             Error::TooManyShares(_) => "too_many_shares",
             Error::TooManyTokens { .. } => "too_many_tokens",
+            Error::SecondFactorOn => "second_factor_on",
             Error::NoTerminalYet => "no_terminal_yet",
             Error::TokenUnavailable(_) => "token_unavailable",
             Error::PayloadTooLarge { .. } => "payload_too_large",

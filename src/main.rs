@@ -20,6 +20,9 @@ fn main() {
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
         Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
         Some(Command::Client(command)) => client(command),
+        Some(Command::Totp { action }) => {
+            termgate::auth::totp_command::command(action).map_err(Into::into)
+        }
         None => serve(cli.serve, human),
     };
     if let Err(err) = result {

@@ -15,11 +15,14 @@ use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
 use crate::auth::login::Logins;
 use crate::auth::login_link::LoginLinks;
+use crate::auth::second_factor::SecondFactor;
 use crate::auth::sessions::Sessions;
+use crate::auth::sessions_api::SessionAdmin;
 use crate::auth::share::ShareLinks;
 use crate::auth::share_api::Sharing;
 use crate::auth::token_gate::TokenGate;
 use crate::auth::tokens_api::TokenAdmin;
+use crate::auth::totp_api::Factors;
 use crate::config::Config;
 use crate::exposure::Exposure;
 use crate::files::Files;
@@ -31,7 +34,6 @@ use crate::term::api::{Sockets, Tabs};
 use crate::term::socket::Liveness;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
 
 /// The share-link signing key in the config folder; deleting it (and
 /// restarting) revokes every link.
@@ -63,6 +65,8 @@ impl Default for Tuning {
 pub struct OnDisk {
     pub share_key: [u8; 32],
     pub tokens: ApiTokens,
+    /// The machine's name, for the account's label in an authenticator app.
+    pub host_label: String,
     pub files: Files,
     pub audit: Audit,
 }
@@ -82,6 +86,7 @@ impl OnDisk {
         Ok(Self {
             share_key,
             tokens,
+            host_label: crate::auth::totp::account_label(),
             files: Files::open(config),
             audit: Audit::open(&config.config_dir),
         })
@@ -100,11 +105,15 @@ pub struct AppState {
     pub files: Files,
     pub shares: ShareLinks,
     pub tokens: ApiTokens,
+    /// The optional TOTP factor, read from the config folder at each check.
+    pub second_factor: SecondFactor,
+    /// The name an authenticator app lists this account under.
+    pub host_label: String,
     pub exposure: Exposure,
     pub activity: OwnerActivity,
     pub shutdown: Shutdown,
-    /// One permit per open WebSocket.
-    pub websocket_slots: Arc<Semaphore>,
+    /// One permit per open WebSocket (guests never get the owner's last ones).
+    pub websocket_slots: crate::http::websocket::Slots,
     /// Which connections keep their slot when there are too many.
     pub admission: Arc<Admission>,
 }
@@ -123,6 +132,8 @@ impl AppState {
         Arc::new(Self {
             shares: ShareLinks::new(disk.share_key),
             tokens: disk.tokens,
+            second_factor: SecondFactor::new(&config.config_dir),
+            host_label: disk.host_label,
             exposure: Exposure::new(&config),
             activity: OwnerActivity::default(),
             sessions: Sessions::new(config.idle_timeout, config.session_lifetime),
@@ -130,7 +141,7 @@ impl AppState {
             audit: disk.audit,
             terminals: Terminals::new(&config),
             files: disk.files,
-            websocket_slots: Arc::new(Semaphore::new(config.max_websockets)),
+            websocket_slots: crate::http::websocket::Slots::new(config.max_websockets),
             admission: Arc::new(Admission::new(config.max_connections)),
             allowlist,
             credentials,
@@ -166,10 +177,28 @@ impl AppState {
         }
     }
 
+    /// The session list's part.
+    pub fn session_admin(&self) -> SessionAdmin<'_> {
+        SessionAdmin {
+            sessions: &self.sessions,
+            checks: self.checks(),
+        }
+    }
+
+    /// The second-factor routes' part.
+    pub fn factors(&self) -> Factors<'_> {
+        Factors {
+            second: &self.second_factor,
+            checks: self.checks(),
+            label: &self.host_label,
+        }
+    }
+
     /// The `/auth/*` routes' part.
     pub fn logins(&self) -> Logins<'_> {
         Logins {
             checks: self.checks(),
+            second: &self.second_factor,
             sessions: &self.sessions,
             shares: &self.shares,
             activity: &self.activity,

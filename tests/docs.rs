@@ -286,6 +286,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
         Error::TooManyTerminals { max: 1 },
         Error::TooManyShares(""),
         Error::TooManyTokens { max: 1 },
+        Error::SecondFactorOn,
         Error::NoTerminalYet,
         Error::TokenUnavailable(String::new()),
         Error::PayloadTooLarge { limit: 1 },
@@ -308,6 +309,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
             | Error::TooManyTerminals { .. }
             | Error::TooManyShares(_)
             | Error::TooManyTokens { .. }
+            | Error::SecondFactorOn
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_)
             | Error::PayloadTooLarge { .. }

@@ -106,6 +106,68 @@ async fn a_new_connection_evicts_the_oldest_anonymous_one() {
     assert!(admission.census().evictions >= 1);
 }
 
+/// A login head whose body never comes. It asks `Expect: 100-continue`, so
+/// the server's `100 Continue` says the head was read and the body awaited.
+async fn trickling_login(server: &TestServer) -> TcpStream {
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "POST /auth/login HTTP/1.1\r\nHost: {}\r\nOrigin: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 60000\r\n\
+         Expect: 100-continue\r\n\r\n",
+        server.host(),
+        server.origin()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !String::from_utf8_lossy(&got).contains("\r\n\r\n") {
+            let n = stream.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed before 100 Continue");
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await
+    .expect("100 Continue within 10 s");
+    assert!(got.starts_with(b"HTTP/1.1 100"), "{got:?}");
+    stream
+}
+
+#[tokio::test]
+async fn a_trickling_body_does_not_keep_its_slot_over_a_newer_connection() {
+    // 8 slots, of which 2 anonymous.
+    let server = TestServer::start_with(|c| c.max_connections = 8).await;
+    let admission = server.state().admission.clone();
+    let mut trickle = trickling_login(&server).await;
+    // The owner's browser has connected; its login is still on the way.
+    let mut owner = TcpStream::connect(server.addr).await.unwrap();
+    assert!(common::eventually(Duration::from_secs(5), || admission.census().anonymous == 2).await);
+    // One more connection: one of the two older ones must make room.
+    let _newcomer = TcpStream::connect(server.addr).await.unwrap();
+    assert!(common::eventually(Duration::from_secs(5), || admission.census().evictions == 1).await);
+    // The slot held by a body that never comes is the one that goes.
+    let login = serde_json::json!({"token": common::TOKEN, "pin": common::PIN}).to_string();
+    let request = format!(
+        "POST /auth/login HTTP/1.1\r\nHost: {}\r\nOrigin: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{login}",
+        server.host(),
+        server.origin(),
+        login.len()
+    );
+    let _ = owner.write_all(request.as_bytes()).await;
+    let mut answer = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(10), owner.read(&mut answer))
+        .await
+        .expect("an answer or a close within 10 s");
+    let answer = String::from_utf8_lossy(&answer[..read.unwrap_or(0)]).into_owned();
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "the owner's connection was evicted for a trickle: {answer:?}"
+    );
+    let rest = read_to_close(&mut trickle, Duration::from_secs(5)).await;
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+}
+
 #[tokio::test]
 async fn when_every_slot_is_the_owners_more_are_closed_and_slots_come_back() {
     let server = TestServer::start_with(|c| {
@@ -170,6 +232,34 @@ async fn websockets_beyond_the_cap_get_503_and_slots_come_back() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(again.is_some(), "the closed socket's slot was not released");
+}
+
+#[tokio::test]
+async fn guests_cannot_take_the_owners_last_websocket_slots() {
+    let server = TestServer::start_with(|c| c.max_websockets = 4).await;
+    let owner = server.login().await;
+    let id = server.create_terminal(&owner).await;
+    let (_, guest) = server
+        .guest(
+            &owner,
+            serde_json::json!({"scope": "read-only", "ttl_secs": 300}),
+        )
+        .await;
+    // A link can be forwarded: its guest opens as many sockets as it is let.
+    let mut guests = Vec::new();
+    while let Ok(socket) = WsClient::connect(&server, &guest, &id).await {
+        guests.push(socket);
+        assert!(guests.len() <= 4, "more sockets than slots");
+    }
+    assert!(!guests.is_empty(), "the guest got no socket at all");
+    // The owner still opens a terminal.
+    let socket = WsClient::connect(&server, &owner, &id).await;
+    assert!(
+        socket.is_ok(),
+        "{} guest sockets kept the owner out: {:?}",
+        guests.len(),
+        socket.map(|_| ()).map_err(|err| err.to_string())
+    );
 }
 
 #[tokio::test]

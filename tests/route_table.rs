@@ -1,5 +1,6 @@
 //! The gate, derived from the route table itself: every route that is not
-//! public refuses an anonymous caller, and every owner route refuses a
+//! public refuses an anonymous caller (a session's cookie without its proof
+//! included), and every owner route refuses a
 //! guest, and every viewer route refuses a guest whose link covers another
 //! tab. A route added tomorrow is covered without anyone remembering to
 //! write its test.
@@ -7,6 +8,7 @@
 mod common;
 
 use common::TestServer;
+use common::proofs::PROOF;
 use serde_json::json;
 use termgate::auth::Access;
 use termgate::http::router::ROUTES;
@@ -50,6 +52,18 @@ async fn every_route_that_is_not_public_refuses_strangers_and_every_owner_route_
             anonymous.text()
         );
         assert!(anonymous.json()["code"].is_string(), "{method} {path}");
+        // A cookie replayed without its session's proof (another server on
+        // this host got it) is a stranger too, the owner's and a guest's,
+        // with the same answer.
+        for cookie in [&owner, &guest] {
+            let replayed = server.authed(method, &path, cookie).without(PROOF);
+            let replayed = replayed.send().await;
+            assert_eq!(
+                (replayed.status, replayed.text()),
+                (401, anonymous.text()),
+                "{method} {path} answered a cookie without its proof"
+            );
+        }
         checked.0 += 1;
         if route.access == Access::Owner {
             let as_guest = server.authed(method, &path, &guest).send().await;

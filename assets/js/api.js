@@ -152,8 +152,10 @@ async function saveDownload(url) {
 
 export const api = {
   session: () => request('GET', '/auth/session'),
-  login: async (token, pin) => {
-    const info = await request('POST', '/auth/login', { token, pin }, { expect401: true });
+  /** `code`: the second factor's code, sent only when the form asks for one. */
+  login: async (token, pin, code) => {
+    const body = code ? { token, pin, code } : { token, pin };
+    const info = await request('POST', '/auth/login', body, { expect401: true });
     keepProof(info?.proof);
     return info;
   },

@@ -7,8 +7,10 @@ import './csp-shim.js'; // must run before xterm.js creates any style
 import { api, onUnauthorized } from './api.js';
 import { notify } from './dialog.js';
 import { GuestBanner, shareToken, showEnded, showLanding, wasGuest } from './guest.js';
+import { fillIcons } from './icons.js';
 import { followVisualViewport, KeyBar } from './keybar.js';
 import { forgetHandedToken, hideLogin, showLogin } from './login.js';
+import { closeMenus, initMenus } from './menus.js';
 import { PhoneLoginDialog } from './phone-login.js';
 import { effectiveTheme, prefs } from './prefs.js';
 import { SearchBar } from './search.js';
@@ -22,6 +24,7 @@ import { TermDrop } from './term-drop.js';
 import { FilesLayout } from './workspace-files.js';
 
 const $ = (id) => document.getElementById(id);
+fillIcons(); // the markup's <svg data-icon> elements
 const workspace = $('workspace');
 
 const keybar = new KeyBar($('keybar'), {
@@ -207,15 +210,15 @@ $('font-inc').addEventListener('click', () => prefs.bumpFont(1));
 $('theme').addEventListener('click', () => prefs.cycleTheme());
 $('search-open').addEventListener('click', () => search.open());
 $('share-open').addEventListener('click', () => {
-  setMenu(false);
+  closeMenus();
   share.open();
 });
 $('settings-open').addEventListener('click', () => {
-  setMenu(false);
+  closeMenus();
   settings.open();
 });
 $('phone-login-open').addEventListener('click', () => {
-  setMenu(false);
+  closeMenus();
   phoneLogin.open();
 });
 
@@ -237,29 +240,11 @@ function renderSizeLock(tab) {
   const locked = Boolean(tab?.sizeLocked);
   button.disabled = !tab;
   button.setAttribute('aria-pressed', String(locked));
-  button.textContent = locked ? 'Unlock size' : 'Lock size';
+  button.querySelector('.label').textContent = locked ? 'Unlock size' : 'Lock size';
 }
 
-// Phone layout: tools and session controls live in a drop-down menu.
-const menu = $('topbar-menu');
-const menuToggle = $('menu-toggle');
-function setMenu(open) {
-  menu.classList.toggle('open', open);
-  menuToggle.setAttribute('aria-expanded', String(open));
-}
-menuToggle.addEventListener('click', () => setMenu(!menu.classList.contains('open')));
-menu.addEventListener('click', (ev) => {
-  if (ev.target instanceof HTMLButtonElement && !['font-dec', 'font-inc', 'theme'].includes(ev.target.id)) setMenu(false);
-});
-document.addEventListener('pointerdown', (ev) => {
-  if (!menu.contains(ev.target) && !menuToggle.contains(ev.target)) setMenu(false);
-});
-menu.addEventListener('keydown', (ev) => {
-  if (ev.key === 'Escape' && menu.classList.contains('open')) {
-    setMenu(false);
-    menuToggle.focus();
-  }
-});
+// The ☰ menu (phone layout) and the account menu (wide layout): menus.js.
+initMenus();
 
 function renderThemeButton() {
   // Says what a click will not: which theme "system" currently is.

@@ -10,6 +10,7 @@ import { ConflictView } from './conflict.js';
 import { askText } from './dialog.js';
 import { DiskWatch } from './disk-watch.js';
 import { drafts } from './drafts.js';
+import { icon } from './icons.js';
 import { effectiveTheme, prefs } from './prefs.js';
 
 const DRAFT_DELAY_MS = 250;
@@ -114,7 +115,7 @@ export class Editor {
     const close = document.createElement('button');
     close.type = 'button';
     close.className = 'icon';
-    close.textContent = '×';
+    close.append(icon('x'));
     close.title = 'Close the editor';
     close.setAttribute('aria-label', 'Close the editor');
     close.addEventListener('click', () => this.close());

@@ -8,6 +8,7 @@ import { api } from './api.js';
 import { askText } from './dialog.js';
 import { drafts } from './drafts.js';
 import { FileDrop } from './filedrop.js';
+import { icon } from './icons.js';
 import { readPref, writePref } from './prefs.js';
 
 const HIDDEN_KEY = 'termgate.files.hidden'; // display preference only
@@ -16,11 +17,13 @@ export const joinPath = (dir, name) => (dir ? `${dir}/${name}` : name);
 export const parentOf = (path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
 export const baseName = (path) => path.slice(path.lastIndexOf('/') + 1);
 
+/** A toolbar button: text `label`, or an icon when `label` is `{icon: name}`. */
 function button(label, aria, onClick, extraClass = '') {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = `files-button ${extraClass}`.trim();
-  b.textContent = label;
+  if (typeof label === 'string') b.textContent = label;
+  else b.append(icon(label.icon));
   b.title = aria;
   if (label !== aria) b.setAttribute('aria-label', aria);
   b.addEventListener('click', onClick);
@@ -51,20 +54,16 @@ export class FilesPanel {
     head.className = 'files-head';
     const title = document.createElement('h2');
     title.textContent = 'Files';
-    this.hiddenButton = button('.*', 'Show hidden files', () => this.toggleHidden(), 'icon');
+    this.hiddenButton = button({ icon: 'eye' }, 'Show hidden files', () => this.toggleHidden(), 'icon');
     this.hiddenButton.setAttribute('aria-pressed', String(this.showHidden));
-    const spacer = document.createElement('span');
-    spacer.className = 'files-spacer';
     head.append(
-      title,
-      spacer,
+      title, // its margin pushes the buttons to the right
+      button({ icon: 'file-plus' }, 'New file', () => this.newFile(), 'icon'),
+      button({ icon: 'folder-plus' }, 'New folder', () => this.newFolder(), 'icon'),
+      button({ icon: 'upload' }, 'Upload files', () => this.drop.pick(), 'icon'),
       this.hiddenButton,
-      button('⟳', 'Refresh', () => this.reload(''), 'icon'),
-      button('×', 'Close the file panel', () => ctx.close(), 'icon files-close'),
-      Object.assign(document.createElement('span'), { className: 'files-break' }),
-      button('+ File', 'New file', () => this.newFile()),
-      button('+ Folder', 'New folder', () => this.newFolder()),
-      button('Upload', 'Upload files', () => this.drop.pick()),
+      button({ icon: 'refresh' }, 'Refresh', () => this.reload(''), 'icon'),
+      button({ icon: 'x' }, 'Close the file panel', () => ctx.close(), 'icon files-close'),
     );
     head.setAttribute('role', 'toolbar');
     head.setAttribute('aria-label', 'Files');

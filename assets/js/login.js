@@ -1,4 +1,5 @@
-// login.js — the login screen: token + PIN form, wrong-credential and rate-limit messages
+// login.js — the login screen: token + PIN form (and the second factor's code once it is on,
+// as `GET /auth/session` says), wrong-credential and rate-limit messages
 // (with a live "try again in N s" countdown). Nothing is stored in the browser.
 // A token handed over in the URL fragment (`#token=…`, the phone login code) pre-fills the
 // form; the PIN is still asked for.
@@ -9,12 +10,26 @@ const screen = document.getElementById('login');
 const form = document.getElementById('login-form');
 const tokenInput = document.getElementById('login-token');
 const pinInput = document.getElementById('login-pin');
+const codeInput = document.getElementById('login-code');
+const codeParts = document.querySelectorAll('.login-code');
 const submit = document.getElementById('login-submit');
 const message = document.getElementById('login-message');
 const note = document.getElementById('login-note');
 
 let onSuccess = () => {};
 let countdown = null;
+
+/** Shows the code field when the server says a second factor is on. */
+async function askForCodeIfNeeded() {
+  try {
+    const info = await api.session();
+    const needed = Boolean(info && info.second_factor);
+    codeParts.forEach((el) => (el.hidden = !needed));
+    codeInput.required = needed;
+  } catch {
+    // The form still works; a missing code is refused like a wrong one.
+  }
+}
 
 function setMessage(text) {
   message.textContent = text;
@@ -55,13 +70,20 @@ form.addEventListener('submit', async (ev) => {
     pinInput.focus();
     return;
   }
+  const code = codeInput.hidden ? '' : codeInput.value.trim();
+  if (!codeInput.hidden && !code) {
+    setMessage('Enter the code from your authenticator app.');
+    codeInput.focus();
+    return;
+  }
   submit.disabled = true;
   setMessage('');
   form.setAttribute('aria-busy', 'true');
   try {
-    const info = await api.login(token, pin);
+    const info = await api.login(token, pin, code);
     tokenInput.value = '';
     pinInput.value = '';
+    codeInput.value = '';
     submit.disabled = false;
     onSuccess(info || {});
   } catch (err) {
@@ -69,9 +91,12 @@ form.addEventListener('submit', async (ev) => {
     if (err instanceof ApiError && err.status === 429) {
       startCountdown(err.retryAfter ?? 60);
     } else if (err instanceof ApiError && err.status === 401) {
-      setMessage('Wrong token or PIN.');
+      // A code is good once: a wrong one (or a replay) is cleared with the PIN.
+      setMessage(codeInput.hidden ? 'Wrong token or PIN.' : 'Wrong token, PIN or code.');
       pinInput.value = '';
+      codeInput.value = '';
       pinInput.focus();
+      askForCodeIfNeeded();
     } else {
       setMessage(err instanceof ApiError ? err.message : 'Login failed.');
     }
@@ -112,6 +137,7 @@ export function showLogin(noteText, then) {
   }
   screen.hidden = false;
   (tokenInput.value ? pinInput : tokenInput).focus();
+  askForCodeIfNeeded();
 }
 
 /** Already logged in: a token handed over in the fragment is not needed; forget it. */

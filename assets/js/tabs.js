@@ -7,6 +7,7 @@
 
 import { api, ApiError } from './api.js';
 import { askText } from './dialog.js';
+import { icon } from './icons.js';
 import { Tab } from './tab.js';
 import { editTabName } from './tab-rename.js';
 
@@ -102,7 +103,7 @@ export class Tabs {
     if (!this.ctx.guest) button.setAttribute('aria-keyshortcuts', 'F2 Delete Control+Shift+W');
     const label = document.createElement('span');
     label.className = 'tab-title';
-    button.append(label);
+    button.append(icon('lock'), label); // the lock shows while the size is locked (tabs.css)
     button.addEventListener('click', () => {
       this.activate(tab);
       tab.focus();
@@ -120,7 +121,7 @@ export class Tabs {
     // and the keyboard closes the focused tab with Delete or Ctrl+Shift+W (the tab's
     // aria-keyshortcuts and title say so); the × stays for the pointer.
     close.setAttribute('aria-hidden', 'true');
-    close.textContent = '×';
+    close.append(icon('x'));
     close.addEventListener('click', () => this.close(tab));
     wrap.append(close);
     tab.closeButton = close;

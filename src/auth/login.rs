@@ -8,8 +8,9 @@
 use super::activity::OwnerActivity;
 use super::checks::Checks;
 use super::limit::Budget;
+use super::second_factor::SecondFactor;
 use super::sessions::Sessions;
-use super::sessions::{SessionKind, SessionView};
+use super::sessions::{Device, SessionKind, SessionView};
 use super::share::ShareLinks;
 use super::{Principal, clearing_cookies, session_cookie};
 use crate::error::Error;
@@ -29,6 +30,7 @@ use std::path::Path;
 /// first login is remembered.
 pub struct Logins<'a> {
     pub checks: Checks<'a>,
+    pub second: &'a SecondFactor,
     pub sessions: &'a Sessions,
     pub shares: &'a ShareLinks,
     pub activity: &'a OwnerActivity,
@@ -46,6 +48,9 @@ struct LoginBody {
     token: String,
     #[serde(default)]
     pin: String,
+    /// The app's current code or a backup code, once a second factor is on.
+    #[serde(default)]
+    code: String,
 }
 
 #[derive(Deserialize)]
@@ -84,7 +89,13 @@ impl From<&SessionView> for SessionTimes {
 }
 
 /// `POST /auth/login` `{"token","pin"}`.
-pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<Response, Error> {
+/// `agent` is the request's user agent, for the owner's list of sessions.
+pub async fn login(
+    auth: &Logins<'_>,
+    client: Remote,
+    agent: &str,
+    body: Incoming,
+) -> Result<Response, Error> {
     let source = client.source.to_string();
     // Refused before the body is even read while the source is locked out;
     // the reservation below is what actually bounds the guesses.
@@ -100,11 +111,19 @@ pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<
         .reserve(Budget::Login, client.source)
         .map_err(|refused| auth.checks.refuse("login_refused", &source, refused))?;
     let check = auth.checks.credentials.check_login(&body.token, &body.pin);
-    if !check.ok() {
-        auth.checks.audit.record(
-            "login_failed",
-            json!({"reason": check.failure_reason(), "source": source}),
-        );
+    // The code is looked at whether or not token and PIN were right, so the
+    // time taken does not tell a caller that those two were.
+    let code = auth.second.enabled().then(|| auth.second.check(&body.code));
+    let code_ok = code.as_ref().is_none_or(Option::is_some);
+    if !check.ok() || !code_ok {
+        let reason = if check.ok() {
+            "code"
+        } else {
+            check.failure_reason()
+        };
+        auth.checks
+            .audit
+            .record("login_failed", json!({"reason": reason, "source": source}));
         if let Some(lockout) = reservation.failed() {
             auth.checks.audit.record(
                 "lockout",
@@ -113,9 +132,26 @@ pub async fn login(auth: &Logins<'_>, client: Remote, body: Incoming) -> Result<
         }
         return Err(Error::Unauthorized);
     }
+    // Used up only now: a code is good for one login.
+    if let Some(Some(matched)) = &code {
+        if !auth.second.consume(matched) {
+            return Err(Error::Unauthorized);
+        }
+        if matches!(matched, super::second_factor::Matched::Backup(_)) {
+            let left = auth.second.backup_codes_left();
+            auth.checks
+                .audit
+                .record("backup_code_used", json!({"left": left, "source": source}));
+        }
+    }
     drop(reservation);
     // A fresh id at every login: a cookie the client already had is never adopted.
     let issued = auth.sessions.create(SessionKind::Owner);
+    let device = Device {
+        user_agent: agent.to_string(),
+        source: source.clone(),
+    };
+    auth.sessions.describe(issued.view.key, device);
     auth.checks
         .audit
         .record("login_ok", json!({"source": source}));
@@ -140,9 +176,11 @@ pub fn session_info(auth: &Logins<'_>, principal: &Principal) -> Response {
         return json(StatusCode::OK, &guest);
     }
     match principal {
-        Principal::Anonymous | Principal::Guest(..) => {
-            json(StatusCode::OK, &json!({"logged_in": false}))
-        }
+        // The login page asks for a code only when one is needed.
+        Principal::Anonymous | Principal::Guest(..) => json(
+            StatusCode::OK,
+            &json!({"logged_in": false, "second_factor": auth.second.enabled()}),
+        ),
         // `termgate whoami` with a token: which token, what it may do.
         Principal::Token(grant) => json(
             StatusCode::OK,

@@ -6,7 +6,8 @@
 //! principal and never read cookies themselves.
 //!
 //! - `credentials`: the token and PIN, checked in constant time
-//! - `sessions`: login sessions (cookie -> owner), expiry, end signals
+//! - `sessions`: login sessions (cookie -> owner), expiry, end signals;
+//!   `sessions_api` / `device`: the owner's list of them
 //! - `limit`: brute-force budgets and lockouts; `unlock`: the owner clears them
 //! - `checks`: a PIN asked again, and how a refusal is reported
 //! - `login`: the `/auth/*` handlers; `login_link`: a phone's login URL
@@ -18,14 +19,20 @@ pub mod activity;
 pub mod api_tokens;
 pub mod checks;
 pub mod credentials;
+pub mod device;
 pub mod limit;
 pub mod login;
 pub mod login_link;
+pub mod second_factor;
 pub mod sessions;
+pub mod sessions_api;
 pub mod share;
 pub mod share_api;
 pub mod token_gate;
 pub mod tokens_api;
+pub mod totp;
+pub mod totp_api;
+pub mod totp_command;
 pub mod unlock;
 
 use crate::error::Error;

@@ -53,6 +53,30 @@ pub struct SessionView {
     pub ended: watch::Receiver<bool>,
 }
 
+/// Where a session was started from, as the owner's list shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Device {
+    /// The `User-Agent` it logged in with (cut to a sane length).
+    pub user_agent: String,
+    /// The client's address (the socket peer, or the trusted proxy's entry).
+    pub source: String,
+}
+
+/// One row of the owner's session list (`GET /api/sessions`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionEntry {
+    pub id: String,
+    pub kind: &'static str,
+    pub scope: Option<crate::auth::share::Scope>,
+    pub share: Option<String>,
+    /// `"Firefox on Linux"`, from the user agent.
+    pub device: String,
+    pub source: String,
+    pub started_at: u64,
+    pub last_active_at: u64,
+    pub this_device: bool,
+}
+
 /// A session just started: the two secrets, each shown once.
 pub struct Issued {
     /// The cookie's value.
@@ -64,6 +88,10 @@ pub struct Issued {
 
 struct Record {
     kind: SessionKind,
+    /// What the owner's list shows; never the cookie nor its hash.
+    id: String,
+    started: Instant,
+    device: Device,
     /// SHA-256 of the proof.
     proof: [u8; 32],
     last_active: Instant,
@@ -121,6 +149,9 @@ impl Sessions {
         let now = Instant::now();
         let record = Record {
             kind,
+            id: hex::encode(crate::random::bytes::<8>()),
+            started: now,
+            device: Device::default(),
             proof: sha256(proof.as_bytes()),
             last_active: now,
             absolute_deadline: now + lifetime.min(self.lifetime),
@@ -155,6 +186,57 @@ impl Sessions {
             record.last_active = now;
         }
         Some(self.view(key, record))
+    }
+
+    /// Notes where a new session came from (its browser, its address).
+    pub fn describe(&self, key: SessionKey, device: Device) {
+        if let Some(record) = self.lock().get_mut(&key) {
+            record.device = device;
+        }
+    }
+
+    /// Every live session, for the owner's list; `me` is marked "this device".
+    pub fn list(&self, me: Option<SessionKey>) -> Vec<SessionEntry> {
+        let now = Instant::now();
+        let mut entries: Vec<SessionEntry> = self
+            .lock()
+            .iter()
+            .filter(|(_, record)| now < record.idle_deadline(self.idle))
+            .map(|(key, record)| SessionEntry {
+                id: record.id.clone(),
+                kind: match &record.kind {
+                    SessionKind::Owner => "owner",
+                    SessionKind::Guest(_) => "guest",
+                },
+                scope: match &record.kind {
+                    SessionKind::Owner => None,
+                    SessionKind::Guest(grant) => Some(grant.scope),
+                },
+                share: match &record.kind {
+                    SessionKind::Owner => None,
+                    SessionKind::Guest(grant) => Some(grant.share_id.clone()),
+                },
+                device: super::device::describe(&record.device.user_agent),
+                source: record.device.source.clone(),
+                started_at: crate::clock::wall_ms(record.started),
+                last_active_at: crate::clock::wall_ms(record.last_active),
+                this_device: Some(*key) == me,
+            })
+            .collect();
+        entries.sort_by_key(|entry| std::cmp::Reverse(entry.last_active_at));
+        entries
+    }
+
+    /// Ends the session the list shows as `id`; `false` if there is none.
+    pub fn end_by_id(&self, id: &str) -> bool {
+        let mut map = self.lock();
+        let Some(key) = map.iter().find(|(_, r)| r.id == id).map(|(k, _)| *k) else {
+            return false;
+        };
+        if let Some(record) = map.remove(&key) {
+            record.ended.send_replace(true);
+        }
+        true
     }
 
     /// Marks activity (a keystroke) on a session, if it is still live.
@@ -224,59 +306,5 @@ impl Sessions {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lookup_touch_and_end() {
-        let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
-        let Issued {
-            cookie,
-            proof,
-            view,
-        } = sessions.create(SessionKind::Owner);
-        assert!(sessions.lookup(&cookie, &proof, true).is_some());
-        assert!(sessions.lookup("not-a-session", &proof, true).is_none());
-        sessions.end(view.key);
-        assert!(*view.ended.borrow());
-        assert!(sessions.lookup(&cookie, &proof, true).is_none());
-    }
-
-    #[test]
-    fn a_cookie_is_nothing_without_its_own_proof() {
-        let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
-        let one = sessions.create(SessionKind::Owner);
-        let other = sessions.create(SessionKind::Owner);
-        assert_ne!(one.proof, one.cookie);
-        for wrong in ["", one.cookie.as_str(), other.proof.as_str()] {
-            assert!(
-                sessions.lookup(&one.cookie, wrong, true).is_none(),
-                "{wrong}"
-            );
-        }
-        assert!(sessions.lookup(&one.cookie, &one.proof, true).is_some());
-    }
-
-    #[test]
-    fn idle_expiry_ends_the_session() {
-        let sessions = Sessions::new(Duration::from_millis(1), Duration::from_secs(600));
-        let issued = sessions.create(SessionKind::Owner);
-        std::thread::sleep(Duration::from_millis(5));
-        sessions.sweep();
-        assert!(*issued.view.ended.borrow());
-        assert!(
-            sessions
-                .lookup(&issued.cookie, &issued.proof, false)
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn cookie_values_are_unique_and_not_stored() {
-        let sessions = Sessions::new(Duration::from_secs(60), Duration::from_secs(600));
-        let a = sessions.create(SessionKind::Owner);
-        let b = sessions.create(SessionKind::Owner);
-        assert_ne!(a.cookie, b.cookie);
-        assert_ne!(a.view.key.0.to_vec(), a.cookie.as_bytes().to_vec());
-    }
-}
+#[path = "sessions_tests.rs"]
+mod tests;

@@ -225,9 +225,11 @@ pub async fn peek(
 
 /// `POST /s/redeem` with `{"token"}`: the guest presses "Open". Every
 /// refusal of a token looks the same.
+/// `agent` is the request's user agent, for the owner's list of sessions.
 pub async fn redeem(
     sharing: &Sharing<'_>,
     client: Remote,
+    agent: &str,
     body: Incoming,
 ) -> Result<Response, Error> {
     let (token, reservation) = read_token(sharing, client, body).await?;
@@ -267,6 +269,11 @@ pub async fn redeem(
             ));
         }
     };
+    let device = super::sessions::Device {
+        user_agent: agent.to_string(),
+        source: source.clone(),
+    };
+    sharing.sessions.describe(issued.view.key, device);
     sharing.checks.audit.record(
         "share_redeemed",
         json!({"share": record.id, "uses_left": record.uses_left, "source": source}),

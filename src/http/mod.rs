@@ -135,7 +135,10 @@ async fn dispatch(
     let base = &state.config.base_path;
     match endpoint {
         Endpoint::Asset => static_files::serve(req.method(), path, req.headers(), base),
-        Endpoint::Login => login::login(&state.logins(), client, req.into_body()).await,
+        Endpoint::Login => {
+            let agent = auth::device::user_agent(req.headers());
+            login::login(&state.logins(), client, &agent, req.into_body()).await
+        }
         Endpoint::SessionInfo => Ok(login::session_info(&state.logins(), &principal)),
         Endpoint::Logout => Ok(login::logout(&state.logins(), client, &principal)),
         Endpoint::LogoutAll => login::logout_all(&state.logins(), client, req.into_body()).await,
@@ -156,6 +159,27 @@ async fn dispatch(
                 &state.activity,
             )),
         )),
+        Endpoint::SecondFactorStatus => Ok(auth::totp_api::status(&state.factors())),
+        Endpoint::EnrollSecondFactor => {
+            auth::totp_api::enroll(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::ConfirmSecondFactor => {
+            auth::totp_api::confirm(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::RegenerateBackupCodes => {
+            auth::totp_api::regenerate(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::DisableSecondFactor => {
+            auth::totp_api::disable(&state.factors(), client, req.into_body()).await
+        }
+        Endpoint::ListSessions => Ok(auth::sessions_api::list(&state.session_admin(), &principal)),
+        Endpoint::RevokeSession(id) => {
+            auth::sessions_api::revoke(&state.session_admin(), client, &id)
+        }
+        Endpoint::RevokeOtherSessions => {
+            let admin = state.session_admin();
+            auth::sessions_api::revoke_others(&admin, client, &principal, req.into_body()).await
+        }
         Endpoint::ListTokens => Ok(auth::tokens_api::list(&state.token_admin())),
         Endpoint::CreateToken => {
             auth::tokens_api::create(&state.token_admin(), client, req.into_body()).await
@@ -169,7 +193,10 @@ async fn dispatch(
         Endpoint::RevokeShare(id) => share_api::revoke(&state.sharing(), client, &id),
         // One page for every token: it tells nothing and uses nothing up.
         Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers(), base),
-        Endpoint::RedeemShare => share_api::redeem(&state.sharing(), client, req.into_body()).await,
+        Endpoint::RedeemShare => {
+            let agent = auth::device::user_agent(req.headers());
+            share_api::redeem(&state.sharing(), client, &agent, req.into_body()).await
+        }
         Endpoint::PeekShare => share_api::peek(&state.sharing(), client, req.into_body()).await,
         Endpoint::OldShareLink => Ok(share_api::old_link()),
         Endpoint::Files(op) => Ok(crate::files::handle(&state.files, &state.audit, op, req).await),

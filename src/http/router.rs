@@ -35,6 +35,14 @@ pub enum Endpoint {
     MintShare,
     RevokeShare(String),
     ListTokens,
+    ListSessions,
+    RevokeSession(String),
+    RevokeOtherSessions,
+    SecondFactorStatus,
+    EnrollSecondFactor,
+    ConfirmSecondFactor,
+    RegenerateBackupCodes,
+    DisableSecondFactor,
     CreateToken,
     RevokeToken(String),
     ShareLanding,
@@ -115,6 +123,17 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/status", Owner, activity: false, |_| Endpoint::Status),
     // The access token itself, for a phone: the owner only, a click away.
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
+    // Every login: who, from where; end one, or all but this one (PIN).
+    route!(GET "/api/sessions", Owner, activity: false, |_| Endpoint::ListSessions),
+    route!(DELETE "/api/sessions/{id}", Owner, activity: true, |id| Endpoint::RevokeSession(id.unwrap_or_default())),
+    route!(POST "/api/sessions/revoke-others", Owner, activity: true, |_| Endpoint::RevokeOtherSessions),
+    // The second factor: on with the PIN then a code; new backup codes and
+    // off with the PIN and a code.
+    route!(GET "/api/totp", Owner, activity: false, |_| Endpoint::SecondFactorStatus),
+    route!(POST "/api/totp/enroll", Owner, activity: true, |_| Endpoint::EnrollSecondFactor),
+    route!(POST "/api/totp/confirm", Owner, activity: true, |_| Endpoint::ConfirmSecondFactor),
+    route!(POST "/api/totp/backup-codes", Owner, activity: true, |_| Endpoint::RegenerateBackupCodes),
+    route!(POST "/api/totp/disable", Owner, activity: true, |_| Endpoint::DisableSecondFactor),
     // API tokens: the owner's browser only (no scope lets a token mint or list tokens).
     route!(GET "/api/tokens", Owner, activity: false, |_| Endpoint::ListTokens),
     route!(POST "/api/tokens", Owner, activity: true, |_| Endpoint::CreateToken),

@@ -1,5 +1,9 @@
 //! The WebSocket handshake on plain hyper 1: check the upgrade request, take
 //! a WebSocket slot, answer 101, and hand the upgraded stream to a task.
+//!
+//! Guests share the slots with the owner but never get the last quarter of
+//! them ([`guest_cap`]): a share link can be forwarded, and its one session
+//! could otherwise open every slot and leave the owner's next tab a 503.
 
 use super::response::{Response, empty};
 use crate::error::Error;
@@ -17,12 +21,60 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 pub type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
+/// How many of `max_websockets` slots guests may hold at once: all but a
+/// quarter (at least one) kept for the owner, unless there is only one slot.
+pub fn guest_cap(max_websockets: usize) -> usize {
+    let kept = if max_websockets < 2 {
+        0
+    } else {
+        (max_websockets / 4).max(1)
+    };
+    max_websockets - kept
+}
+
+/// The open WebSockets' slots: every socket takes one of `all`, a guest's
+/// one of `guests` too.
+pub struct Slots {
+    all: Arc<Semaphore>,
+    guests: Arc<Semaphore>,
+}
+
+impl Slots {
+    pub fn new(max_websockets: usize) -> Self {
+        Self {
+            all: Arc::new(Semaphore::new(max_websockets)),
+            guests: Arc::new(Semaphore::new(guest_cap(max_websockets))),
+        }
+    }
+
+    fn take(&self, guest: bool) -> Result<Slot, Error> {
+        let full =
+            |_| Error::Unavailable("too many open WebSockets; close a tab or viewer and retry");
+        // The guests' own cap first, so a guest refused there takes nothing.
+        let guest = guest
+            .then(|| self.guests.clone().try_acquire_owned())
+            .transpose()
+            .map_err(full)?;
+        let all = self.all.clone().try_acquire_owned().map_err(full)?;
+        Ok(Slot {
+            _all: all,
+            _guest: guest,
+        })
+    }
+}
+
+/// One socket's claim on its slots; dropping it gives them back.
+pub struct Slot {
+    _all: OwnedSemaphorePermit,
+    _guest: Option<OwnedSemaphorePermit>,
+}
+
 /// A handshake that was accepted: send `response`, then await `socket`.
 pub struct Accepted {
     pub response: Response,
     pub upgrade: hyper::upgrade::OnUpgrade,
     /// Holds the WebSocket slot for as long as the socket lives.
-    pub permit: OwnedSemaphorePermit,
+    pub permit: Slot,
 }
 
 fn header_has(headers: &HeaderMap, name: header::HeaderName, token: &str) -> bool {
@@ -55,8 +107,9 @@ fn offers_subprotocol(headers: &hyper::HeaderMap) -> bool {
         .any(|offer| offer.trim() == crate::auth::SUBPROTOCOL)
 }
 
-/// Validates the upgrade request and prepares the 101 answer.
-pub fn accept(req: &mut Request<Incoming>, slots: &Arc<Semaphore>) -> Result<Accepted, Error> {
+/// Validates the upgrade request and prepares the 101 answer; `guest` when
+/// a share link's guest asks.
+pub fn accept(req: &mut Request<Incoming>, slots: &Slots, guest: bool) -> Result<Accepted, Error> {
     let headers = req.headers();
     if !header_has(headers, header::CONNECTION, "upgrade")
         || !header_has(headers, header::UPGRADE, "websocket")
@@ -81,9 +134,7 @@ pub fn accept(req: &mut Request<Incoming>, slots: &Arc<Semaphore>) -> Result<Acc
         ));
     }
     let accept_key = derive_accept_key(key.as_bytes());
-    let permit = slots.clone().try_acquire_owned().map_err(|_| {
-        Error::Unavailable("too many open WebSockets; close a tab or viewer and retry")
-    })?;
+    let permit = slots.take(guest)?;
 
     let mut response = empty(StatusCode::SWITCHING_PROTOCOLS);
     let out = response.headers_mut();
@@ -119,6 +170,13 @@ pub async fn finish(upgrade: hyper::upgrade::OnUpgrade) -> Option<Socket> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn guests_leave_the_owner_a_quarter_of_the_slots_at_least_one() {
+        for (max, guests) in [(1, 1), (2, 1), (3, 2), (4, 3), (7, 6), (8, 6), (64, 48)] {
+            assert_eq!(super::guest_cap(max), guests, "{max}");
+        }
+    }
+
     #[test]
     fn only_the_base64_of_16_bytes_is_a_key() {
         assert!(super::is_valid_key(b"dGhlIHNhbXBsZSBub25jZQ=="));

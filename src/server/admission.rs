@@ -13,7 +13,8 @@
 //! because the newcomer is always admitted and is evicted only after
 //! `anonymous_cap` more connections have arrived; a client that sends its
 //! request at once (a browser logging in) is done long before. A connection
-//! whose request carries the owner's session cookie becomes *trusted*: it
+//! whose request carries the owner's session cookie *and its proof* (a
+//! cookie alone is anonymous, see `auth::sessions`) becomes *trusted*: it
 //! leaves the anonymous set and is never evicted, so the logged-in owner's
 //! traffic does not compete with anonymous churn at all. A newcomer is
 //! refused only when every slot is trusted, which only the owner can cause.
@@ -21,17 +22,19 @@
 //! A guest's share-link session does not make a connection trusted: a link
 //! can be forwarded, and trusted slots are the ones nobody can take back.
 //!
-//! "Oldest" is refined by [`Progress`]: the victim is the oldest connection
-//! among those that have shown the *least*. A connection whose request has
-//! fully arrived is being answered and goes last; one that sent only a head
-//! (a slow body) goes before it, and one that sent nothing goes first. This
-//! matters when attackers re-open what is evicted at once: the churn is then
-//! as fast as the machine accepts, and on a loaded machine `anonymous_cap`
-//! accepts can come before a login is answered. Idle and slow-body
-//! connections never reach `Received`, so the owner's login, which sends
-//! everything at once, is not cut by them however fast they churn. Once
-//! answered, a connection is back to `Connected`: holding a kept-alive
-//! connection idle earns nothing.
+//! "Oldest" is refined by [`Progress`]: a connection whose request has fully
+//! arrived is being answered and goes last; among the rest, the oldest goes.
+//! This matters when attackers re-open what is evicted at once: the churn is
+//! then as fast as the machine accepts, and on a loaded machine
+//! `anonymous_cap` accepts can come before a login is answered. Idle and
+//! slow-body connections never reach `Received`, so the owner's login, which
+//! sends everything at once, is not cut by them however fast they churn.
+//! A head alone earns nothing: a body that trickles keeps its head "arrived"
+//! for as long as its deadline, at the cost of a few bytes, so were heads
+//! ranked above silence, an attacker holding all but one anonymous slot with
+//! trickles would make every newcomer, the owner's first connection among
+//! them, the very next one evicted. Once answered, a connection is back to
+//! `Connected`: holding a kept-alive connection idle earns nothing either.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -61,14 +64,15 @@ struct Inner {
     evictions: u64,
 }
 
-/// How far an anonymous connection's current request has come: the
-/// least advanced are evicted first.
+/// How far an anonymous connection's current request has come: a request
+/// being answered ([`Received`](Progress::Received)) is evicted last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Progress {
     /// Nothing yet, or idle between requests.
     Connected = 0,
-    /// A request head arrived; its body may still be coming.
+    /// A request head arrived; its body may still be coming. Ranks with
+    /// `Connected`: a trickle stays here until its deadline (module docs).
     Head = 1,
     /// The whole request arrived and is being answered.
     Received = 2,
@@ -127,15 +131,17 @@ impl Admission {
     }
 
     /// Admits a new (anonymous) connection, evicting the oldest anonymous
-    /// one when a cap is full. `None`: every slot is trusted.
+    /// one not being answered when a cap is full. `None`: every slot is trusted.
     pub fn admit(self: &Arc<Self>) -> Option<Ticket> {
         let mut inner = self.lock();
         let anonymous = inner.anonymous.len();
         if anonymous >= self.max_anonymous || anonymous + inner.trusted >= self.max_total {
+            let answering =
+                |seat: &Seat| seat.progress.load(Ordering::Relaxed) >= Progress::Received as u8;
             let (&id, _) = inner
                 .anonymous
                 .iter()
-                .min_by_key(|(id, seat)| (seat.progress.load(Ordering::Relaxed), **id))?;
+                .min_by_key(|(id, seat)| (answering(seat), **id))?;
             let victim = inner.anonymous.remove(&id)?;
             victim.evicted.store(true, Ordering::Release);
             // A stored permit if its task is not waiting right now.
@@ -240,7 +246,7 @@ mod tests {
     }
 
     #[test]
-    fn the_least_advanced_go_first_and_an_answered_request_earns_nothing() {
+    fn a_request_being_answered_goes_last_and_an_answered_one_earns_nothing() {
         let admission = Arc::new(Admission::new(12));
         assert_eq!(admission.max_anonymous(), 3);
         let answering = admission.admit().unwrap();
@@ -250,20 +256,45 @@ mod tests {
         head_only.set_progress(Progress::Head);
         let first = admission.admit().unwrap();
         assert!(
-            idle.is_evicted(),
-            "the one that sent nothing, newest though it is"
+            head_only.is_evicted(),
+            "the oldest not being answered, a head only though it sent"
         );
-        assert!(!head_only.is_evicted() && !answering.is_evicted());
+        assert!(!idle.is_evicted() && !answering.is_evicted());
         let _second = admission.admit().unwrap();
-        assert!(first.is_evicted(), "a newcomer that has sent nothing yet");
-        first.set_progress(Progress::Connected);
+        assert!(idle.is_evicted() && !first.is_evicted());
         answering.set_progress(Progress::Connected);
         let _third = admission.admit().unwrap();
         assert!(
             answering.is_evicted(),
             "answered, it is idle again, and oldest"
         );
-        assert!(!head_only.is_evicted());
+        assert!(!first.is_evicted());
+    }
+
+    #[test]
+    fn a_trickling_body_does_not_outlast_a_newer_connection() {
+        // Every anonymous slot but one held by heads whose bodies trickle (a
+        // few bytes each, renewed when their deadline cuts them): a newcomer
+        // must still outlive `max_anonymous - 1` later arrivals, like any
+        // connection that has sent nothing yet, or one more arrival evicts it.
+        let admission = Arc::new(Admission::new(12));
+        let trickling: Vec<Ticket> = (0..2)
+            .map(|_| {
+                let ticket = admission.admit().unwrap();
+                ticket.set_progress(Progress::Head);
+                ticket
+            })
+            .collect();
+        let owner = admission.admit().unwrap();
+        let _next = admission.admit().unwrap();
+        assert!(
+            !owner.is_evicted(),
+            "the newest but one went, while a trickle kept its slot"
+        );
+        assert!(
+            trickling[0].is_evicted(),
+            "the oldest that is not being answered goes"
+        );
     }
 
     #[test]

@@ -18,8 +18,6 @@ use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,7 +158,7 @@ pub async fn close(terminals: &Terminals, id: &str) -> Result<Response, Error> {
 /// uses, the daemon's shutdown).
 pub struct Sockets<'a> {
     pub terminals: &'a Terminals,
-    pub slots: &'a Arc<Semaphore>,
+    pub slots: &'a websocket::Slots,
     pub sessions: &'a Sessions,
     pub shares: &'a ShareLinks,
     pub activity: &'a OwnerActivity,
@@ -183,7 +181,8 @@ pub fn connect(
         .and_then(|grant| state.shares.stats(&grant.share_id));
     let size = requested_size(req.uri().query())?;
     let raw_replay = raw_replay(req.uri().query())?;
-    let accepted = websocket::accept(&mut req, state.slots)?;
+    let guest = principal.guest().is_some();
+    let accepted = websocket::accept(&mut req, state.slots, guest)?;
     let owner = matches!(principal, Principal::Owner(_));
     // A script attached with a token that may type sizes the PTY as the
     // owner's viewers do (its terminal's size follows SIGWINCH).

@@ -1,13 +1,14 @@
 // a11y.test.mjs — accessibility checks with axe-core (tests/browser/node_modules/axe-core):
 // no violation of impact "serious" or "critical" on the login page, the workspace (a live
-// terminal, the file panel empty, then with an open folder, then a file in the editor), the
-// share dialog (its form, then the new link with its QR code), the settings dialog, a guest's
-// landing page (before Open) and read-only view (after), and the phone layout (390×844, touch)
-// with its key bar and ☰ menu — each in the light and the dark theme (the context's
-// prefers-color-scheme), so colour contrast is measured in both. A first test plants two
-// violations to show the audit reports them. axe is injected with page.evaluate (the DevTools
-// protocol, not a <script>: the strict CSP stays as it is, and assertClean checks that nothing
-// was refused). Nothing is excluded from the audit, xterm.js's DOM included.
+// terminal, the file panel empty, then with an open folder, then a file in the editor, then
+// the account menu open), the share dialog (its form, then the new link with its QR code),
+// the settings dialog, a guest's landing page (before Open) and read-only view (after), and
+// the phone layout (390×844, touch) with its key bar and ☰ menu — each in the light and the
+// dark theme (the context's prefers-color-scheme), so colour contrast is measured in both.
+// A first test plants two violations to show the audit reports them. axe is injected with
+// page.evaluate (the DevTools protocol, not a <script>: the strict CSP stays as it is, and
+// assertClean checks that nothing was refused). Nothing is excluded from the audit,
+// xterm.js's DOM included.
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,6 +149,10 @@ for (const scheme of ['light', 'dark']) {
     await page.waitForFunction((p) => window.__termgate.editorPath() === p, `${dir}/notes.md`);
     await page.locator('#editor .cm-content').filter({ hasText: 'A heading' }).waitFor();
     await audit(page, `workspace with the editor (${scheme})`, found);
+    // The account menu (time left, phone login, log out), opened.
+    await page.locator('#account-toggle').click();
+    await page.locator('#logout-all').waitFor({ state: 'visible' });
+    await audit(page, `workspace with the account menu open (${scheme})`, found);
     await page.context().close();
     // Before asserting: the other theme's run starts from an empty folder again.
     rmSync(join(server.cwd, dir), { recursive: true });

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, pageJson, screenshot, startServer, submitLogin } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openAccountMenu, openSuite, pageJson, screenshot, startServer, submitLogin } from './harness.mjs';
 
 let server;
 let browser;
@@ -49,6 +49,7 @@ test('log in, then log out returns to the login page', async () => {
   await login(page, server);
   assert.equal(await page.locator('#login').isVisible(), false);
   assert.match(await page.locator('#time-left').textContent(), /left$/);
+  await openAccountMenu(page);
   await page.locator('#logout').click();
   await page.locator('#login-form').waitFor({ state: 'visible' });
   await page.locator('#login-note').filter({ hasText: 'logged out' }).waitFor();
@@ -63,6 +64,7 @@ test('log in, then log out returns to the login page', async () => {
 test('log out everywhere asks for the PIN in a dialog', async () => {
   const page = await newPage(browser);
   await login(page, server);
+  await openAccountMenu(page);
   await page.locator('#logout-all').click();
   const dialog = page.locator('#pin-dialog');
   await dialog.waitFor({ state: 'visible' });
@@ -84,6 +86,7 @@ test('logging out everywhere sends other open pages to the login page', async ()
   await login(watcher, server);
   const other = await newPage(browser);
   await login(other, server);
+  await openAccountMenu(other);
   await other.locator('#logout-all').click();
   await other.locator('#pin-input').fill(server.pin);
   await other.locator('#pin-confirm').click();

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, launchBrowser, login, newPage, startServer } from './harness.mjs';
+import { assertClean, closeSuite, launchBrowser, login, newPage, openAccountMenu, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -41,6 +41,7 @@ test('the owner on 127.0.0.1 mints a read-only link: it is for the public origin
 test('the phone login code is for the public origin too', async () => {
   // Independent of how the test before ended.
   await owner.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close()));
+  await openAccountMenu(owner);
   await owner.locator('#phone-login-open').click();
   await owner.locator('#phone-dialog').waitFor({ state: 'visible' });
   await owner.locator('#phone-show').click();

@@ -272,6 +272,15 @@ export async function login(page, server) {
   await waitLive(page);
 }
 
+/**
+ * Open the drop-down that holds the session controls (#time-left, #phone-login-open,
+ * #logout, #logout-all): the account menu on a wide screen, ☰ on a phone.
+ */
+export async function openAccountMenu(page) {
+  const toggle = page.locator((await page.locator('#account-toggle').isVisible()) ? '#account-toggle' : '#menu-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
 /** Wait until the active tab's socket has said hello and a prompt is on screen. */
 export async function waitLive(page, timeout = 15_000) {
   await page.waitForFunction(() => window.__termgate?.activeStatus() === 'live', null, { timeout });

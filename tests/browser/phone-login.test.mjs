@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, pageJson } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openAccountMenu, openSuite, pageJson } from './harness.mjs';
 
 let server;
 let browser;
@@ -27,6 +27,7 @@ const tokenInPage = (page, token) =>
   page.evaluate((t) => document.documentElement.outerHTML.includes(t) || [...document.querySelectorAll('input')].some((i) => i.value.includes(t)), token);
 
 test('the dialog shows the login code only when asked, and forgets it when closed', async () => {
+  await openAccountMenu(owner);
   await owner.locator('#phone-login-open').click();
   const dialog = owner.locator('#phone-dialog');
   await dialog.waitFor({ state: 'visible' });
@@ -57,6 +58,7 @@ test('the dialog shows the login code only when asked, and forgets it when close
   await dialog.waitFor({ state: 'hidden' });
   assert.equal(await tokenInPage(owner, server.token), false, 'the token stayed in the page after closing');
   // Opened again, it starts from "Show login code".
+  await openAccountMenu(owner);
   await owner.locator('#phone-login-open').click();
   await dialog.waitFor({ state: 'visible' });
   assert.equal(await owner.locator('#phone-result').isVisible(), false);

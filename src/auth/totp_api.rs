@@ -1,0 +1,165 @@
+//! The `/api/totp*` handlers: the owner turns the second factor on (the PIN
+//! first, then a code from the app proves the secret was taken), regenerates
+//! backup codes or turns it off (the PIN and a current code, or a backup
+//! code). Every code checked here spends the PIN budget when wrong.
+
+use super::checks::Checks;
+use super::limit::Budget;
+use super::second_factor::SecondFactor;
+use super::share_api::qr_matrix;
+use super::totp;
+use crate::error::Error;
+use crate::http::guard::Remote;
+use crate::http::request::{JSON_LIMIT, read_json};
+use crate::http::response::{Response, empty, json};
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::json;
+
+/// What the second-factor routes need: the factor itself and the checks.
+pub struct Factors<'a> {
+    pub second: &'a SecondFactor,
+    pub checks: Checks<'a>,
+    /// The name the app lists the account under (the host's name).
+    pub label: &'a str,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Body {
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /api/totp`.
+pub fn status(factors: &Factors<'_>) -> Response {
+    json(
+        StatusCode::OK,
+        &json!({"enabled": factors.second.enabled(),
+                "backup_codes_left": factors.second.backup_codes_left()}),
+    )
+}
+
+/// `POST /api/totp/enroll` `{"pin"}`: a fresh secret, as a QR of its
+/// `otpauth://` URL and as text. Nothing is on until `confirm`.
+pub async fn enroll(
+    factors: &Factors<'_>,
+    client: Remote,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let body: Body = read_json(body, JSON_LIMIT).await?;
+    factors.checks.pin(client, &body.pin, "totp_enroll")?;
+    if factors.second.enabled() {
+        return Err(Error::SecondFactorOn);
+    }
+    let secret = factors.second.begin();
+    let url = totp::otpauth_url(&secret, factors.label);
+    Ok(json(
+        StatusCode::OK,
+        &json!({"secret": totp::base32(&secret), "otpauth_url": url, "qr": qr_matrix(&url)}),
+    ))
+}
+
+/// `POST /api/totp/confirm` `{"code"}`: on, if the code is from the secret
+/// just shown; the answer holds the backup codes, shown this once.
+pub async fn confirm(
+    factors: &Factors<'_>,
+    client: Remote,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let body: Body = read_json(body, JSON_LIMIT).await?;
+    let source = client.source.to_string();
+    let reservation = factors
+        .checks
+        .limiter
+        .reserve(Budget::Pin, client.source)
+        .map_err(|refused| factors.checks.refuse("pin_refused", &source, refused))?;
+    let codes = factors
+        .second
+        .confirm(&body.code)
+        .map_err(|err| Error::Internal(err.to_string()))?;
+    let Some(codes) = codes else {
+        let _ = reservation.failed();
+        factors.checks.audit.record(
+            "totp_code_failed",
+            json!({"purpose": "enroll", "source": source}),
+        );
+        return Err(Error::Unauthorized);
+    };
+    drop(reservation);
+    factors
+        .checks
+        .audit
+        .record("totp_enabled", json!({"source": source}));
+    Ok(json(StatusCode::OK, &json!({"backup_codes": codes})))
+}
+
+/// `POST /api/totp/backup-codes` `{"pin","code"}`: a new set; the old one is void.
+pub async fn regenerate(
+    factors: &Factors<'_>,
+    client: Remote,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let body: Body = read_json(body, JSON_LIMIT).await?;
+    reauthenticate(factors, client, &body, "backup_codes")?;
+    let codes = factors
+        .second
+        .regenerate()
+        .map_err(|err| Error::Internal(err.to_string()))?;
+    factors.checks.audit.record(
+        "backup_codes_regenerated",
+        json!({"source": client.source.to_string()}),
+    );
+    Ok(json(StatusCode::OK, &json!({"backup_codes": codes})))
+}
+
+/// `POST /api/totp/disable` `{"pin","code"}`: off; logins need token and PIN only.
+pub async fn disable(
+    factors: &Factors<'_>,
+    client: Remote,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let body: Body = read_json(body, JSON_LIMIT).await?;
+    reauthenticate(factors, client, &body, "totp_disable")?;
+    factors
+        .second
+        .disable()
+        .map_err(|err| Error::Internal(err.to_string()))?;
+    factors.checks.audit.record(
+        "totp_disabled",
+        json!({"source": client.source.to_string()}),
+    );
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// The PIN and a current code (or a backup code), each on its budget; one
+/// 401 whichever was wrong.
+fn reauthenticate(
+    factors: &Factors<'_>,
+    client: Remote,
+    body: &Body,
+    purpose: &str,
+) -> Result<(), Error> {
+    if !factors.second.enabled() {
+        return Err(Error::bad_request("the second factor is not on"));
+    }
+    factors.checks.pin(client, &body.pin, purpose)?;
+    let source = client.source.to_string();
+    let reservation = factors
+        .checks
+        .limiter
+        .reserve(Budget::Pin, client.source)
+        .map_err(|refused| factors.checks.refuse("pin_refused", &source, refused))?;
+    if factors.second.verify(&body.code) {
+        return Ok(());
+    }
+    let _ = reservation.failed();
+    factors.checks.audit.record(
+        "totp_code_failed",
+        json!({"purpose": purpose, "source": source}),
+    );
+    Err(Error::Unauthorized)
+}
