@@ -70,6 +70,12 @@ pub enum ClientCommand {
     },
     /// Forget the stored login (the token stays valid until revoked).
     Logout,
+    /// Mint, list or revoke API tokens, as the owner (the access token, PIN
+    /// and second factor from TERMGATE_TOKEN, TERMGATE_PIN, TERMGATE_TOTP_CODE, else asked).
+    Tokens {
+        #[command(subcommand)]
+        action: TokensAction,
+    },
     /// Show the token in use: its name, scopes, expiry and server.
     Whoami {
         #[command(flatten)]
@@ -117,6 +123,43 @@ pub enum ClientCommand {
         /// (`-- sh -c '…'` for one).
         #[arg(last = true, required = true, value_name = "COMMAND")]
         command: Vec<String>,
+    },
+}
+
+/// `termgate tokens …`
+#[derive(Debug, Subcommand)]
+pub enum TokensAction {
+    /// Mint a token; its value is printed this once.
+    Create {
+        #[command(flatten)]
+        server: ServerArg,
+        /// What the token is for, e.g. ci (1–64 characters).
+        #[arg(long)]
+        name: String,
+        /// terminals:read, terminals:write, files:read, files:write or shares (repeat for more).
+        #[arg(long, required = true)]
+        scope: Vec<String>,
+        /// Lifetime, e.g. 30d or 12h [default: never]
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The server's whole answer (the value included) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tokens: name, scopes, expiry, last use (never a value).
+    List {
+        #[command(flatten)]
+        server: ServerArg,
+        /// The server's JSON (`{"tokens":[…]}`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its id (see `tokens list`).
+    Revoke {
+        #[command(flatten)]
+        server: ServerArg,
+        #[arg(value_name = "ID")]
+        id: String,
     },
 }
 

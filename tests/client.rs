@@ -1,7 +1,8 @@
 //! The `termgate` client binary against a spawned daemon: login with an API
 //! token (checked first, stored 0600), whoami and ls with and without
 //! `--json`, logout; `exec` streams a command's output and exits with its
-//! status, 124 on `--timeout` with nothing left running. (`attach` under a
+//! status, 124 on `--timeout` with nothing left running; `tokens` mints,
+//! lists and revokes as the owner. (`attach` under a
 //! PTY: tests/attach_reattach.rs; through nginx's HTTPS: tests/proxy.rs.)
 
 mod common;
@@ -215,4 +216,84 @@ fn sleepers(nap: &str) -> Vec<u32> {
                 && common::process_alive(*pid)
         })
         .collect()
+}
+
+#[tokio::test]
+async fn tokens_mints_lists_and_revokes_as_the_owner() {
+    let s = setup(&["terminals:read"]).await;
+    let home = tempfile::tempdir().unwrap();
+    let owner = |args: &[&str]| {
+        let mut command = client(home.path(), args);
+        command
+            .args(["--url", &s.url])
+            .env("TERMGATE_TOKEN", TOKEN)
+            .env("TERMGATE_PIN", PIN);
+        command
+    };
+    let mut wrong = owner(&["tokens", "list"]);
+    wrong.env("TERMGATE_PIN", "000000");
+    let refused = run(wrong).await;
+    assert_eq!(refused.status.code(), Some(125));
+    assert!(
+        text(&refused.stderr).contains("401"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let created = run(owner(&[
+        "tokens",
+        "create",
+        "--name",
+        "agent",
+        "--scope",
+        "terminals:write",
+        "--expires",
+        "30d",
+    ]))
+    .await;
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let token = text(&created.stdout).trim().to_string();
+    assert!(token.starts_with("tg_") && token.len() == 46, "{token}");
+
+    let listed = run(owner(&["tokens", "list", "--json"])).await;
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let list: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let agent = list["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "agent")
+        .expect("the new token is listed")
+        .clone();
+    assert_eq!(agent["scopes"], json!(["terminals:write"]));
+    let days =
+        (agent["expires_at"].as_u64().unwrap() - agent["created_at"].as_u64().unwrap()) / 86_400;
+    assert_eq!(days, 30);
+    assert!(
+        !text(&listed.stdout).contains(&token[3..]),
+        "a list never shows a value"
+    );
+
+    // The minted token works for the client, until it is revoked.
+    let whoami = || with_token(home.path(), &s.url, &token, "whoami", &[]);
+    assert!(run(whoami()).await.status.success());
+    let id = agent["id"].as_str().unwrap();
+    let revoked = run(owner(&["tokens", "revoke", id])).await;
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    let after = run(whoami()).await;
+    assert_eq!(after.status.code(), Some(125), "a revoked token is refused");
+    // Each command logged out again: no owner session is left but the test's.
+    let sessions = s
+        .daemon
+        .request("GET", "/api/sessions")
+        .header("cookie", &s.owner)
+        .send()
+        .await;
+    assert_eq!(sessions.status, 200, "{}", sessions.text());
+    assert_eq!(
+        sessions.json()["sessions"].as_array().unwrap().len(),
+        1,
+        "{}",
+        sessions.text()
+    );
 }

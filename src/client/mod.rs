@@ -10,6 +10,8 @@
 //! - `profile`: the stored login (0600) or `TERMGATE_API_TOKEN`.
 //! - `account`: login, logout, whoami. `tabs`: ls and the tab calls.
 //! - `socket`: the terminal WebSocket. `output`: stdout for exec.
+//! - `tokens`: the owner mints, lists and revokes API tokens (logs in as
+//!   the owner for the one command).
 //! - `exec`: run a command in a fresh tab. `attach`: the terminal on a tab,
 //!   with `rawmode` (raw mode, always restored), `detach` (the detach key)
 //!   and `gate` (the local terminal's replies to the rebuild are not input).
@@ -28,6 +30,7 @@ mod rawmode;
 mod socket;
 mod tabs;
 mod target;
+mod tokens;
 mod transport;
 
 pub use detach::KEY as DETACH_KEY;
@@ -55,6 +58,7 @@ pub fn run(command: ClientCommand) -> Result<i32, ClientError> {
             ClientCommand::Ls { server, json } => {
                 tabs::ls(server.url.as_deref(), json).await.map(|()| 0)
             }
+            ClientCommand::Tokens { action } => tokens_command(action).await.map(|()| 0),
             ClientCommand::Attach { server, id, new } => {
                 attach::attach(server.url.as_deref(), id.as_deref(), new).await
             }
@@ -84,6 +88,40 @@ pub fn run(command: ClientCommand) -> Result<i32, ClientError> {
     // The stdin reader of `attach` may still be in a read: do not wait for it.
     runtime.shutdown_background();
     result
+}
+
+async fn tokens_command(action: crate::cli::TokensAction) -> Result<(), ClientError> {
+    use crate::cli::TokensAction;
+    match action {
+        TokensAction::Create {
+            server,
+            name,
+            scope,
+            expires,
+            json,
+        } => {
+            let expires = match expires.as_deref() {
+                None | Some("never") => None,
+                Some(text) => Some(
+                    crate::config::units::parse_duration(text)
+                        .map_err(|why| ClientError::Usage(format!("--expires {text}: {why}")))?,
+                ),
+            };
+            let action = tokens::Action::Create {
+                name: &name,
+                scopes: &scope,
+                expires,
+                json,
+            };
+            tokens::run(server.url.as_deref(), action).await
+        }
+        TokensAction::List { server, json } => {
+            tokens::run(server.url.as_deref(), tokens::Action::List { json }).await
+        }
+        TokensAction::Revoke { server, id } => {
+            tokens::run(server.url.as_deref(), tokens::Action::Revoke { id: &id }).await
+        }
+    }
 }
 
 /// The local terminal's size (cols, rows), when stdin or stdout is one.

@@ -81,6 +81,11 @@ pub fn resolve(url: Option<&str>) -> Result<Api, ClientError> {
     Ok(Api::new(target, stored.token))
 }
 
+/// The stored login's server, if any (`termgate tokens` goes there by default).
+pub fn stored_target() -> Result<Option<Target>, ClientError> {
+    load()?.map(|s| Target::parse(&s.url)).transpose()
+}
+
 fn load() -> Result<Option<Stored>, ClientError> {
     let path = path()?;
     let Some(text) = secrets::read_private(&path)? else {

@@ -105,7 +105,7 @@ pub async fn ls(url: Option<&str>, as_json: bool) -> Result<(), ClientError> {
 }
 
 /// Columns padded to their widest cell; the last one unpadded.
-fn table(header: &[String; 6], rows: &[[String; 6]]) -> String {
+pub(super) fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
     let mut widths = header.clone().map(|h| h.chars().count());
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

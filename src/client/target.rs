@@ -93,6 +93,12 @@ impl Target {
         }
     }
 
+    /// `scheme://authority`, as a browser's `Origin` says it.
+    pub fn origin(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.authority())
+    }
+
     /// `rest` (no leading `/`) under the base path.
     pub fn path(&self, rest: &str) -> String {
         format!("{}{}", self.base, rest.trim_start_matches('/'))
