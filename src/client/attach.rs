@@ -124,6 +124,10 @@ async fn bridge(socket: Socket) -> Result<Ending, ClientError> {
                     stdout.write_all(&bytes).and_then(|()| stdout.flush())?;
                 }
                 Some(Ok(Message::Text(text))) => match socket::message(&text) {
+                    Some(ServerMessage::Hello { readonly: true, .. }) => {
+                        // The server drops what a watcher types: say so rather than seem stuck.
+                        eprint!("[watching only: this token has no terminals:write]\r\n");
+                    }
                     Some(ServerMessage::Live) => gate = Gate::after_rebuild(&mut stdout)?,
                     Some(ServerMessage::Resync) => gate = Gate::Rebuilding,
                     Some(ServerMessage::InputAck { bytes }) => acked = acked.max(bytes),
