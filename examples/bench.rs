@@ -47,7 +47,7 @@ use support::daemon::Daemon;
 ///               resyncs, peak RSS
 ///   input       a paste into `wc -c` (echo off; the count is checked) and
 ///               into `cat` (echo on), in 64 KiB frames (the web UI) and
-///               1 KiB frames (examples/attach); a run that does not finish
+///               1 KiB frames (a terminal client such as `termgate attach`); a run that does not finish
 ///               within the deadline prints `STALLED after X MiB`
 ///
 /// Sizes (full / --quick): restarts 10 / 3, throughput 256 / 32 MiB,

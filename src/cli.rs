@@ -63,6 +63,132 @@ pub enum Command {
         #[arg(value_enum)]
         shell: crate::shell_integration::Shell,
     },
+    #[command(flatten)]
+    Client(ClientCommand),
+}
+
+/// `termgate` as a client of a (possibly remote) termgate, with an API token.
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Store a server's URL and an API token (0600, in the config folder),
+    /// after checking the server takes it.
+    Login {
+        /// The termgate to log in to, e.g. https://term.example.com [default: http://127.0.0.1:8080]
+        #[arg(value_name = "URL")]
+        url: Option<String>,
+        /// The API token (tg_…); also TERMGATE_API_TOKEN, else asked without
+        /// echo, or read from standard input when it is not a terminal.
+        /// Visible to other local users in the process list: prefer the others.
+        #[arg(
+            long,
+            value_name = "TOKEN",
+            env = "TERMGATE_API_TOKEN",
+            hide_env_values = true
+        )]
+        api_token: Option<String>,
+    },
+    /// Forget the stored login (the token stays valid until revoked).
+    Logout,
+    /// Mint, list or revoke API tokens, as the owner (the access token, PIN
+    /// and second factor from TERMGATE_TOKEN, TERMGATE_PIN, TERMGATE_TOTP_CODE, else asked).
+    Tokens {
+        #[command(subcommand)]
+        action: TokensAction,
+    },
+    /// Show the token in use: its name, scopes, expiry and server.
+    Whoami {
+        #[command(flatten)]
+        server: ServerArg,
+        /// One JSON object, as the server answers GET /auth/session, plus "url".
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the tabs: id, title, size, viewers, age, exit.
+    Ls {
+        #[command(flatten)]
+        server: ServerArg,
+        /// The server's JSON (`{"terminals":[…]}`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put this terminal on a tab (the newest running one, or a new one if
+    /// none); Ctrl-] twice detaches; exits with the shell's status when it ends.
+    Attach {
+        #[command(flatten)]
+        server: ServerArg,
+        /// The tab, e.g. t3 (see `termgate ls`).
+        #[arg(value_name = "ID", conflicts_with = "new")]
+        id: Option<String>,
+        /// Open a new tab with the shell.
+        #[arg(long)]
+        new: bool,
+    },
+    /// Run a command in a new tab, print its output, exit with its status
+    /// (124 on --timeout, 125 when termgate itself fails); the tab is closed after.
+    Exec {
+        #[command(flatten)]
+        server: ServerArg,
+        /// Give up after this long, e.g. 60s or 5m: the tab and all in it are
+        /// ended and termgate exits 124 [default: no limit].
+        #[arg(long, value_name = "DURATION")]
+        timeout: Option<String>,
+        /// Keep the tab open after the command exits.
+        #[arg(long)]
+        keep: bool,
+        /// Run in a new tab (the only way for now; kept for scripts that say it).
+        #[arg(long)]
+        new: bool,
+        /// The program and its arguments: an argv, not a shell string
+        /// (`-- sh -c '…'` for one).
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+}
+
+/// `termgate tokens …`
+#[derive(Debug, Subcommand)]
+pub enum TokensAction {
+    /// Mint a token; its value is printed this once.
+    Create {
+        #[command(flatten)]
+        server: ServerArg,
+        /// What the token is for, e.g. ci (1–64 characters).
+        #[arg(long)]
+        name: String,
+        /// terminals:read, terminals:write, files:read, files:write, shares or recordings (repeat for more).
+        #[arg(long, required = true)]
+        scope: Vec<String>,
+        /// Lifetime, e.g. 30d or 12h [default: never]
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
+        /// The server's whole answer (the value included) as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The tokens: name, scopes, expiry, last use (never a value).
+    List {
+        #[command(flatten)]
+        server: ServerArg,
+        /// The server's JSON (`{"tokens":[…]}`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its id (see `tokens list`).
+    Revoke {
+        #[command(flatten)]
+        server: ServerArg,
+        #[arg(value_name = "ID")]
+        id: String,
+    },
+}
+
+/// Which termgate a client command talks to.
+#[derive(Debug, Default, Args)]
+pub struct ServerArg {
+    /// The server [default: the one `termgate login` stored]; with
+    /// TERMGATE_API_TOKEN it needs no login at all.
+    #[arg(long, value_name = "URL", env = "TERMGATE_URL")]
+    pub url: Option<String>,
 }
 
 /// Flags of the daemon itself (the default command).

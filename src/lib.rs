@@ -39,6 +39,8 @@
 //! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
 //! - [`audit`]: the security event log.
 //! - [`record`]: tab recordings (asciicast v3), their folder and limits.
+//! - [`client`]: `termgate login|logout|whoami|ls|attach|exec`, the client
+//!   for scripts and other terminals (API token, http or https).
 //! - [`console`]: the log on stderr (human lines on a terminal, else JSON)
 //!   and the console's QR codes.
 //!
@@ -64,6 +66,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod clock;
 pub mod config;
 pub mod console;

@@ -20,6 +20,7 @@ fn main() {
         Some(Command::Pin { config }) => pin_command(cli.serve, config),
         Some(Command::Unlock) => termgate::auth::unlock::command().map_err(Into::into),
         Some(Command::Audit { event, limit, json }) => audit_command(event, limit, json),
+        Some(Command::Client(command)) => client(command),
         Some(Command::Totp { action }) => {
             termgate::auth::totp_command::command(action).map_err(Into::into)
         }
@@ -32,6 +33,18 @@ fn main() {
     if let Err(err) = result {
         eprintln!("termgate: {err:#}");
         std::process::exit(2);
+    }
+}
+
+/// A client command exits with its own status (exec: the command's,
+/// attach: the shell's); its failures with 125, never taken for those.
+fn client(command: termgate::cli::ClientCommand) -> Result<()> {
+    match termgate::client::run(command) {
+        Ok(code) => std::process::exit(code),
+        Err(err) => {
+            eprintln!("termgate: {err}");
+            std::process::exit(termgate::client::ClientError::EXIT);
+        }
     }
 }
 

@@ -1,45 +1,69 @@
-//! examples/attach, the command-line client, never types into the shell:
-//! issue 11's repro (a program asks for the terminal's attributes, then
-//! `cat -v > seen.txt` waits for input), then five attaches of the real
-//! `examples/attach` binary, each ended with Ctrl-]. Its local terminal is a
-//! PTY held here that answers the queries it is shown as xterm would, so a
-//! query in what attach writes, or a reply attach lets through, would reach
-//! `cat`. The binary is `target/<profile>/examples/attach`: `cargo test`
-//! builds it; `cargo test --test attach_reattach` alone does not (run
-//! `cargo build --examples` first).
+//! `termgate attach`, the real client binary with an API token, on a local
+//! terminal that is a PTY held here (answering the queries it is shown as
+//! xterm would):
+//!
+//! - it never types into the shell: issue 11's repro (a program asks for
+//!   the terminal's attributes, then `cat -v > seen.txt` waits for input),
+//!   then five attaches, each detached with Ctrl-] twice; a query in what
+//!   attach writes, or a reply attach lets through, would reach `cat`;
+//! - it shows the shell, sizes the tab to the local terminal and follows
+//!   its resize (SIGWINCH), detaches leaving the tab running and the local
+//!   terminal as it was, and exits with the shell's status when it ends.
 
 mod common;
 
 use common::TestServer;
+use common::cli::{mint, with_token};
 use common::xterm::answers;
 use nix::pty::{OpenptyResult, Winsize, openpty};
 use nix::sys::termios::{LocalFlags, tcgetattr};
 use std::io::{Read, Write};
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 use termgate::term::screen::Screen;
 use tokio::sync::mpsc;
 
-const DETACH: u8 = 0x1d;
+/// The detach key, pressed twice.
+const DETACH: &[u8] = &[termgate::client::DETACH_KEY, termgate::client::DETACH_KEY];
 /// What attach asks its terminal once the screen is rebuilt (see its `Gate`).
-const STATUS_QUERY: &[u8] = b"\x1b[5n";
+const STATUS_QUERY: &[u8] = termgate::client::STATUS_QUERY;
 
-fn attach_binary() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let bin = deps
-        .parent()
+/// An API token that may type, minted by the owner.
+async fn script_token(server: &TestServer, cookie: &str) -> String {
+    mint(
+        server.authed("POST", "/api/tokens", cookie),
+        &["terminals:write"],
+    )
+    .await
+}
+
+/// `termgate attach ARGS` on `local`, with `token`, a private config home.
+fn attach(
+    server: &TestServer,
+    home: &Path,
+    token: &str,
+    local: &LocalTerminal,
+    args: &[&str],
+) -> tokio::process::Child {
+    let url = format!("http://{}", server.host());
+    let slave = || Stdio::from(local.slave.try_clone().unwrap());
+    with_token(home, &url, token, "attach", args)
+        .stdin(slave())
+        .stdout(slave())
+        .stderr(slave())
+        .spawn()
         .unwrap()
-        .parent()
+}
+
+/// Waits for `child` to exit (10 s at most); its exit code.
+async fn exit_code(child: &mut tokio::process::Child, what: &str) -> Option<i32> {
+    tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("attach did not end: {what}"))
         .unwrap()
-        .join("examples/attach");
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo build --examples` (cargo test builds it)",
-        bin.display()
-    );
-    bin
+        .code()
 }
 
 /// The terminal attach runs in: a PTY whose master side this test reads
@@ -87,6 +111,52 @@ impl LocalTerminal {
         self.master.write_all(bytes).unwrap();
     }
 
+    /// Resizes the terminal as a window would, and tells `pid` as the
+    /// kernel tells a terminal's foreground job (attach runs without a
+    /// controlling terminal here).
+    fn resize(&self, cols: u16, rows: u16, pid: u32) {
+        let status = std::process::Command::new("stty")
+            .args(["cols", &cols.to_string(), "rows", &rows.to_string()])
+            .stdin(Stdio::from(self.slave.try_clone().unwrap()))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let pid = nix::unistd::Pid::from_raw(pid as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGWINCH).unwrap();
+    }
+
+    /// Reads what attach writes (answering queries) until the screen shows `needle`.
+    async fn until_showing(&mut self, needle: &str) {
+        let wait = tokio::time::timeout(Duration::from_secs(30), async {
+            while !self
+                .screen
+                .visible_text()
+                .iter()
+                .any(|r| r.contains(needle))
+            {
+                let Some(bytes) = self.output.recv().await else {
+                    return false;
+                };
+                self.screen.feed(&bytes);
+                for answer in answers(&bytes, self.screen.cursor()) {
+                    self.type_in(&answer);
+                }
+            }
+            true
+        });
+        assert!(
+            wait.await == Ok(true),
+            "attach never showed {needle:?}: {:#?}",
+            self.screen.visible_text()
+        );
+    }
+
+    /// Whether the terminal is back in its normal (cooked, echoing) mode.
+    fn is_cooked(&self) -> bool {
+        let modes = tcgetattr(&self.slave).unwrap().local_flags;
+        modes.contains(LocalFlags::ICANON | LocalFlags::ECHO)
+    }
+
     /// Reads what attach writes, answering its queries, until the screen
     /// shows `needle` and attach has asked for the terminal's status.
     async fn until_live_showing(&mut self, needle: &str) {
@@ -117,13 +187,14 @@ impl LocalTerminal {
 }
 
 #[tokio::test]
-async fn five_attaches_of_examples_attach_type_nothing_into_the_shell() {
-    let attach = attach_binary();
+async fn five_attaches_type_nothing_into_the_shell() {
     let server = TestServer::start_with(|c| {
         c.program = termgate::config::Program::shell("/bin/bash", false)
     })
     .await;
     let cookie = server.login().await;
+    let token = script_token(&server, &cookie).await;
+    let home = tempfile::tempdir().unwrap();
     let id = server.create_terminal(&cookie).await;
     let mut first = server.attach(&cookie, &id).await;
     // The repro: a query answered live (as xterm.js would), then cat waiting.
@@ -143,30 +214,14 @@ async fn five_attaches_of_examples_attach_type_nothing_into_the_shell() {
 
     for round in 1..=5 {
         let mut local = LocalTerminal::open();
-        let slave = || Stdio::from(local.slave.try_clone().unwrap());
-        let mut child = tokio::process::Command::new(&attach)
-            .args(["--addr", &server.host(), "attach", &id])
-            .env("TERMGATE_TOKEN", common::TOKEN)
-            .env("TERMGATE_PIN", common::PIN)
-            .stdin(slave())
-            .stdout(slave())
-            .stderr(slave())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let mut child = attach(&server, home.path(), &token, &local, &[&id]);
         local.until_live_showing("CAT-READY").await;
-        local.type_in(&[DETACH]);
-        let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-            .await
-            .unwrap_or_else(|_| panic!("attach {round} did not detach on Ctrl-]"))
-            .unwrap();
-        assert!(status.success(), "attach {round} ended with {status}");
+        assert!(!local.is_cooked(), "attach {round} runs its terminal raw");
+        local.type_in(DETACH);
+        let code = exit_code(&mut child, &format!("{round}: the detach key")).await;
+        assert_eq!(code, Some(0), "attach {round}");
         // It left its terminal as it found it (out of raw mode).
-        let modes = tcgetattr(&local.slave).unwrap().local_flags;
-        assert!(
-            modes.contains(LocalFlags::ICANON | LocalFlags::ECHO),
-            "attach {round} left its terminal raw: {modes:?}"
-        );
+        assert!(local.is_cooked(), "attach {round} left its terminal raw");
     }
 
     let mut last = server.attach(&cookie, &id).await;
@@ -174,4 +229,57 @@ async fn five_attaches_of_examples_attach_type_nothing_into_the_shell() {
     last.read_until("CAT-DONE").await;
     let seen = std::fs::read_to_string(server.root.join("seen.txt")).unwrap();
     assert_eq!(seen, "END\n", "the shell was typed into by the attaches");
+}
+
+#[tokio::test]
+async fn attach_shows_the_shell_follows_resizes_detaches_and_ends_with_its_status() {
+    let server = TestServer::start().await;
+    let cookie = server.login().await;
+    let token = script_token(&server, &cookie).await;
+    let home = tempfile::tempdir().unwrap();
+    let size_of = |tabs: &serde_json::Value| (tabs["cols"].as_u64(), tabs["rows"].as_u64());
+
+    let mut local = LocalTerminal::open();
+    let mut child = attach(&server, home.path(), &token, &local, &["--new"]);
+    local.until_live_showing("").await;
+    local.type_in(b"echo SHELL-$((6*7))\r");
+    local.until_showing("SHELL-42").await;
+    let tabs = server.get("/api/terminals", &cookie).await.json();
+    let tab = tabs["terminals"][0].clone();
+    let id = tab["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        size_of(&tab),
+        (Some(80), Some(24)),
+        "sized to the local terminal"
+    );
+
+    local.resize(100, 30, child.id().unwrap());
+    let resized = common::eventually(Duration::from_secs(10), || {
+        let state = server.state();
+        state
+            .terminals
+            .get(&id)
+            .is_some_and(|t| t.size() == (100, 30))
+    })
+    .await;
+    assert!(
+        resized,
+        "the tab did not follow the local terminal's resize"
+    );
+    local.type_in(b"stty size\r");
+    local.until_showing("30 100").await;
+
+    local.type_in(DETACH);
+    assert_eq!(exit_code(&mut child, "the detach key").await, Some(0));
+    assert!(local.is_cooked(), "attach left its terminal raw");
+    let tabs = server.get("/api/terminals", &cookie).await.json();
+    assert!(tabs["terminals"][0]["exited"].is_null(), "the tab runs on");
+
+    // Back on the same tab; the shell's end is attach's end, with its status.
+    let mut local = LocalTerminal::open();
+    let mut child = attach(&server, home.path(), &token, &local, &[&id]);
+    local.until_live_showing("SHELL-42").await;
+    local.type_in(b"exit 3\r");
+    assert_eq!(exit_code(&mut child, "the shell's exit").await, Some(3));
+    assert!(local.is_cooked());
 }

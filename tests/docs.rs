@@ -67,6 +67,24 @@ fn every_flag_is_in_the_readme() {
             "README.md does not document --{long}"
         );
     }
+    // Every subcommand is in the commands table, and so is each of its flags.
+    for sub in command.get_subcommands() {
+        let name = sub.get_name();
+        assert!(
+            readme.contains(&format!("`termgate {name}")),
+            "README.md does not document `termgate {name}`"
+        );
+        for arg in sub.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            if ["help", "version"].contains(&long) {
+                continue;
+            }
+            assert!(
+                readme.contains(&format!("--{long}")),
+                "README.md does not document `termgate {name} --{long}`"
+            );
+        }
+    }
     // The one positional of the daemon: the program after `--`.
     let program = command
         .get_positionals()

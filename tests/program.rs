@@ -148,3 +148,52 @@ async fn contradictory_or_unrunnable_programs_are_refused_clearly() {
     let stderr = refused_file("command = [\"sh\"]\nlogin_shell = true\n").await;
     assert!(stderr.contains("login_shell"), "{stderr}");
 }
+
+#[tokio::test]
+async fn a_tab_opened_with_a_command_runs_that_argv_and_its_exit_code_reaches_the_socket() {
+    let home = tempfile::tempdir().unwrap();
+    let mut running = start(daemon(home.path())).await;
+    let cookie = running.login(TOKEN, PIN).await;
+    let create = |body: serde_json::Value| {
+        running
+            .request("POST", "/api/terminals")
+            .header("cookie", &cookie)
+            .json(&body)
+            .send()
+    };
+    for (bad, why) in [
+        (serde_json::json!({"command": []}), "must not be empty"),
+        (
+            serde_json::json!({"command": ["no-such-program-here"]}),
+            "not found on PATH",
+        ),
+    ] {
+        let reply = create(bad).await;
+        assert_eq!(reply.status, 400, "{}", reply.text());
+        assert!(reply.text().contains(why), "{}", reply.text());
+    }
+    // The same spawn path as `-- PROGRAM`: found on PATH, no TERMGATE_ secret inherited.
+    let script = format!("{PRINT_ARGS}; exit 9").replace("exec cat", "true");
+    let reply = create(serde_json::json!({"command": ["sh", "-c", script, "a;b", "$x"]})).await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(reply.json()["title"], "sh");
+    let id = reply.json()["id"].as_str().unwrap().to_string();
+    let mut tab = running.attach(&cookie, &id).await;
+    let out = tab.read_until(";end").await;
+    assert!(out.contains("[a;b][$x] secrets=0;end"), "{out}");
+    let exit = loop {
+        let message = tab.next_control().await;
+        if message["type"] == "exit" {
+            break message;
+        }
+    };
+    assert_eq!(exit["code"], 9, "{exit}");
+
+    let bogus = running
+        .request("GET", &format!("/api/terminals/{id}/ws?replay=bogus"))
+        .header("cookie", &cookie)
+        .send()
+        .await;
+    assert_eq!(bogus.status, 400, "{}", bogus.text());
+    running.child.kill().await.unwrap();
+}

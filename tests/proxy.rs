@@ -6,6 +6,7 @@ mod common;
 #[path = "proxy/nginx.rs"]
 mod nginx;
 
+use common::cli::{client, mint, run, text};
 use common::{PIN, TOKEN};
 use nginx::Proxy;
 use serde_json::json;
@@ -44,6 +45,59 @@ async fn https_login_sets_secure_host_cookies_and_a_terminal_websocket_works() {
             "through-nginx-42",
         )
         .await;
+}
+
+#[tokio::test]
+async fn the_client_logs_in_lists_and_execs_over_https_by_host_name() {
+    let proxy = Proxy::start().await;
+    // Minted on termgate's own port: a token is the server's, whichever way it is used.
+    let owner = proxy.server.login().await;
+    let token = mint(
+        proxy.server.authed("POST", "/api/tokens", &owner),
+        &["terminals:write"],
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    // The platform's roots, with the test CA standing in for the system store.
+    let termgate = |args: &[&str]| {
+        let mut command = client(home.path(), args);
+        command.env("SSL_CERT_FILE", &proxy.ca);
+        command
+    };
+    // A host name, not an address: the certificate is checked against it.
+    let url = format!("https://localhost:{}", proxy.port);
+    let mut login = termgate(&["login", &url]);
+    login.env("TERMGATE_API_TOKEN", &token);
+    let done = run(login).await;
+    assert!(done.status.success(), "{}", text(&done.stderr));
+
+    let out = run(termgate(&[
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo via-tls-$((6*7)); exit 5",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "via-tls-42\n");
+    let ls = run(termgate(&["ls", "--json"])).await;
+    assert!(ls.status.success(), "{}", text(&ls.stderr));
+    assert!(
+        text(&ls.stdout).starts_with("{\"terminals\":"),
+        "{}",
+        text(&ls.stdout)
+    );
+
+    // With the system's roots alone the test CA's certificate is refused,
+    // not waved through.
+    let refused = run(client(home.path(), &["ls"])).await;
+    assert_eq!(refused.status.code(), Some(125));
+    let why = text(&refused.stderr);
+    assert!(
+        why.contains("cannot reach") && why.contains("certificate"),
+        "{why}"
+    );
 }
 
 #[tokio::test]

@@ -139,7 +139,9 @@ fn shell_program(path: PathBuf, login: bool) -> Result<Program, (&'static str, S
 }
 
 /// A command: its program found (a bare name on PATH), then its arguments.
-fn command(words: &[OsString]) -> Result<Program, (&'static str, String)> {
+/// Also what `POST /api/terminals` with `"command"` runs, so a client's
+/// command is resolved exactly as `termgate -- PROGRAM` is.
+pub fn command(words: &[OsString]) -> Result<Program, (&'static str, String)> {
     let Some((name, args)) = words.split_first() else {
         return Err((
             "command",

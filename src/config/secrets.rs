@@ -299,7 +299,7 @@ pub fn ask_new_pin() -> Result<String, ConfigError> {
 }
 
 /// Reads one line from the terminal with echo turned off (restored afterwards).
-fn prompt_hidden(prompt: &str) -> Result<String, ConfigError> {
+pub fn prompt_hidden(prompt: &str) -> Result<String, ConfigError> {
     use nix::sys::termios::{self, LocalFlags, SetArg};
     eprint!("{prompt}");
     let stdin = std::io::stdin();

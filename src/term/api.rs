@@ -26,6 +26,10 @@ struct CreateBody {
     rows: Option<u16>,
     /// Start folder, relative to the root (checked by the file sandbox).
     cwd: Option<String>,
+    /// A program and its arguments to run instead of the tab's shell
+    /// (`termgate exec`): an argv, never a shell string, resolved on PATH
+    /// as `termgate -- PROGRAM` is.
+    command: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -106,7 +110,7 @@ pub fn list(tabs: &Tabs, principal: &Principal) -> Response {
     json(StatusCode::OK, &json!({ "terminals": terminals }))
 }
 
-/// `POST /api/terminals` with optional `{"cols","rows","cwd"}`.
+/// `POST /api/terminals` with optional `{"cols","rows","cwd","command"}`.
 pub async fn create(tabs: &Tabs<'_>, body: Incoming) -> Result<Response, Error> {
     let body: CreateBody = read_json(body, JSON_LIMIT).await?;
     let cols = body.cols.unwrap_or(80);
@@ -124,7 +128,16 @@ pub async fn create(tabs: &Tabs<'_>, body: Incoming) -> Result<Response, Error> 
         },
         None => None,
     };
-    let terminal = create_recorded(tabs, cols, rows, cwd.as_deref())?;
+    let program = match &body.command {
+        Some(words) => {
+            let words: Vec<std::ffi::OsString> = words.iter().map(Into::into).collect();
+            let program = crate::config::program::command(&words)
+                .map_err(|(_, why)| Error::bad_request(format!("command {why}")))?;
+            Some(program)
+        }
+        None => None,
+    };
+    let terminal = create_recorded(tabs, cols, rows, cwd.as_deref(), program.as_ref())?;
     Ok(json(StatusCode::CREATED, &tabs.owner_info(&terminal)))
 }
 
@@ -136,6 +149,7 @@ fn create_recorded(
     cols: u16,
     rows: u16,
     cwd: Option<&std::path::Path>,
+    program: Option<&crate::config::Program>,
 ) -> Result<super::TerminalHandle, Error> {
     use crate::record::StartedBy;
     let pending = match tabs.recordings.record_all() {
@@ -149,11 +163,11 @@ fn create_recorded(
         false => None,
     };
     let Some((pending, tap)) = pending else {
-        return tabs.terminals.create(cols, rows, cwd, None);
+        return tabs.terminals.create(cols, rows, cwd, program, None);
     };
     match tabs
         .terminals
-        .create(cols, rows, cwd, Some((&pending.id, tap)))
+        .create(cols, rows, cwd, program, Some((&pending.id, tap)))
     {
         Ok(terminal) => {
             tabs.recordings
@@ -238,6 +252,7 @@ pub fn connect(
         .guest()
         .and_then(|grant| state.shares.stats(&grant.share_id));
     let size = requested_size(req.uri().query())?;
+    let raw_replay = raw_replay(req.uri().query())?;
     let guest = principal.guest().is_some();
     let accepted = websocket::accept(&mut req, state.slots, guest)?;
     let owner = matches!(principal, Principal::Owner(_));
@@ -251,6 +266,7 @@ pub fn connect(
         readonly: !principal.may_type(id),
         sizes,
         size,
+        raw_replay,
         activity: owner.then(|| state.activity.clone()),
         share,
         liveness: state.liveness,
@@ -284,6 +300,17 @@ fn requested_size(query: Option<&str>) -> Result<Option<(u16, u16)>, Error> {
             Ok(Some((cols, rows)))
         }
         _ => Err(bad_size()),
+    }
+}
+
+/// `?replay=raw`: the scrollback's bytes as the program wrote them instead
+/// of a screen snapshot, for a client that streams output (`termgate exec`)
+/// rather than showing a screen.
+fn raw_replay(query: Option<&str>) -> Result<bool, Error> {
+    match query_param(query, "replay")?.as_deref() {
+        None | Some("screen") => Ok(false),
+        Some("raw") => Ok(true),
+        Some(_) => Err(Error::bad_request("replay is `raw` or `screen`")),
     }
 }
 

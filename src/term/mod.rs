@@ -69,7 +69,7 @@ impl Terminals {
         }
     }
 
-    /// Starts a shell in a new tab, in `cwd` (a folder inside the root,
+    /// Starts a shell (or `program`, a client's command) in a new tab, in `cwd` (a folder inside the root,
     /// already checked) or the root; 409 when `max_tabs` are open.
     /// `recording`: a recording's id and tap, fed from the first output.
     pub fn create(
@@ -77,22 +77,24 @@ impl Terminals {
         cols: u16,
         rows: u16,
         cwd: Option<&Path>,
+        program: Option<&Program>,
         recording: Option<(&str, tap::Tap)>,
     ) -> Result<TerminalHandle, Error> {
+        let program = program.unwrap_or(&self.program);
         let mut registry = self.lock();
         if registry.tabs.len() >= self.max_tabs {
             return Err(Error::TooManyTerminals { max: self.max_tabs });
         }
         registry.next += 1;
         let number = registry.next;
-        let title = self.program.name();
-        let argv0 = self.program.argv0();
+        let title = program.name();
+        let argv0 = program.argv0();
         let handle = TerminalHandle::start(terminal::TerminalSpec {
             id: format!("t{number}"),
             title,
             spawn: pty::SpawnOptions {
-                program: &self.program.path,
-                args: &self.program.args,
+                program: &program.path,
+                args: &program.args,
                 argv0: argv0.as_deref(),
                 cwd: cwd.unwrap_or(&self.cwd),
                 cols,

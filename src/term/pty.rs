@@ -33,6 +33,7 @@ use tokio::io::unix::AsyncFd;
 
 nix::ioctl_write_ptr_bad!(set_winsize, libc::TIOCSWINSZ, Winsize);
 nix::ioctl_write_int_bad!(send_tty_signal, libc::TIOCSIG);
+nix::ioctl_read_bad!(get_winsize, libc::TIOCGWINSZ, Winsize);
 
 /// What to start on a new PTY.
 pub struct SpawnOptions<'a> {
@@ -117,6 +118,21 @@ pub fn spawn(options: SpawnOptions<'_>) -> io::Result<(Master, ProcessGroup)> {
 fn master_to_fd(master: PtyMaster) -> OwnedFd {
     // Safety: `into_raw_fd` hands over sole ownership of a valid open fd.
     unsafe { OwnedFd::from_raw_fd(master.into_raw_fd()) }
+}
+
+/// The size (cols, rows) of the terminal on `fd`, for the `termgate
+/// attach` client (here because the ioctl is unsafe; only this module may be).
+pub fn window_size(fd: impl AsFd) -> io::Result<(u16, u16)> {
+    let mut size = Winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // Safety: `fd` is borrowed open for the call and `size` a valid Winsize
+    // that TIOCGWINSZ writes and nothing else holds.
+    unsafe { get_winsize(fd.as_fd().as_raw_fd(), &mut size) }?;
+    Ok((size.ws_col, size.ws_row))
 }
 
 fn resize_fd(fd: &OwnedFd, cols: u16, rows: u16) -> io::Result<()> {

@@ -3,6 +3,7 @@
 //! config folder, shut down on `Drop`.
 #![allow(dead_code, unused_imports)]
 
+pub mod cli;
 pub mod client;
 pub mod daemon;
 pub mod proofs;

@@ -26,6 +26,8 @@ pub struct Proxy {
     /// The base path nginx forwards (`/` or `/term/`).
     pub base: String,
     tls: TlsConnector,
+    /// The throw-away CA's certificate (PEM), for clients that take a file.
+    pub ca: PathBuf,
     /// nginx's access log: the request lines, as a proxy keeps them.
     access_log: std::path::PathBuf,
     _nginx: tokio::process::Child,
@@ -204,6 +206,7 @@ http {{
             port,
             base: site.base.to_string(),
             tls: connector(&ca),
+            ca,
             access_log: d.join("access.log"),
             _nginx: nginx,
             _dir: dir,

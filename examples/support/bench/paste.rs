@@ -33,7 +33,8 @@ pub fn text(len: usize) -> Vec<u8> {
 #[derive(Clone, Copy)]
 pub struct Variant {
     /// Bytes per WebSocket frame (per `write_all` on the bare PTY): 64 KiB is
-    /// what the web UI sends for a paste, 1 KiB what `examples/attach` sends.
+    /// what the web UI sends for a paste, 1 KiB what a terminal client such as `termgate attach` sends
+    /// (a read of its terminal).
     pub frame: usize,
     /// Off: `wc -c` swallows the paste and its count proves nothing was
     /// lost. On: plain `cat`, so the tty echoes every line and `cat` prints it

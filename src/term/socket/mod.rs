@@ -63,10 +63,13 @@ pub struct Viewer {
     /// The owner's viewers take part in the size rule (`term::sizing`);
     /// guests never size the PTY.
     pub sizes: bool,
-    /// The size the viewer displays at, given in the socket's URL (examples/attach gives it):
+    /// The size the viewer displays at, given in the socket's URL (`termgate attach` gives it):
     /// it takes the size before the screen is sent, so the
     /// snapshot is drawn at that size.
     pub size: Option<(u16, u16)>,
+    /// `?replay=raw`: the raw scrollback instead of the screen snapshot
+    /// (exact bytes from the tab's start while the ring has not wrapped).
+    pub raw_replay: bool,
     /// Set for the owner: typing and a visible page count as the owner
     /// being there.
     pub activity: Option<OwnerActivity>,

@@ -35,6 +35,7 @@ where
     let out = Out {
         limit: viewer.liveness.dead_after,
         stop,
+        raw: viewer.raw_replay,
     };
     let mut attachment = terminal.attach(!viewer.readonly);
     // Watch sizes from before `hello` reads one, so a resize while the
@@ -142,6 +143,8 @@ where
 struct Out<'a> {
     limit: Duration,
     stop: &'a StopSignal,
+    /// The viewer asked for the raw replay, never a snapshot.
+    raw: bool,
 }
 
 impl Out<'_> {
@@ -173,7 +176,7 @@ impl Out<'_> {
     where
         K: Sink<Message, Error = WsError> + Unpin,
     {
-        if let Some(request) = attachment.snapshot.take() {
+        if let Some(request) = attachment.snapshot.take().filter(|_| !self.raw) {
             // Waiting is not stalling: the pacing clock starts now.
             attachment.progressed();
             let answer = tokio::select! {

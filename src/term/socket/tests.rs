@@ -90,6 +90,7 @@ async fn harness(readonly: bool, buffer: usize) -> Harness {
         readonly,
         sizes: !readonly,
         size: None,
+        raw_replay: false,
         activity: None,
         share: None,
         liveness: LIVENESS,

@@ -1,0 +1,121 @@
+//! `termgate login`, `logout` and `whoami`: store an API token after the
+//! server has accepted it, forget it, and say who it is.
+
+use super::error::ClientError;
+use super::http::Api;
+use super::profile;
+use super::target::{DEFAULT_URL, Target};
+use serde_json::Value;
+use std::io::{BufRead, IsTerminal};
+
+/// `termgate login [URL]`: the token from `--api-token`, `TERMGATE_API_TOKEN`,
+/// a prompt without echo on a terminal, or a line of standard input.
+pub async fn login(url: Option<&str>, given: Option<String>) -> Result<(), ClientError> {
+    let target = Target::parse(url.unwrap_or(DEFAULT_URL))?;
+    // clap fills `given` from the flag or the variable: only the flag is in argv.
+    let from_env = crate::config::secrets::env_secret(profile::TOKEN_ENV);
+    if given.is_some() && given != from_env {
+        eprintln!(
+            "warning: a token given with --api-token is visible to other local users in the \
+             process list; prefer TERMGATE_API_TOKEN or the prompt"
+        );
+    }
+    let token = match given.or(from_env) {
+        Some(token) => token,
+        None if std::io::stdin().is_terminal() => {
+            eprintln!("Mint a token in termgate's settings (API tokens) or with POST /api/tokens.");
+            crate::config::secrets::prompt_hidden("API token: ")?
+        }
+        None => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line
+        }
+    };
+    let token = token.trim().to_string();
+    if !token.starts_with("tg_") || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ClientError::Usage(
+            "an API token starts with tg_ (the owner's access token is not one)".into(),
+        ));
+    }
+    let api = Api::new(target.clone(), token.clone());
+    let session = match api.get("auth/session").await {
+        Err(err) if err.is_unauthorized() => {
+            return Err(ClientError::Usage(format!(
+                "{} refused this token (wrong, revoked or expired)",
+                target.url()
+            )));
+        }
+        other => other?,
+    };
+    if session["principal"] != "token" {
+        return Err(ClientError::Usage(format!(
+            "{} did not take this as an API token",
+            target.url()
+        )));
+    }
+    let path = profile::save(&target, &token)?;
+    eprintln!(
+        "Logged in to {} as token {:?} ({}); stored in {}.",
+        target.url(),
+        session["name"].as_str().unwrap_or("?"),
+        scopes(&session),
+        path.display()
+    );
+    Ok(())
+}
+
+/// `termgate logout`: forgets the stored token (it stays valid on the
+/// server until the owner revokes it).
+pub fn logout() -> Result<(), ClientError> {
+    match profile::remove()? {
+        true => eprintln!(
+            "Logged out: the stored token is deleted. Revoke it in termgate's settings \
+             if it should stop working everywhere."
+        ),
+        false => eprintln!("Not logged in."),
+    }
+    Ok(())
+}
+
+/// `termgate whoami [--json]`: the server's word on the token in use.
+pub async fn whoami(url: Option<&str>, json: bool) -> Result<(), ClientError> {
+    let api = profile::resolve(url)?;
+    let mut session = api.get("auth/session").await?;
+    if session["logged_in"] != true {
+        return Err(ClientError::NotLoggedIn);
+    }
+    if json {
+        session["url"] = Value::from(api.target.url());
+        println!("{session}");
+        return Ok(());
+    }
+    let expires = match session["expires_at"].as_u64() {
+        Some(ms) => format!(
+            "expires in {}",
+            super::tabs::age(ms.saturating_sub(now_ms()))
+        ),
+        None => "never expires".into(),
+    };
+    println!(
+        "token {:?} ({}) on {}; {expires}",
+        session["name"].as_str().unwrap_or("?"),
+        scopes(&session),
+        api.target.url()
+    );
+    Ok(())
+}
+
+fn scopes(session: &Value) -> String {
+    let names: Vec<&str> = session["scopes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    names.join(", ")
+}
+
+pub(super) fn now_ms() -> u64 {
+    crate::clock::unix_ms()
+}
