@@ -1,6 +1,6 @@
 // app.js — boot: decide between the share-link "Open" screen, the login page, the owner's
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
-// editor, share and phone-login dialogs, public badge and global keyboard shortcuts together.
+// editor, share, phone-login and security dialogs, public badge and global keyboard shortcuts together.
 
 import { proofHeaders } from './proof.js';
 import './csp-shim.js'; // must run before xterm.js creates any style
@@ -14,6 +14,7 @@ import { closeMenus, initMenus } from './menus.js';
 import { PhoneLoginDialog } from './phone-login.js';
 import { effectiveTheme, prefs } from './prefs.js';
 import { SearchBar } from './search.js';
+import { SecurityDialog } from './security.js';
 import { SessionClock } from './session.js';
 import { SettingsDialog } from './settings.js';
 import { ShareDialog } from './share.js';
@@ -68,6 +69,8 @@ const share = new ShareDialog({
 });
 
 const phoneLogin = new PhoneLoginDialog({ focusTerminal: () => tabs.active?.focus() });
+
+const security = new SecurityDialog({ focusTerminal: () => tabs.active?.focus() });
 
 const settings = new SettingsDialog($('settings-dialog'), { focusTerminal: () => tabs.active?.focus() });
 
@@ -133,6 +136,7 @@ function leaveWorkspace() {
   files.detach();
   share.close();
   phoneLogin.close();
+  security.close();
   settings.close();
   tabs.clear();
   search.el.hidden = true;
@@ -220,6 +224,10 @@ $('settings-open').addEventListener('click', () => {
 $('phone-login-open').addEventListener('click', () => {
   closeMenus();
   phoneLogin.open();
+});
+$('security-open').addEventListener('click', () => {
+  closeMenus();
+  security.open();
 });
 
 // The active tab's size lock: while locked, no device's window changes the PTY's size.
