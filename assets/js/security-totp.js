@@ -69,15 +69,14 @@ export class TotpSection {
 
   async load() {
     const generation = this.generation;
-    this.status.textContent = 'Checking…';
+    if (!this.status.textContent) this.status.textContent = 'Checking…'; // after forget() only: a tab switch keeps the line
     try {
       const info = await api.totpStatus();
       if (generation !== this.generation) return;
       this.render(info);
     } catch (err) {
-      if (generation !== this.generation) return;
-      this.status.textContent = '';
-      this.error.textContent = `Could not read the two-step login: ${describeError(err)}`;
+      // Said in the status line: the form's error line is hidden with the form.
+      if (generation === this.generation) this.status.textContent = `Could not read the two-step login: ${describeError(err)}`;
     }
   }
 
@@ -226,6 +225,7 @@ export class TotpSection {
     this.endForm({ focus: false });
     this.hideCodes();
     this.returnTo = null;
+    this.status.textContent = ''; // not a secret, but the next open (maybe another login) asks again
     this.submit.disabled = false;
     this.error.textContent = '';
   }
