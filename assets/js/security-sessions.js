@@ -9,7 +9,7 @@ import { describeError, formatAgo, formatDate, listItem, readPin, rowButton } fr
 
 const $ = (id) => document.getElementById(id);
 
-/** "owner" or "guest, read-only link": what a session may do. */
+/** "you (owner)" or "guest, read-only link": whose session it is and what it may do. */
 function describeKind(s) {
   if (s.kind !== 'guest') return 'you (owner)';
   return `guest, ${s.scope === 'interactive' ? 'interactive' : 'read-only'} link`;
