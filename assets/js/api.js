@@ -2,8 +2,9 @@
 // Sends/receives JSON with the same-origin session cookie, turns error bodies
 // `{code, message}` into ApiError, and sends the app back to the login page on a 401
 // (unless the caller expects 401 as an answer, e.g. a wrong PIN). `api` lists every endpoint
-// the UI calls: login/session, terminals, share links, the phone login link, the files API,
-// the status route and recordings. Paths are written from the base (`/api/terminals`) and resolved by
+// the UI calls: login/session, terminals, share links, the phone login link, the Security
+// dialog's routes (second factor, API tokens, sessions), the files API, the status route and
+// recordings. Paths are written from the base (`/api/terminals`) and resolved by
 // `appUrl` against `document.baseURI`: the server's `<base href>` in index.html is the --base-path.
 // Every request carries the session's proof beside the cookie (proof.js); logging in or
 // redeeming a link keeps the proof it answers, logging out forgets it.
@@ -202,6 +203,19 @@ export const api = {
   peekShare: (token) => request('POST', '/s/peek', { token }, { expect401: true }),
   // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
   loginLink: () => request('POST', '/api/login-link', {}),
+  // the Security dialog (security-*.js). A 401 from a route that takes the PIN or a code is
+  // the answer "wrong PIN or code", not a logout.
+  totpStatus: () => request('GET', '/api/totp'),
+  totpEnroll: (pin) => request('POST', '/api/totp/enroll', { pin }, { expect401: true }),
+  totpConfirm: (code) => request('POST', '/api/totp/confirm', { code }, { expect401: true }),
+  totpNewCodes: (pin, code) => request('POST', '/api/totp/backup-codes', { pin, code }, { expect401: true }),
+  totpDisable: (pin, code) => request('POST', '/api/totp/disable', { pin, code }, { expect401: true }),
+  listTokens: () => request('GET', '/api/tokens'),
+  mintToken: (spec) => request('POST', '/api/tokens', spec, { expect401: true }),
+  revokeToken: (id) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
+  listSessions: () => request('GET', '/api/sessions'),
+  endSession: (id) => request('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
+  endOtherSessions: (pin) => request('POST', '/api/sessions/revoke-others', { pin }, { expect401: true }),
   // files (owner; every route 404s with --terminal-only)
   listFiles: (path, { hidden = false, cursor = null } = {}) =>
     request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),

@@ -1,7 +1,7 @@
 // app.js — boot: decide between the share-link "Open" screen, the login page, the owner's
 // workspace and a guest's view; wire the top bar, tab bar, search box, key bar, file panel,
-// editor, share, recordings and phone-login dialogs, public badge, host figures, Commands
-// panel and global keyboard shortcuts together.
+// editor, share, recordings, phone-login and security dialogs, public badge, host figures,
+// Commands panel and global keyboard shortcuts together.
 
 import { proofHeaders } from './proof.js';
 import './csp-shim.js'; // must run before xterm.js creates any style
@@ -18,6 +18,7 @@ import { PhoneLoginDialog } from './phone-login.js';
 import { Recordings } from './recordings.js';
 import { effectiveTheme, prefs } from './prefs.js';
 import { SearchBar } from './search.js';
+import { SecurityDialog } from './security.js';
 import { SessionClock } from './session.js';
 import { SettingsDialog } from './settings.js';
 import { ShareDialog } from './share.js';
@@ -90,6 +91,8 @@ const share = new ShareDialog({
 
 const phoneLogin = new PhoneLoginDialog({ focusTerminal: () => tabs.active?.focus() });
 
+const security = new SecurityDialog({ focusTerminal: () => tabs.active?.focus() });
+
 const settings = new SettingsDialog($('settings-dialog'), { focusTerminal: () => tabs.active?.focus() });
 
 const waiter = new TabWaiter($('guest-waiting'), {
@@ -158,6 +161,7 @@ function leaveWorkspace() {
   share.close();
   recordings.close();
   phoneLogin.close();
+  security.close();
   settings.close();
   tabs.clear();
   search.el.hidden = true;
@@ -252,6 +256,10 @@ $('settings-open').addEventListener('click', () => {
 $('phone-login-open').addEventListener('click', () => {
   closeMenus();
   phoneLogin.open();
+});
+$('security-open').addEventListener('click', () => {
+  closeMenus();
+  security.open();
 });
 
 // The active tab's size lock: while locked, no device's window changes the PTY's size.

@@ -2,7 +2,7 @@
 // aria-controls, not ARIA menus: their content is ordinary buttons in tab order):
 //   - ☰ (#menu-toggle, phone layout only): the view tools, Share and the session controls;
 //   - the account button (#account-toggle, wide layout only): time left, "Log in on your
-//     phone…", "Log out" and "Log out everywhere".
+//     phone…", "Security…" (security.js), "Log out" and "Log out everywhere".
 // A menu closes on a click outside it, on Escape (focus goes back to its button) and after
 // any button in it is used, except those that only change the view (font size, theme).
 

@@ -33,7 +33,7 @@ function contrast(a, b) {
 
 const themes = (page) => page.evaluate(() => window.__termgate.terminals().map((t) => ({ ...t.options.theme })));
 const fonts = (page) => page.evaluate(() => window.__termgate.terminals().map((t) => t.options.fontFamily));
-const selectedTab = (page) => page.evaluate(() => [...document.querySelectorAll('[role=tab]')].findIndex((t) => t.getAttribute('aria-selected') === 'true'));
+const selectedTab = (page) => page.evaluate(() => [...document.querySelectorAll('#tabs [role=tab]')].findIndex((t) => t.getAttribute('aria-selected') === 'true'));
 
 async function openSettings(page) {
   await page.locator('#settings-open').click({ timeout: 5000 });
@@ -60,7 +60,7 @@ async function altOneToShell(page) {
   const selected = await selectedTab(page);
   assert.ok(selected > 0, 'the test needs a tab other than the first');
   await page.waitForFunction(() => document.activeElement?.classList.contains('xterm-helper-textarea'), null, { timeout: 5000 });
-  const id = (await page.locator('[role=tab][aria-selected=true]').getAttribute('id')).replace(/^tab-/, '');
+  const id = (await page.locator('#tabs [role=tab][aria-selected=true]').getAttribute('id')).replace(/^tab-/, '');
   await run(page, 'clear; od -c');
   await waitBusy(page, id, 'od');
   await page.keyboard.press('Alt+1');
@@ -147,10 +147,10 @@ test('Alt+1..9 switches tabs by default; switched off, the shell gets ESC+digit'
   await login(page, server);
   const last = await secondTab(page);
   await page.keyboard.press('Alt+1');
-  await page.waitForFunction(() => document.querySelectorAll('[role=tab]')[0].getAttribute('aria-selected') === 'true', null, { timeout: 5000 })
+  await page.waitForFunction(() => document.querySelectorAll('#tabs [role=tab]')[0].getAttribute('aria-selected') === 'true', null, { timeout: 5000 })
     .catch(async () => assert.fail(`Alt+1 left tab ${await selectedTab(page)} selected`));
   await page.keyboard.press('Alt+9');
-  await page.waitForFunction((i) => document.querySelectorAll('[role=tab]')[i].getAttribute('aria-selected') === 'true', last, { timeout: 5000 });
+  await page.waitForFunction((i) => document.querySelectorAll('#tabs [role=tab]')[i].getAttribute('aria-selected') === 'true', last, { timeout: 5000 });
 
   await openSettings(page);
   const toggle = page.getByLabel(/Alt\+1…9 switches tabs/);

@@ -36,7 +36,7 @@ async function waitTitle(p, i, want, timeout = 10_000) {
 
 /** The id of the selected tab (its button is `tab-<id>`). */
 async function activeId(p) {
-  return (await p.locator('[role=tab][aria-selected=true]').getAttribute('id')).replace(/^tab-/, '');
+  return (await p.locator('#tabs [role=tab][aria-selected=true]').getAttribute('id')).replace(/^tab-/, '');
 }
 
 test('renaming a tab to "deploy prod" by typing names it so and sends nothing to the shell', async () => {
@@ -197,7 +197,7 @@ test('twelve tabs at 1280 px: the tab strip scrolls, the rest of the bar stays o
 
   // Going to the first tab scrolls it into view.
   await other.keyboard.press('Alt+1');
-  await other.waitForFunction(() => document.querySelector('[role=tab]').getAttribute('aria-selected') === 'true');
+  await other.waitForFunction(() => document.querySelector('#tabs [role=tab]').getAttribute('aria-selected') === 'true');
   const first = await bar();
   assert.ok(within(first.active, first.strip), `the first tab is not scrolled into view: ${JSON.stringify(first)}`);
   await assertClean(other);
@@ -206,7 +206,7 @@ test('twelve tabs at 1280 px: the tab strip scrolls, the rest of the bar stays o
 test('a reload comes back to the tab that was active, not the first', async () => {
   const third = other.getByRole('tab').nth(2);
   await third.click();
-  await other.waitForFunction(() => document.querySelectorAll('[role=tab]')[2].getAttribute('aria-selected') === 'true');
+  await other.waitForFunction(() => document.querySelectorAll('#tabs [role=tab]')[2].getAttribute('aria-selected') === 'true');
   const id = await activeId(other);
   await other.reload();
   await other.waitForFunction(() => window.__termgate?.tabTitles().length === 12);
