@@ -71,25 +71,13 @@ pub async fn confirm(
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: Body = read_json(body, JSON_LIMIT).await?;
+    let codes = code_checked(factors, client, "enroll", || {
+        factors
+            .second
+            .confirm(&body.code)
+            .map_err(|err| Error::Internal(err.to_string()))
+    })?;
     let source = client.source.to_string();
-    let reservation = factors
-        .checks
-        .limiter
-        .reserve(Budget::Pin, client.source)
-        .map_err(|refused| factors.checks.refuse("pin_refused", &source, refused))?;
-    let codes = factors
-        .second
-        .confirm(&body.code)
-        .map_err(|err| Error::Internal(err.to_string()))?;
-    let Some(codes) = codes else {
-        let _ = reservation.failed();
-        factors.checks.audit.record(
-            "totp_code_failed",
-            json!({"purpose": "enroll", "source": source}),
-        );
-        return Err(Error::Unauthorized);
-    };
-    drop(reservation);
     factors
         .checks
         .audit
@@ -147,14 +135,27 @@ fn reauthenticate(
         return Err(Error::bad_request("the second factor is not on"));
     }
     factors.checks.pin(client, &body.pin, purpose)?;
+    code_checked(factors, client, purpose, || {
+        Ok(factors.second.verify(&body.code).then_some(()))
+    })
+}
+
+/// Runs `check` on a unit of the PIN budget: `Ok(None)` (a wrong code)
+/// spends it, is audited and answers the one 401.
+fn code_checked<T>(
+    factors: &Factors<'_>,
+    client: Remote,
+    purpose: &str,
+    check: impl FnOnce() -> Result<Option<T>, Error>,
+) -> Result<T, Error> {
     let source = client.source.to_string();
     let reservation = factors
         .checks
         .limiter
         .reserve(Budget::Pin, client.source)
         .map_err(|refused| factors.checks.refuse("pin_refused", &source, refused))?;
-    if factors.second.verify(&body.code) {
-        return Ok(());
+    if let Some(found) = check()? {
+        return Ok(found);
     }
     let _ = reservation.failed();
     factors.checks.audit.record(

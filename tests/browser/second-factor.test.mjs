@@ -3,9 +3,9 @@
 // login page asks for a code: a wrong one is refused with one message, a right one logs in.
 
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, waitLive } from './harness.mjs';
+import { fromBase32, now, totp } from './totp.mjs';
 
 let server;
 let browser;
@@ -15,35 +15,6 @@ before(async () => {
 });
 
 after(() => closeSuite(server, browser));
-
-/** RFC 4648 base32 (no padding) to bytes. */
-function fromBase32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** The 6-digit TOTP code (RFC 6238, SHA-1, 30 s) for `secret` at unix time `t`. */
-function totp(secret, t) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const h = createHmac('sha1', secret).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  const v = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
-  return String(v).padStart(6, '0');
-}
-
-const now = () => Math.floor(Date.now() / 1000);
 
 test('with the second factor on, the login page asks for a code and takes only a right one', async () => {
   const owner = await newPage(browser);

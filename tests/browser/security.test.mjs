@@ -8,10 +8,10 @@
 // page. The token flow runs on the phone layout (390×844) too.
 
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { assertClean, closeSuite, login, newPage, openAccountMenu, openSuite, startServer, waitLive } from './harness.mjs';
+import { fromBase32, totp } from './totp.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 // A second browser the session list can tell apart from this Chromium ("Firefox on Linux").
@@ -25,33 +25,6 @@ before(async () => {
 });
 
 after(() => closeSuite(server, browser));
-
-/** RFC 4648 base32 (no padding) to bytes. */
-function fromBase32(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push((value >> bits) & 0xff);
-    }
-  }
-  return Buffer.from(out);
-}
-
-/** The 6-digit TOTP code (RFC 6238, SHA-1, 30 s) for `secret` now. */
-function totp(secret) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
-  const h = createHmac('sha1', secret).update(counter).digest();
-  const o = h[h.length - 1] & 15;
-  const v = (((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]) % 1_000_000;
-  return String(v).padStart(6, '0');
-}
 
 /** Open the Security dialog from the account menu (☰ on a phone), on tab `tab` if given. */
 async function openSecurity(page, tab) {
