@@ -182,15 +182,27 @@ fn table() -> &'static [Asset] {
     TABLE.get_or_init(|| {
         ENTRIES
             .iter()
-            .map(|e| Asset {
+            .map(|e| (e, page_body(e)))
+            .map(|(e, body)| Asset {
                 path: e.path,
-                body: e.body,
+                body,
                 gzip: e.gzip,
                 content_type: content_type(e.file),
-                etag: etag(e.body),
+                etag: etag(body),
             })
             .collect()
     })
+}
+
+/// An entry's bytes as served: the page with its dialogs put in (see
+/// `http::index`), every other file as it is.
+fn page_body(entry: &Entry) -> &'static [u8] {
+    if entry.path != "/" {
+        return entry.body;
+    }
+    let page = std::str::from_utf8(entry.body).expect("index.html is UTF-8");
+    // Kept for the process, like the table it sits in.
+    Box::leak(super::index::compose(page).into_bytes().into_boxed_slice())
 }
 
 /// `path` is the URL path, e.g. "/" or "/assets/js/app.js". Returns None for anything not in the table.
