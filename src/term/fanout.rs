@@ -23,7 +23,7 @@
 //! bounded by the window.
 
 use super::model::{FOLLOW_POLL, FOLLOW_POLLS, Feed, ModelEvent, ModelWork};
-use super::scrollback::{Replay, Scrollback};
+use super::scrollback::Scrollback;
 use super::tap::{Tap, Tapped};
 use crate::lock;
 use bytes::Bytes;
@@ -31,8 +31,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, oneshot};
-
-use super::model::Snapshot;
 use tokio::time::Instant;
 
 /// Chunks a viewer may fall behind before it must resynchronise: bounds the
@@ -73,36 +71,6 @@ struct Inner {
 
 /// One viewer's place in the stream, as the pacing sees it (the socket side
 /// of a viewer is `term::socket::Viewer`).
-struct Place {
-    /// Chunks delivered so far, on the same count as `published`.
-    delivered: u64,
-    /// A writing viewer; read-only guests never slow the shell.
-    paces: bool,
-    /// Nobody waits for it until it has caught up again.
-    demoted: bool,
-    /// Since when it has been more than `HIGH_WATER` behind.
-    behind_since: Option<Instant>,
-    /// When it last delivered anything (live chunks or replay frames).
-    last_progress: Instant,
-}
-
-/// One viewer's place in the stream. Dropping it leaves.
-pub struct Subscription {
-    fanout: Arc<Fanout>,
-    id: u64,
-    /// The raw replay up to where the live stream starts: sent first when
-    /// no snapshot comes (then taken).
-    pub replay: Option<Replay>,
-    /// The screen model's snapshot at the same point, when a model runs.
-    pub snapshot: Option<oneshot::Receiver<Snapshot>>,
-    /// Absolute output offset where `live` starts.
-    pub start: u64,
-    /// Live bytes still to drop: a snapshot taken later than `start`
-    /// already shows them.
-    pub skip: u64,
-    pub live: broadcast::Receiver<Bytes>,
-}
-
 impl Fanout {
     pub fn new(scrollback: usize) -> Arc<Self> {
         Self::build(scrollback, false)
@@ -368,43 +336,9 @@ impl Fanout {
     }
 }
 
-impl Subscription {
-    /// A live chunk with the bytes a later snapshot already showed cut off.
-    pub fn unseen(&mut self, chunk: Bytes) -> Option<Bytes> {
-        if self.skip == 0 {
-            return Some(chunk);
-        }
-        let cut = self.skip.min(chunk.len() as u64);
-        self.skip -= cut;
-        let rest = chunk.slice(cut as usize..);
-        (!rest.is_empty()).then_some(rest)
-    }
-
-    /// Records that one more live chunk reached this viewer.
-    pub fn delivered(&mut self) {
-        self.update(|viewer| viewer.delivered += 1);
-    }
-
-    /// Records progress that is not a live chunk (a replay frame went out).
-    pub fn progressed(&mut self) {
-        self.update(|_| {});
-    }
-
-    fn update(&mut self, change: impl FnOnce(&mut Place)) {
-        if let Some(viewer) = self.fanout.lock().viewers.get_mut(&self.id) {
-            change(viewer);
-            viewer.last_progress = Instant::now();
-        }
-        self.fanout.progress.notify_one();
-    }
-}
-
-impl Drop for Subscription {
-    fn drop(&mut self) {
-        self.fanout.lock().viewers.remove(&self.id);
-        self.fanout.progress.notify_one();
-    }
-}
+mod subscription;
+use subscription::Place;
+pub use subscription::Subscription;
 
 #[cfg(test)]
 mod tests;
