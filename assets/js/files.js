@@ -7,15 +7,12 @@
 import { api } from './api.js';
 import { askText } from './dialog.js';
 import { drafts } from './drafts.js';
+import { checkName, joinPath, parentOf } from './file-paths.js';
 import { FileDrop } from './filedrop.js';
 import { icon } from './icons.js';
 import { readPref, writePref } from './prefs.js';
 
 const HIDDEN_KEY = 'termgate.files.hidden'; // display preference only
-
-export const joinPath = (dir, name) => (dir ? `${dir}/${name}` : name);
-export const parentOf = (path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
-export const baseName = (path) => path.slice(path.lastIndexOf('/') + 1);
 
 /** A toolbar button: text `label`, or an icon when `label` is `{icon: name}`. */
 function button(label, aria, onClick, extraClass = '') {
@@ -28,12 +25,6 @@ function button(label, aria, onClick, extraClass = '') {
   if (label !== aria) b.setAttribute('aria-label', aria);
   b.addEventListener('click', onClick);
   return b;
-}
-
-function checkName(name) {
-  if (!name || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
-    throw new Error('A name cannot be empty, “.”, “..” or contain “/”.');
-  }
 }
 
 export class FilesPanel {

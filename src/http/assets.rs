@@ -109,6 +109,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/drafts.js"),
     entry!("js/editor.js"),
     entry!("js/filedrop.js"),
+    entry!("js/file-paths.js"),
     entry!("js/files.js"),
     entry!("js/guest.js"),
     entry!("js/icons.js"),
