@@ -8,7 +8,7 @@
 use super::activity::OwnerActivity;
 use super::checks::Checks;
 use super::limit::Budget;
-use super::second_factor::SecondFactor;
+use super::second_factor::{Presented, SecondFactor};
 use super::sessions::Sessions;
 use super::sessions::{Device, SessionKind, SessionView};
 use super::share::ShareLinks;
@@ -113,8 +113,8 @@ pub async fn login(
     let check = auth.checks.credentials.check_login(&body.token, &body.pin);
     // The code is looked at whether or not token and PIN were right, so the
     // time taken does not tell a caller that those two were.
-    let code = auth.second.enabled().then(|| auth.second.check(&body.code));
-    let code_ok = code.as_ref().is_none_or(Option::is_some);
+    let code = auth.second.presented(&body.code);
+    let code_ok = code != Presented::Wrong;
     if !check.ok() || !code_ok {
         let reason = if check.ok() {
             "code"
@@ -133,7 +133,7 @@ pub async fn login(
         return Err(Error::Unauthorized);
     }
     // Used up only now: a code is good for one login.
-    if let Some(Some(matched)) = &code {
+    if let Presented::Right(matched) = &code {
         if !auth.second.consume(matched) {
             return Err(Error::Unauthorized);
         }

@@ -47,6 +47,15 @@ pub enum Matched {
     Backup(String),
 }
 
+/// A login's code, as [`SecondFactor::presented`] finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presented {
+    /// The factor is off: no code is needed (whatever was sent).
+    NotAsked,
+    Right(Matched),
+    Wrong,
+}
+
 pub struct SecondFactor {
     dir: PathBuf,
     /// Serialises this process's read-modify-write of the file.
@@ -140,14 +149,27 @@ impl SecondFactor {
     /// Every way through costs about the same: the codes of the drift window
     /// and every backup hash are always computed.
     pub fn check(&self, code: &str) -> Option<Matched> {
-        let stored = self.read()?;
-        let secret = totp::from_base32(&stored.secret)?;
+        match self.presented(code) {
+            Presented::Right(matched) => Some(matched),
+            Presented::NotAsked | Presented::Wrong => None,
+        }
+    }
+
+    /// What a login's `code` amounts to, from one read of the file: no code
+    /// is asked while the factor is off.
+    pub fn presented(&self, code: &str) -> Presented {
+        let Some(stored) = self.read() else {
+            return Presented::NotAsked;
+        };
+        let Some(secret) = totp::from_base32(&stored.secret) else {
+            return Presented::Wrong;
+        };
         let step = totp::matching_step(&secret, code, unix_secs());
         let backup = self.backup_match(&stored, code);
         match (step, backup) {
-            (Some(step), _) if step > stored.last_step => Some(Matched::Step(step)),
-            (_, Some(hash)) => Some(Matched::Backup(hash)),
-            _ => None,
+            (Some(step), _) if step > stored.last_step => Presented::Right(Matched::Step(step)),
+            (_, Some(hash)) => Presented::Right(Matched::Backup(hash)),
+            _ => Presented::Wrong,
         }
     }
 
