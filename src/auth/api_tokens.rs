@@ -30,6 +30,8 @@ pub const PREFIX: &str = "tg_";
 pub const MAX_TOKENS: usize = 32;
 /// A name is for people reading the list and the audit log.
 pub const MAX_NAME: usize = 64;
+/// At most one audit line per token this often (see [`TokenGrant::audit_uses`]).
+pub const AUDIT_EVERY: Duration = Duration::from_secs(60);
 /// How often a token's "last used" reaches the disk while it is in use.
 const SAVE_USE_EVERY: Duration = Duration::from_secs(5);
 
@@ -92,6 +94,10 @@ pub struct TokenGrant {
     pub info: TokenInfo,
     /// Flips to `true` when the token is revoked or expires.
     pub ended: watch::Receiver<bool>,
+    /// `Some(uses)` when this use is due an audit line: the first use, then
+    /// at most one line per [`AUDIT_EVERY`], counting the uses in between,
+    /// so a busy script cannot rotate the security events out of the log.
+    pub audit_uses: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -111,6 +117,9 @@ struct Entry {
     info: TokenInfo,
     digest: [u8; 32],
     ended: watch::Sender<bool>,
+    /// Uses since the audit last had a line for this token, and when that was.
+    unaudited: u64,
+    audited_at: Option<Instant>,
 }
 
 struct Inner {
@@ -150,6 +159,8 @@ impl ApiTokens {
                 info: stored.info,
                 digest,
                 ended: watch::channel(false).0,
+                unaudited: 0,
+                audited_at: None,
             });
         }
         Ok(Self::with(key, path, entries))
@@ -204,6 +215,8 @@ impl ApiTokens {
             info: info.clone(),
             digest: keyed(&self.key, token.as_bytes()),
             ended: watch::channel(false).0,
+            unaudited: 0,
+            audited_at: None,
         });
         if let Err(err) = self.save(&mut inner) {
             inner.entries.pop();
@@ -229,9 +242,18 @@ impl ApiTokens {
         }
         entry.info.last_used_at = Some(now);
         entry.info.last_source = Some(source.to_string());
+        entry.unaudited += 1;
+        let due = entry
+            .audited_at
+            .is_none_or(|at| at.elapsed() >= AUDIT_EVERY);
+        let audit_uses = due.then(|| std::mem::take(&mut entry.unaudited));
+        if due {
+            entry.audited_at = Some(Instant::now());
+        }
         let grant = TokenGrant {
             info: entry.info.clone(),
             ended: entry.ended.subscribe(),
+            audit_uses,
         };
         inner.unsaved_use = true;
         Some(grant)

@@ -117,3 +117,13 @@ fn the_bearer_header_is_read_strictly() {
     assert_eq!(bearer(&with(&["Bearer "])), Err(NotBearer));
     assert_eq!(bearer(&with(&["Bearer a", "Bearer b"])), Err(NotBearer));
 }
+
+#[test]
+fn uses_reach_the_audit_first_and_then_at_most_once_a_minute() {
+    let tokens = ApiTokens::in_memory();
+    let (_, token) = tokens.create("busy".into(), read_only(), None).unwrap();
+    assert_eq!(tokens.check(&token, "x").unwrap().audit_uses, Some(1));
+    for _ in 0..100 {
+        assert_eq!(tokens.check(&token, "x").unwrap().audit_uses, None);
+    }
+}

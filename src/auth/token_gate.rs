@@ -62,11 +62,15 @@ impl TokenGate<'_> {
         };
         drop(reservation);
         let allowed = access == Access::Public || scope.is_some_and(|s| grant.info.allows(s));
-        // Every use is audited by the token's name and id, never its value.
-        self.checks.audit.record(
-            "api_token_used",
-            json!({"token": grant.info.id, "name": grant.info.name, "allowed": allowed, "source": source}),
-        );
+        // Uses are audited by the token's name and id, never its value: the
+        // first, then one line a minute counting the uses since.
+        if let Some(uses) = grant.audit_uses {
+            self.checks.audit.record(
+                "api_token_used",
+                json!({"token": grant.info.id, "name": grant.info.name, "uses": uses,
+                       "allowed": allowed, "source": source}),
+            );
+        }
         if !allowed {
             return Err(Error::Forbidden(
                 "this API token's scopes do not allow this",
