@@ -132,7 +132,6 @@ test('the Commands panel lists the tab history, filters failed ones and scrolls 
 
 test('the host figures are asked for every few seconds while the page is visible, never while hidden', async () => {
   const page = await newPage(browser);
-  await page.clock.install(); // time flows as usual, and a test can jump it ahead
   const asked = [];
   const waiters = new Set();
   page.on('request', (r) => {
@@ -159,9 +158,15 @@ test('the host figures are asked for every few seconds while the page is visible
       document.dispatchEvent(new Event('visibilitychange'));
     }, state);
 
+  // Logged in on the real clock (a fake one under load stalled the login's settling); the
+  // fake clock (time flows as usual, and the test can jump it ahead) then takes over the poll
+  // chain from its next timer: each poll arms the next with setTimeout.
   await login(page, server);
   await page.waitForFunction(() => document.getElementById('host-figures').title !== '');
+  await page.clock.install();
   let seen = polls();
+  await until(() => polls() > seen); // a poll on the real timer; the next one is on the fake clock
+  seen = polls();
   await page.clock.fastForward(5_100);
   await until(() => polls() > seen); // the next one, a period later
 
