@@ -224,3 +224,52 @@ async fn static_files_revalidate_by_etag() {
         .await;
     assert_eq!(again.status, 304);
 }
+
+/// The UI's files are embedded gzipped: a browser gets those bytes as they are, a client
+/// without gzip gets the file inflated, and each representation has its own tag.
+#[tokio::test]
+async fn ui_files_are_sent_gzipped_or_inflated_as_the_client_accepts() {
+    use std::io::Read;
+    let server = TestServer::start().await;
+    let source = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/js/app.js")).unwrap();
+    let plain = server.request("GET", "/assets/js/app.js").send().await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(
+        plain.body[..] == source[..],
+        "the plain body is not the file"
+    );
+    let zipped = server
+        .request("GET", "/assets/js/app.js")
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await;
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    let mut inflated = Vec::new();
+    flate2::read::GzDecoder::new(&zipped.body[..])
+        .read_to_end(&mut inflated)
+        .unwrap();
+    assert!(
+        inflated == source,
+        "the gzip body does not inflate to the file"
+    );
+    let (plain_tag, zipped_tag) = (
+        plain.header("etag").unwrap(),
+        zipped.header("etag").unwrap(),
+    );
+    assert_ne!(plain_tag, zipped_tag);
+    let again = server
+        .request("GET", "/assets/js/app.js")
+        .header("if-none-match", zipped_tag)
+        .send()
+        .await;
+    assert_eq!(
+        again.status, 200,
+        "the gzip tag matched the plain representation"
+    );
+    let head = server
+        .request("HEAD", "/assets/vendor/codemirror.mjs")
+        .send()
+        .await;
+    assert_eq!((head.status, head.body.len()), (200, 0));
+}

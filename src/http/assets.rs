@@ -3,9 +3,11 @@
 //! The table *is* the allowlist: [`lookup`] answers only for the URL paths listed below and
 //! never touches the filesystem, so no request path (`..`, `%2e`, symlinks) can reach
 //! anything else. `/` serves `assets/index.html`; every other entry is
-//! `/assets/<path under assets/>`. Vendored files carry a pre-compressed `.gz` twin
-//! (written by `assets/vendor/refresh.sh`) that the server may send with
-//! `Content-Encoding: gzip` when the client accepts it.
+//! `/assets/<path under assets/>`. Every file but the page is embedded only gzipped
+//! (`build.rs` writes them; vendored files bring their `.gz` twin from
+//! `assets/vendor/refresh.sh`): sent as it is with `Content-Encoding: gzip` to the
+//! clients that accept it, inflated per request for the rest. That keeps the UI's
+//! 1.6 MB to about 0.5 MB of the binary.
 //!
 //! Content types come from `mime_guess` (text types get `; charset=utf-8`) and the ETag is
 //! a quoted prefix of the SHA-256 of the body; both are computed once, on first use.
@@ -16,7 +18,10 @@
 //! with its `<base href>` naming the base (see [`index_under`]).
 
 use super::base::BasePath;
+use bytes::Bytes;
+use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
+use std::io::Read;
 use std::sync::{Mutex, OnceLock};
 
 /// The `<base>` element `assets/index.html` carries for the root; every other URL in it is
@@ -28,59 +33,85 @@ pub const ROOT_BASE_TAG: &str = r#"<base href="/">"#;
 pub struct Asset {
     /// URL path, e.g. `/` or `/assets/js/app.js`.
     pub path: &'static str,
-    /// The file's bytes.
-    pub body: &'static [u8],
-    /// The same bytes gzip-compressed, for clients sending `Accept-Encoding: gzip`.
-    pub gzip: Option<&'static [u8]>,
+    stored: Stored,
     /// `Content-Type` header value.
     pub content_type: &'static str,
-    /// Strong `ETag` header value of `body`, quotes included (e.g. `"3f2a…"`). A response
-    /// sent gzip-encoded is a different representation: give it a distinct tag (e.g.
-    /// append `-gz` inside the quotes) or send it with `Vary: Accept-Encoding` only.
+    /// Strong `ETag` header value of the plain representation, quotes included (e.g.
+    /// `"3f2a…"`). The gzip representation is a different one: [`Asset::gzip_etag`].
     pub etag: &'static str,
+}
+
+/// How a file sits in the binary.
+#[derive(Debug, Clone, Copy)]
+enum Stored {
+    /// The page, composed at run time.
+    Plain(&'static [u8]),
+    /// Every other file: only its gzip form is embedded (about a third of the size).
+    Gzip(&'static [u8]),
+}
+
+impl Asset {
+    /// The bytes gzip-compressed, for clients sending `Accept-Encoding: gzip`.
+    pub fn gzip(&self) -> Option<&'static [u8]> {
+        match self.stored {
+            Stored::Gzip(gz) => Some(gz),
+            Stored::Plain(_) => None,
+        }
+    }
+
+    /// The file's plain bytes. A gzip-only file is inflated for this one request (a
+    /// client that does not take gzip is rare: a script, `curl` without `--compressed`),
+    /// so nothing is kept in memory for it.
+    pub fn body(&self) -> Bytes {
+        match self.stored {
+            Stored::Plain(body) => Bytes::from_static(body),
+            Stored::Gzip(gz) => {
+                let mut plain = Vec::with_capacity(gz.len() * 4);
+                GzDecoder::new(gz)
+                    .read_to_end(&mut plain)
+                    .expect("build.rs embeds valid gzip");
+                plain.into()
+            }
+        }
+    }
+
+    /// The tag of the gzip representation: the plain tag with `-gz` inside the quotes.
+    pub fn gzip_etag(&self) -> String {
+        format!("{}-gz\"", self.etag.trim_end_matches('"'))
+    }
 }
 
 /// A table row before the lazily computed fields are filled in.
 struct Entry {
     path: &'static str,
     file: &'static str,
-    body: &'static [u8],
-    gzip: Option<&'static [u8]>,
+    stored: Stored,
 }
 
-/// Embed `assets/<rel>`.
-macro_rules! bytes {
-    ($rel:expr) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $rel)) as &'static [u8]
-    };
-}
-
-/// `entry!("js/app.js")` serves `assets/js/app.js` at `/assets/js/app.js`;
-/// `entry!(gz "vendor/xterm.mjs")` also embeds `assets/vendor/xterm.mjs.gz`;
-/// `entry!(at "/" => "index.html")` picks the URL path explicitly.
+/// `entry!("js/app.js")` serves `assets/js/app.js` at `/assets/js/app.js`, embedded as
+/// the `.gz` build.rs wrote; `entry!(at "/" => "index.html")` is the page, embedded plain.
 macro_rules! entry {
     (at $url:literal => $rel:literal) => {
         Entry {
             path: $url,
             file: $rel,
-            body: bytes!($rel),
-            gzip: None,
-        }
-    };
-    (gz $rel:literal) => {
-        Entry {
-            path: concat!("/assets/", $rel),
-            file: $rel,
-            body: bytes!($rel),
-            gzip: Some(bytes!(concat!($rel, ".gz"))),
+            stored: Stored::Plain(include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/assets/",
+                $rel
+            ))),
         }
     };
     ($rel:literal) => {
         Entry {
             path: concat!("/assets/", $rel),
             file: $rel,
-            body: bytes!($rel),
-            gzip: None,
+            stored: Stored::Gzip(include_bytes!(concat!(
+                env!("OUT_DIR"),
+                "/assets/",
+                $rel,
+                ".gz"
+            ))),
         }
     };
 }
@@ -145,14 +176,14 @@ const ENTRIES: &[Entry] = &[
     entry!("js/term-drop.js"),
     entry!("js/terminal.js"),
     entry!("js/workspace-files.js"),
-    entry!(gz "vendor/xterm.mjs"),
-    entry!(gz "vendor/xterm.css"),
-    entry!(gz "vendor/addon-fit.mjs"),
-    entry!(gz "vendor/addon-search.mjs"),
-    entry!(gz "vendor/addon-unicode11.mjs"),
-    entry!(gz "vendor/addon-web-links.mjs"),
+    entry!("vendor/xterm.mjs"),
+    entry!("vendor/xterm.css"),
+    entry!("vendor/addon-fit.mjs"),
+    entry!("vendor/addon-search.mjs"),
+    entry!("vendor/addon-unicode11.mjs"),
+    entry!("vendor/addon-web-links.mjs"),
     // CodeMirror 6, bundled once by refresh.sh; loaded by js/editor.js on first use.
-    entry!(gz "vendor/codemirror.mjs"),
+    entry!("vendor/codemirror.mjs"),
 ];
 
 /// `Content-Type` for a file name, via `mime_guess`, with an explicit UTF-8 charset on text.
@@ -183,27 +214,45 @@ fn table() -> &'static [Asset] {
     TABLE.get_or_init(|| {
         ENTRIES
             .iter()
-            .map(|e| (e, page_body(e)))
-            .map(|(e, body)| Asset {
-                path: e.path,
-                body,
-                gzip: e.gzip,
-                content_type: content_type(e.file),
-                etag: etag(body),
+            .map(|e| {
+                let stored = stored_as_served(e);
+                Asset {
+                    path: e.path,
+                    stored,
+                    content_type: content_type(e.file),
+                    // A gzip file's tag hashes its compressed bytes: build.rs and
+                    // refresh.sh compress reproducibly, so equal files get equal tags
+                    // without inflating every file to hash it.
+                    etag: etag(match stored {
+                        Stored::Plain(body) | Stored::Gzip(body) => body,
+                    }),
+                }
             })
             .collect()
     })
 }
 
-/// An entry's bytes as served: the page with its dialogs put in (see
-/// `http::index`), every other file as it is.
-fn page_body(entry: &Entry) -> &'static [u8] {
-    if entry.path != "/" {
-        return entry.body;
+/// An entry as served: the page with its dialogs put in (see `http::index`), every
+/// other file as it is.
+fn stored_as_served(entry: &Entry) -> Stored {
+    match entry.stored {
+        Stored::Plain(body) if entry.path == "/" => {
+            let page = std::str::from_utf8(body).expect("index.html is UTF-8");
+            // Kept for the process, like the table it sits in.
+            Stored::Plain(Box::leak(
+                super::index::compose(page).into_bytes().into_boxed_slice(),
+            ))
+        }
+        stored => stored,
     }
-    let page = std::str::from_utf8(entry.body).expect("index.html is UTF-8");
-    // Kept for the process, like the table it sits in.
-    Box::leak(super::index::compose(page).into_bytes().into_boxed_slice())
+}
+
+/// The page's composed bytes.
+fn page(asset: &Asset) -> &'static str {
+    match asset.stored {
+        Stored::Plain(body) => std::str::from_utf8(body).expect("index.html is UTF-8"),
+        Stored::Gzip(_) => unreachable!("the page is stored plain"),
+    }
 }
 
 /// `path` is the URL path, e.g. "/" or "/assets/js/app.js". Returns None for anything not in the table.
@@ -234,14 +283,13 @@ pub fn index_under(base: &BasePath) -> &'static Asset {
     if let Some((_, asset)) = rendered.iter().find(|(b, _)| b == base) {
         return asset;
     }
-    let html = std::str::from_utf8(root.body).expect("index.html is UTF-8");
+    let html = page(root);
     // A base holds only URL-path-safe characters: it needs no escaping in an attribute.
     let body = html.replacen(ROOT_BASE_TAG, &format!(r#"<base href="{base}">"#), 1);
     let body: &'static [u8] = Box::leak(body.into_bytes().into_boxed_slice());
     let asset: &'static Asset = Box::leak(Box::new(Asset {
         path: "/",
-        body,
-        gzip: None,
+        stored: Stored::Plain(body),
         content_type: root.content_type,
         etag: etag(body),
     }));
@@ -259,9 +307,9 @@ mod tests {
     fn every_entry_is_non_empty_and_unique() {
         let mut seen = HashSet::new();
         for asset in table() {
-            assert!(!asset.body.is_empty(), "{} is empty", asset.path);
+            assert!(!asset.body().is_empty(), "{} is empty", asset.path);
             assert!(seen.insert(asset.path), "{} listed twice", asset.path);
-            if let Some(gz) = asset.gzip {
+            if let Some(gz) = asset.gzip() {
                 assert!(
                     gz.starts_with(&[0x1f, 0x8b]),
                     "{}.gz is not gzip",
@@ -288,13 +336,13 @@ mod tests {
         assert!(lookup("/index.html").is_none());
         let index = lookup("/").expect("/ is served");
         assert_eq!(index.content_type, "text/html; charset=utf-8");
-        let html = std::str::from_utf8(index.body).unwrap();
+        let html = page(index);
         assert!(html.contains(r#"src="assets/js/app.js""#));
     }
 
     #[test]
     fn the_index_names_its_base_once_and_every_other_url_is_relative() {
-        let html = std::str::from_utf8(lookup("/").unwrap().body).unwrap();
+        let html = page(lookup("/").unwrap());
         assert_eq!(html.matches(ROOT_BASE_TAG).count(), 1);
         assert_eq!(html.matches("<base ").count(), 1);
         for absolute in [r#"href="/"#, r#"src="/"#] {
@@ -306,7 +354,7 @@ mod tests {
         }
         let base = BasePath::parse("/a/term").unwrap();
         let under = index_under(&base);
-        let text = std::str::from_utf8(under.body).unwrap();
+        let text = page(under);
         assert!(text.contains(r#"<base href="/a/term/">"#));
         assert!(!text.contains(ROOT_BASE_TAG));
         assert_ne!(under.etag, lookup("/").unwrap().etag);
@@ -341,6 +389,22 @@ mod tests {
             lookup("/assets/icon.svg").unwrap().content_type,
             "image/svg+xml"
         );
+    }
+
+    /// What a client without gzip gets is the file in `assets/`, byte for byte, and only
+    /// the page is embedded plain.
+    #[test]
+    fn every_file_inflates_to_its_source() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        for (asset, entry) in table().iter().zip(ENTRIES) {
+            if asset.path == "/" {
+                assert!(asset.gzip().is_none());
+                continue;
+            }
+            assert!(asset.gzip().is_some(), "{} is embedded plain", asset.path);
+            let source = std::fs::read(root.join(entry.file)).unwrap();
+            assert!(asset.body()[..] == source[..], "{} differs", asset.path);
+        }
     }
 
     /// A new module or stylesheet that is not listed would 404 in the browser.

@@ -15,9 +15,9 @@ pub fn serve(
     base: &BasePath,
 ) -> Result<Response, Error> {
     let asset = assets::lookup_under(path, base).ok_or(Error::NotFound)?;
-    let gzip = asset.gzip.filter(|_| accepts_gzip(headers));
+    let gzip = asset.gzip().filter(|_| accepts_gzip(headers));
     let etag = match gzip {
-        Some(_) => format!("{}-gz\"", asset.etag.trim_end_matches('"')),
+        Some(_) => asset.gzip_etag(),
         None => asset.etag.to_string(),
     };
     let fresh = headers
@@ -29,7 +29,10 @@ pub fn serve(
     } else if *method == Method::HEAD {
         empty(StatusCode::OK)
     } else {
-        Response::new(full(gzip.unwrap_or(asset.body)))
+        Response::new(full(match gzip {
+            Some(gz) => bytes::Bytes::from_static(gz),
+            None => asset.body(),
+        }))
     };
     let headers = response.headers_mut();
     headers.insert(
