@@ -42,6 +42,11 @@ pub enum Error {
     /// A recording still being written cannot be deleted.
     #[error("this recording is still being written; turn its tab's recording off first")]
     RecordingActive,
+    /// A link to a locked tab needs the owner's consent (`confirm_locked`).
+    #[error(
+        "this tab is locked: its guests could not unlock it; confirm that the link lets them in, or unlock the tab"
+    )]
+    TabLocked,
     #[error("request body too large (limit {limit} bytes)")]
     PayloadTooLarge { limit: usize },
     /// The body did not arrive in time (see `http::pace`).
@@ -73,7 +78,8 @@ impl Error {
             | Error::SecondFactorOn
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_)
-            | Error::RecordingActive => StatusCode::CONFLICT,
+            | Error::RecordingActive
+            | Error::TabLocked => StatusCode::CONFLICT,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Error::MisdirectedHost => StatusCode::MISDIRECTED_REQUEST,
@@ -99,6 +105,7 @@ impl Error {
             Error::NoTerminalYet => "no_terminal_yet",
             Error::TokenUnavailable(_) => "token_unavailable",
             Error::RecordingActive => "recording_active",
+            Error::TabLocked => "tab_locked",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::RequestTimeout => "request_timeout",
             Error::MisdirectedHost => "misdirected_host",

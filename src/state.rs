@@ -24,15 +24,17 @@ use crate::auth::token_gate::TokenGate;
 use crate::auth::tokens_api::TokenAdmin;
 use crate::auth::totp_api::Factors;
 use crate::config::Config;
+use crate::error::Error;
 use crate::exposure::Exposure;
 use crate::files::Files;
-use crate::http::guard::Allowlist;
+use crate::http::guard::{Allowlist, Remote};
 use crate::record::Recordings;
 use crate::server::admission::Admission;
 use crate::shutdown::Shutdown;
 use crate::term::Terminals;
 use crate::term::api::{Sockets, Tabs};
 use crate::term::socket::Liveness;
+use crate::term::tab_lock::Unlock;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -243,6 +245,16 @@ impl AppState {
         }
     }
 
+    /// A locked tab's check for one socket's client (`term::tab_lock`): the owner's
+    /// factors, on that client's budgets. It holds the state for the socket's life,
+    /// as every socket's task does.
+    pub fn unlocker(self: &Arc<Self>, client: Remote) -> Arc<dyn Unlock> {
+        Arc::new(OwnerFactors {
+            state: self.clone(),
+            client,
+        })
+    }
+
     /// The terminal socket's part.
     pub fn sockets(&self) -> Sockets<'_> {
         Sockets {
@@ -264,5 +276,21 @@ impl AppState {
             terminal_only: self.config.terminal_only,
             recordings: &self.recordings,
         }
+    }
+}
+
+struct OwnerFactors {
+    state: Arc<AppState>,
+    client: Remote,
+}
+
+impl Unlock for OwnerFactors {
+    fn asks_code(&self) -> bool {
+        self.state.second_factor.enabled()
+    }
+
+    fn check(&self, pin: &str, code: Option<&str>) -> Result<(), Error> {
+        let factors = self.state.factors();
+        crate::auth::totp_api::reauth(&factors, self.client, pin, code, "tab_unlock")
     }
 }

@@ -291,6 +291,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
         Error::NoTerminalYet,
         Error::TokenUnavailable(String::new()),
         Error::RecordingActive,
+        Error::TabLocked,
         Error::PayloadTooLarge { limit: 1 },
         Error::RequestTimeout,
         Error::MisdirectedHost,
@@ -315,6 +316,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
             | Error::NoTerminalYet
             | Error::TokenUnavailable(_)
             | Error::RecordingActive
+            | Error::TabLocked
             | Error::PayloadTooLarge { .. }
             | Error::RequestTimeout
             | Error::MisdirectedHost

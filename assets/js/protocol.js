@@ -6,7 +6,9 @@
 //   client -> server: {type:"resize", cols, rows}              (the size this view would like)
 //                     {type:"focus"}                         (this view is being used: its size applies)
 //                     {type:"visibility", visible}         (owner only: is this page on screen)
-//   server -> client: {type:"hello", id, title, name, cols, rows, readonly, size_locked, recording}
+//                     {type:"unlock", pin, code}             (a locked tab's door: the owner's factors)
+//   server -> client: {type:"locked", second_factor}           (a locked tab: nothing follows until unlock)
+//                     {type:"hello", id, title, name, cols, rows, readonly, size_locked, recording}
 //                     {type:"title", title, name}            (the owner named the tab / cleared it)
 //                     {type:"resize", cols, rows}            (PTY size changed: every view shows this size)
 //                     {type:"size_lock", locked}             (the owner locked / unlocked the size)
@@ -72,6 +74,11 @@ export function visibilityMessage(visible) {
   return JSON.stringify({ type: 'visibility', visible: Boolean(visible) });
 }
 
+/** A locked tab's door: the PIN, and the code when the door asked for one (`second_factor`). */
+export function unlockMessage(pin, code) {
+  return JSON.stringify({ type: 'unlock', pin: String(pin), code: code ? String(code) : null });
+}
+
 /**
  * Parse a server text frame. Returns null for anything that is not a known message, so
  * a newer server cannot crash an older page.
@@ -85,6 +92,8 @@ export function parseServerMessage(text) {
   }
   if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return null;
   switch (msg.type) {
+    case 'locked':
+      return { type: 'locked', secondFactor: msg.second_factor === true };
     case 'hello':
       return {
         type: 'hello',

@@ -63,6 +63,9 @@ pub struct ShareRecord {
     pub expires_at: u64,
     pub uses_left: u32,
     pub stats: Arc<ShareStats>,
+    /// Minted for a locked tab with the owner's consent: its guests skip the
+    /// tab's check (`term::tab_lock`), which they could not answer.
+    pub passes_lock: bool,
 }
 
 /// What `GET /api/shares` shows of a link: never its token.
@@ -140,6 +143,7 @@ impl ShareLinks {
             expires_at,
             uses_left: uses,
             stats: Arc::default(),
+            passes_lock: false,
         };
         records.insert(id, record.clone());
         Ok((record, self.token(&id_bytes, expires_at)))
@@ -222,6 +226,18 @@ impl ShareLinks {
     }
 
     /// The live counters of a link, for its guests' sockets.
+    /// Lets a new link's guests past its locked tab's door (before its token is out).
+    pub fn let_past_lock(&self, id: &str) {
+        if let Some(record) = self.lock().get_mut(id) {
+            record.passes_lock = true;
+        }
+    }
+
+    /// Whether a live link's guests pass a locked tab's door.
+    pub fn passes_lock(&self, id: &str) -> bool {
+        self.lock().get(id).is_some_and(|r| r.passes_lock)
+    }
+
     pub fn stats(&self, id: &str) -> Option<Arc<ShareStats>> {
         self.lock().get(id).map(|record| record.stats.clone())
     }

@@ -55,6 +55,9 @@ struct MintBody {
     terminal: Option<String>,
     #[serde(default)]
     pin: Option<String>,
+    /// The owner knows the bound tab is locked and lets this link's guests in.
+    #[serde(default)]
+    confirm_locked: bool,
 }
 
 fn one() -> u32 {
@@ -87,11 +90,16 @@ pub async fn mint(
     if !(1..=MAX_USES).contains(&body.uses) {
         return Err(Error::bad_request(format!("uses must be 1..={MAX_USES}")));
     }
+    let mut passes_lock = false;
     if let Some(id) = &body.terminal {
-        sharing
+        let terminal = sharing
             .terminals
             .get(id)
             .ok_or_else(|| Error::bad_request("no such terminal to bind the link to"))?;
+        passes_lock = terminal.tab_lock().is_locked();
+        if passes_lock && !body.confirm_locked {
+            return Err(Error::TabLocked);
+        }
     }
     if body.scope == Scope::Interactive {
         sharing.checks.pin(
@@ -104,10 +112,14 @@ pub async fn mint(
         .shares
         .mint(body.scope, body.terminal, ttl, body.uses)
         .map_err(Error::TooManyShares)?;
+    if passes_lock {
+        sharing.shares.let_past_lock(&record.id);
+    }
     sharing.checks.audit.record(
         "share_minted",
         json!({"share": record.id, "scope": record.scope, "terminal": record.terminal,
-               "ttl_secs": ttl.as_secs(), "uses": record.uses_left, "source": client.source.to_string()}),
+               "ttl_secs": ttl.as_secs(), "uses": record.uses_left, "passes_lock": passes_lock,
+               "source": client.source.to_string()}),
     );
     let url = format!("{origin}{}", sharing.base.share_link(&token));
     Ok(json(

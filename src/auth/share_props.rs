@@ -27,6 +27,7 @@ fn expiring(links: &ShareLinks, delta: i64) -> String {
         expires_at,
         uses_left: 1,
         stats: Arc::default(),
+        passes_lock: false,
     };
     links.lock().insert(record.id.clone(), record);
     links.token(&id, expires_at)

@@ -154,12 +154,19 @@ async fn dispatch(
             term::api::rename(&state.tabs(), &id, req.into_body()).await
         }
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
-        Endpoint::TerminalSocket(id) => term::api::connect(&state.sockets(), &id, &principal, req),
+        Endpoint::TerminalSocket(id) => {
+            let unlock = state.unlocker(client);
+            term::api::connect(&state.sockets(), &id, &principal, req, unlock)
+        }
         Endpoint::TerminalCommands(id) => term::api::commands(&state.tabs(), &id),
         Endpoint::Status => Ok(status(state)),
         Endpoint::ToggleRecording(id) => {
             let recordings = &state.recordings;
             record::api::toggle(recordings, &state.terminals, &id, req.into_body()).await
+        }
+        Endpoint::LockTerminal(id) => {
+            let factors = state.factors();
+            term::tab_lock::set(&factors, &state.terminals, client, &id, req.into_body()).await
         }
         Endpoint::ListRecordings => record::api::list(&state.recordings).await,
         Endpoint::DownloadRecording(id) => record::api::download(&state.recordings, &id).await,

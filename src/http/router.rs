@@ -33,6 +33,7 @@ pub enum Endpoint {
     TerminalCommands(String),
     Status,
     ToggleRecording(String),
+    LockTerminal(String),
     ListRecordings,
     DownloadRecording(String),
     DeleteRecording(String),
@@ -130,6 +131,9 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/terminals/{id}/commands", Owner, activity: false, token: TerminalsRead, |id| Endpoint::TerminalCommands(id.unwrap_or_default())),
     // Recordings hold everything a tab printed: the owner's alone.
     route!(POST "/api/terminals/{id}/recording", Owner, activity: true, token: Recordings, |id| Endpoint::ToggleRecording(id.unwrap_or_default())),
+    // A locked tab asks every new viewer for the owner's factors; setting it
+    // asks them too, so neither a script's token nor a guest may.
+    route!(POST "/api/terminals/{id}/lock", Owner, activity: true, |id| Endpoint::LockTerminal(id.unwrap_or_default())),
     route!(GET "/api/recordings", Owner, activity: false, token: Recordings, |_| Endpoint::ListRecordings),
     route!(GET "/api/recordings/{id}", Owner, activity: true, token: Recordings, |id| Endpoint::DownloadRecording(id.unwrap_or_default())),
     route!(DELETE "/api/recordings/{id}", Owner, activity: true, token: Recordings, |id| Endpoint::DeleteRecording(id.unwrap_or_default())),

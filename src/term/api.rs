@@ -14,10 +14,12 @@ use crate::http::request::{JSON_LIMIT, query_param, read_json};
 use crate::http::response::{Response, empty, json};
 use crate::http::websocket;
 use crate::shutdown::Shutdown;
+use crate::term::tab_lock::{Key, Unlock};
 use hyper::body::Incoming;
 use hyper::{Request, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -239,11 +241,13 @@ pub struct Sockets<'a> {
 }
 
 /// `GET /api/terminals/{id}/ws`: upgrades and attaches a viewer.
+/// `unlock` checks the owner's factors should the tab be locked (`term::tab_lock`).
 pub fn connect(
     state: &Sockets<'_>,
     id: &str,
     principal: &Principal,
     mut req: Request<Incoming>,
+    unlock: Arc<dyn Unlock>,
 ) -> Result<Response, Error> {
     // The gate let only viewers of this tab through (`Access::Viewer`).
     let ended = principal.ended().ok_or(Error::Unauthorized)?.clone();
@@ -271,6 +275,11 @@ pub fn connect(
         share,
         liveness: state.liveness,
         shutdown: state.shutdown.clone(),
+        // A link minted for a locked tab, the owner knowing it, lets its guests in.
+        key: match principal.guest() {
+            Some(grant) if state.shares.passes_lock(&grant.share_id) => Key::Passes,
+            _ => Key::Asks(unlock),
+        },
     };
     let permit = accepted.permit;
     let upgrade = accepted.upgrade;

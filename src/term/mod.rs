@@ -12,6 +12,7 @@
 //! - `sizing`: the size rule (which viewer's size the PTY takes)
 //! - `tap`: a never-waiting copy of a tab's output (for the recorder)
 //! - `info`: what the API tells of a tab
+//! - `tab_lock`: a locked tab's mark and the shape of its check
 //! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
 //! - `socket`: one WebSocket viewer as an output half and an input half, and
 //!   its seat in the size rule
@@ -30,6 +31,7 @@ pub mod screen;
 pub mod scrollback;
 pub mod sizing;
 pub mod socket;
+pub mod tab_lock;
 pub mod tap;
 pub mod terminal;
 

@@ -36,6 +36,13 @@ pub enum ClientMessage {
     /// viewer counts as the owner being there (the idle auto-shutdown of a
     /// public termgate waits); a viewer is taken as hidden until it says.
     Visibility { visible: bool },
+    /// The owner's factors, answering [`ServerMessage::Locked`]: the PIN, and the
+    /// TOTP code (or a backup code) when the second factor is on. Ignored once in.
+    Unlock {
+        pin: String,
+        #[serde(default)]
+        code: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +66,13 @@ pub enum ServerMessage {
         size_locked: bool,
         /// The tab's output is being recorded: every client shows REC.
         recording: bool,
+    },
+    /// The tab is locked: nothing of it is sent until an [`ClientMessage::Unlock`]
+    /// carries the owner's factors (then `hello` follows) or the owner unlocks the
+    /// tab. A wrong answer gets `error` `unlock_failed` (or `rate_limited`).
+    Locked {
+        /// A code is asked for as well as the PIN.
+        second_factor: bool,
     },
     /// The owner named the tab or cleared its name (sent to every viewer).
     Title { title: String, name: Option<String> },
@@ -120,7 +134,9 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, ServerMessage> {
             "bad_size",
             format!("cols must be 1..={MAX_COLS} and rows 1..={MAX_ROWS}"),
         )),
-        ClientMessage::Visibility { .. } | ClientMessage::Focus {} => Ok(message),
+        ClientMessage::Visibility { .. }
+        | ClientMessage::Focus {}
+        | ClientMessage::Unlock { .. } => Ok(message),
     }
 }
 

@@ -25,6 +25,9 @@ fn server_samples() -> Vec<ServerMessage> {
             recording: true,
         },
         ServerMessage::SizeLock { locked: true },
+        ServerMessage::Locked {
+            second_factor: true,
+        },
         ServerMessage::Recording { on: true },
         ServerMessage::Title {
             title: "t".into(),
@@ -47,6 +50,10 @@ fn client_samples() -> Vec<ClientMessage> {
         ClientMessage::Resize { cols: 1, rows: 1 },
         ClientMessage::Visibility { visible: true },
         ClientMessage::Focus {},
+        ClientMessage::Unlock {
+            pin: "1".into(),
+            code: Some("2".into()),
+        },
     ]
 }
 
@@ -57,11 +64,11 @@ fn exhaustive(server: ServerMessage, client: ClientMessage) {
     match server {
         S::Hello { .. } | S::Title { .. } | S::Live | S::Resize { .. } => {}
         S::InputAck { .. } | S::Resync | S::Exit { .. } | S::Error { .. } => {}
-        S::SizeLock { .. } | S::Recording { .. } => {}
+        S::SizeLock { .. } | S::Recording { .. } | S::Locked { .. } => {}
     }
     match client {
         ClientMessage::Resize { .. } | ClientMessage::Visibility { .. } => {}
-        ClientMessage::Focus {} => {}
+        ClientMessage::Focus {} | ClientMessage::Unlock { .. } => {}
     }
 }
 

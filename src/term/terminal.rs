@@ -59,6 +59,7 @@ struct Shared {
     /// terminal).
     model: Option<Arc<super::model::ModelShared>>,
     recording: Recording,
+    lock: super::tab_lock::TabLock,
 }
 
 #[derive(Clone)]
@@ -97,6 +98,7 @@ impl TerminalHandle {
             tasks: Mutex::default(),
             model: Some(model),
             recording: Recording::default(),
+            lock: Default::default(),
         });
         if let Some((id, tap)) = spec.recording {
             // Before the reader starts: the shell's first output is in it.
@@ -134,6 +136,7 @@ impl TerminalHandle {
             tasks: Mutex::default(),
             model: None,
             recording: Recording::default(),
+            lock: Default::default(),
         });
         (Self(shared), exit_tx)
     }
@@ -158,6 +161,7 @@ impl TerminalHandle {
             clients: self.0.output.viewers(),
             exited: *self.0.exit.borrow(),
             recording: self.0.recording.current().is_some(),
+            locked: self.0.lock.is_locked(),
             screen_rebuilds: self
                 .0
                 .model
@@ -271,6 +275,11 @@ impl TerminalHandle {
     /// Applies a signal key ahead of all queued input, which is dropped.
     pub fn send_signal_key(&self, signal: Signal, byte: u8) {
         self.0.input.signal(signal, byte);
+    }
+
+    /// Whether new viewers must prove the owner's factors first.
+    pub fn tab_lock(&self) -> &super::tab_lock::TabLock {
+        &self.0.lock
     }
 
     /// Which viewer's size applies; apply its answers with [`Self::resize`].

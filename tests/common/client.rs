@@ -248,6 +248,18 @@ impl WsClient {
         url: &str,
         headers: &[(&str, &str)],
     ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
+        let socket = Self::connect_first(addr, url, headers).await?;
+        assert_eq!(socket.hello["type"], "hello");
+        Ok(socket)
+    }
+
+    /// Like [`Self::connect_url`], whatever the first control frame is (a locked
+    /// tab's `locked`): it is in `hello`.
+    pub async fn connect_first(
+        addr: SocketAddr,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Self, tokio_tungstenite::tungstenite::Error> {
         let mut request = url.into_client_request()?;
         for (name, value) in headers {
             request.headers_mut().insert(
@@ -274,7 +286,6 @@ impl WsClient {
             Frame::Control(value) => value,
             other => panic!("expected hello, got {other:?}"),
         };
-        assert_eq!(hello["type"], "hello");
         Ok(Self {
             stream,
             hello,

@@ -102,6 +102,8 @@ where
                         _ => None,
                     };
                 }
+                // This socket is past the door (`locked`): a late answer is moot.
+                Ok(ClientMessage::Unlock { .. }) => {}
                 // A full reply queue drops the reply: the client is flooding.
                 Err(error) => drop(replies.try_send(error)),
             },

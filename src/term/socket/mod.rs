@@ -14,6 +14,7 @@
 //! Close frame's code.
 
 mod input;
+mod locked;
 mod output;
 mod seat;
 
@@ -77,6 +78,8 @@ pub struct Viewer {
     pub share: Option<Arc<ShareStats>>,
     pub liveness: Liveness,
     pub shutdown: crate::shutdown::Shutdown,
+    /// What it holds at the door of a locked tab (`locked`).
+    pub key: crate::term::tab_lock::Key,
 }
 
 /// Why a half stopped, as a close code and reason.
@@ -96,28 +99,56 @@ const REPLIES: usize = 8;
 /// How long a closing socket waits for the peer to close too.
 const CLOSE_PATIENCE: Duration = Duration::from_secs(1);
 
-pub async fn serve<S>(socket: WebSocketStream<S>, terminal: TerminalHandle, viewer: Viewer)
+pub async fn serve<S>(mut socket: WebSocketStream<S>, terminal: TerminalHandle, viewer: Viewer)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let _guest = viewer.share.clone().map(GuestCount::enter);
-    let (mut sink, mut stream) = socket.split();
     let stop = stop_signal(&viewer);
+    let (sink, stream, Stop(code, reason)) =
+        match locked::pass(&mut socket, &terminal, &viewer, &stop).await {
+            Ok(()) => run(socket, &terminal, &viewer, &stop).await,
+            Err(refused) => {
+                let (sink, stream) = socket.split();
+                (sink, stream, refused)
+            }
+        };
+    let frame = CloseFrame {
+        code: CloseCode::from(code),
+        reason: reason.into(),
+    };
+    close_socket(sink, stream, frame).await;
+}
+
+type SplitSink<S> = futures_util::stream::SplitSink<WebSocketStream<S>, Message>;
+type SplitStream<S> = futures_util::stream::SplitStream<WebSocketStream<S>>;
+
+/// The two halves, until the first stops; its reason closes the socket.
+async fn run<S>(
+    socket: WebSocketStream<S>,
+    terminal: &TerminalHandle,
+    viewer: &Viewer,
+    stop: &StopSignal,
+) -> (SplitSink<S>, SplitStream<S>, Stop)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (mut sink, mut stream) = socket.split();
     let (replies, replies_rx) = mpsc::channel(REPLIES);
     // A writing viewer's share of the tab's input queue (see term::input).
     let budget = Budget::new(VIEWER_BUDGET);
-    let seat = viewer.sizes.then(|| seat::Seat::new(&terminal));
+    let seat = viewer.sizes.then(|| seat::Seat::new(terminal));
     if let (Some(seat), Some((cols, rows))) = (&seat, viewer.size) {
         seat.wish(cols, rows);
         seat.take();
     }
-    let Stop(code, reason) = {
-        let output = output::run(&mut sink, &terminal, &viewer, &stop, replies_rx, &budget);
+    let stopped_by = {
+        let output = output::run(&mut sink, terminal, viewer, stop, replies_rx, &budget);
         let input = input::run(
             &mut stream,
-            &terminal,
-            &viewer,
-            &stop,
+            terminal,
+            viewer,
+            stop,
             replies,
             &budget,
             // Owned by the input half, so the seat is given up the moment
@@ -139,11 +170,7 @@ where
             stop = &mut input => stop,
         }
     };
-    let frame = CloseFrame {
-        code: CloseCode::from(code),
-        reason: reason.into(),
-    };
-    close_socket(sink, stream, frame).await;
+    (sink, stream, stopped_by)
 }
 
 /// The closing handshake, best effort and bounded: our Close frame, then a
@@ -153,11 +180,8 @@ where
 /// destroy the Close frame before the peer reads it, which happens to a
 /// client that is still pasting. Raw reads cost next to nothing, unlike
 /// parsing frames nobody will use.
-async fn close_socket<S>(
-    mut sink: futures_util::stream::SplitSink<WebSocketStream<S>, Message>,
-    stream: futures_util::stream::SplitStream<WebSocketStream<S>>,
-    frame: CloseFrame,
-) where
+async fn close_socket<S>(mut sink: SplitSink<S>, stream: SplitStream<S>, frame: CloseFrame)
+where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let _ = tokio::time::timeout(CLOSE_PATIENCE, async {

@@ -95,6 +95,7 @@ async fn harness(readonly: bool, buffer: usize) -> Harness {
         share: None,
         liveness: LIVENESS,
         shutdown: crate::shutdown::Shutdown::new(),
+        key: crate::term::tab_lock::Key::Passes,
     };
     let (server_io, client_io) = tokio::io::duplex(buffer);
     let server = WebSocketStream::from_raw_socket(server_io, Role::Server, None).await;
