@@ -23,7 +23,7 @@
 //! - [`auth`]: THE gate ([`auth::require`]), credentials, login sessions,
 //!   brute-force budgets, the `/auth/*` handlers.
 //! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out,
-//!   input queue, the two socket halves.
+//!   input queue, the two socket halves, a locked tab's door.
 //! - [`clock`] / [`random`] / [`digest`]: the one place each that reads the
 //!   wall clock, draws randomness (from the OS) and hashes secrets.
 //! - [`lock`]: the one poison-ignoring way to take a std lock, and why.

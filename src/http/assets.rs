@@ -17,69 +17,15 @@
 //! Under `--base-path` the index is the one file that differs: [`lookup_under`] serves it
 //! with its `<base href>` naming the base (see [`index_under`]).
 
+pub use super::asset::Asset;
+use super::asset::Stored;
 use super::base::BasePath;
-use bytes::Bytes;
-use flate2::read::GzDecoder;
 use sha2::{Digest, Sha256};
-use std::io::Read;
 use std::sync::{Mutex, OnceLock};
 
 /// The `<base>` element `assets/index.html` carries for the root; every other URL in it is
 /// relative, so this one element moves the whole UI under a base path.
 pub const ROOT_BASE_TAG: &str = r#"<base href="/">"#;
-
-/// One servable file.
-#[derive(Debug)]
-pub struct Asset {
-    /// URL path, e.g. `/` or `/assets/js/app.js`.
-    pub path: &'static str,
-    stored: Stored,
-    /// `Content-Type` header value.
-    pub content_type: &'static str,
-    /// Strong `ETag` header value of the plain representation, quotes included (e.g.
-    /// `"3f2a…"`). The gzip representation is a different one: [`Asset::gzip_etag`].
-    pub etag: &'static str,
-}
-
-/// How a file sits in the binary.
-#[derive(Debug, Clone, Copy)]
-enum Stored {
-    /// The page, composed at run time.
-    Plain(&'static [u8]),
-    /// Every other file: only its gzip form is embedded (about a third of the size).
-    Gzip(&'static [u8]),
-}
-
-impl Asset {
-    /// The bytes gzip-compressed, for clients sending `Accept-Encoding: gzip`.
-    pub fn gzip(&self) -> Option<&'static [u8]> {
-        match self.stored {
-            Stored::Gzip(gz) => Some(gz),
-            Stored::Plain(_) => None,
-        }
-    }
-
-    /// The file's plain bytes. A gzip-only file is inflated for this one request (a
-    /// client that does not take gzip is rare: a script, `curl` without `--compressed`),
-    /// so nothing is kept in memory for it.
-    pub fn body(&self) -> Bytes {
-        match self.stored {
-            Stored::Plain(body) => Bytes::from_static(body),
-            Stored::Gzip(gz) => {
-                let mut plain = Vec::with_capacity(gz.len() * 4);
-                GzDecoder::new(gz)
-                    .read_to_end(&mut plain)
-                    .expect("build.rs embeds valid gzip");
-                plain.into()
-            }
-        }
-    }
-
-    /// The tag of the gzip representation: the plain tag with `-gz` inside the quotes.
-    pub fn gzip_etag(&self) -> String {
-        format!("{}-gz\"", self.etag.trim_end_matches('"'))
-    }
-}
 
 /// A table row before the lazily computed fields are filled in.
 struct Entry {

@@ -7,10 +7,11 @@
 //! - `guard`: Host/Origin allowlists and the client's address
 //! - `request` / `response`: reading bodies, writing JSON and errors
 //! - `pace`: the deadlines bodies must meet
-//! - `assets` / `static_files`: the embedded UI; `index`: the page put together
+//! - `assets` (the table) / `asset` (one file, plain or gzipped) / `static_files`: the embedded UI; `index`: the page put together
 //!   from index.html and its dialogs
 //! - `websocket`: the upgrade handshake
 
+mod asset;
 pub mod assets;
 /// The `--base-path` value lives with the config that parses it.
 pub use crate::config::base;

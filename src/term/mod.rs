@@ -13,7 +13,8 @@
 //! - `tap`: a never-waiting copy of a tab's output (for the recorder)
 //! - `info`: what the API tells of a tab
 //! - `tab_lock`: a locked tab's mark and the shape of its check
-//! - `terminal`: one tab's tasks and its cheap [`TerminalHandle`]
+//! - `terminal`: one tab and its cheap [`TerminalHandle`]
+//! - `tab_tasks`: a tab's reader, writer and reaper
 //! - `socket`: one WebSocket viewer as an output half and an input half, and
 //!   its seat in the size rule
 //! - `api`: the `/api/terminals` handlers
@@ -32,6 +33,7 @@ pub mod scrollback;
 pub mod sizing;
 pub mod socket;
 pub mod tab_lock;
+mod tab_tasks;
 pub mod tap;
 pub mod terminal;
 

@@ -7,7 +7,15 @@
 //! and, when on, the TOTP code, on their budgets) is built where the credentials are
 //! (`http`), so the terminal knows nothing of how factors are kept.
 
+use super::Terminals;
+use crate::auth::totp_api::{Factors, reauth};
 use crate::error::Error;
+use crate::http::guard::Remote;
+use crate::http::request::{JSON_LIMIT, read_json};
+use crate::http::response::{Response, json};
+use hyper::StatusCode;
+use hyper::body::Incoming;
+use serde::Deserialize;
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -61,14 +69,13 @@ pub enum Key {
 /// alike ask the owner's factors again; sockets already open stay, sockets waiting at
 /// the door go in when it is unlocked.
 pub async fn set(
-    factors: &crate::auth::totp_api::Factors<'_>,
-    terminals: &super::Terminals,
-    client: crate::http::guard::Remote,
+    factors: &Factors<'_>,
+    terminals: &Terminals,
+    client: Remote,
     id: &str,
-    body: hyper::body::Incoming,
-) -> Result<crate::http::response::Response, Error> {
-    use crate::http::request::{JSON_LIMIT, read_json};
-    #[derive(serde::Deserialize)]
+    body: Incoming,
+) -> Result<Response, Error> {
+    #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Body {
         locked: bool,
@@ -83,7 +90,7 @@ pub async fn set(
     } else {
         "tab_unlock"
     };
-    crate::auth::totp_api::reauth(factors, client, &body.pin, body.code.as_deref(), purpose)?;
+    reauth(factors, client, &body.pin, body.code.as_deref(), purpose)?;
     if terminal.tab_lock().set(body.locked) {
         let event = if body.locked {
             "tab_locked"
@@ -91,13 +98,8 @@ pub async fn set(
             "tab_unlocked"
         };
         let source = client.source.to_string();
-        factors
-            .checks
-            .audit
-            .record(event, serde_json::json!({"terminal": id, "source": source}));
+        let detail = serde_json::json!({"terminal": id, "source": source});
+        factors.checks.audit.record(event, detail);
     }
-    Ok(crate::http::response::json(
-        hyper::StatusCode::OK,
-        &terminal.info(),
-    ))
+    Ok(json(StatusCode::OK, &terminal.info()))
 }

@@ -12,9 +12,10 @@
 //! [`TerminalHandle`] is the cheap clone sockets and the registry hold.
 
 use super::fanout::{Fanout, Subscription};
-use super::input::{Budget, Closed, InputQueue, Next};
+use super::input::{Budget, Closed, InputQueue};
 use super::pty::{self, Master};
 use super::sizing::Sizing;
+use super::tab_tasks::{read_output, reap, write_input};
 use super::tap::{Recording, Tap};
 use crate::clock::unix_ms;
 use crate::lock::lock;
@@ -30,8 +31,6 @@ use tokio::task::AbortHandle;
 pub const CHUNK: usize = 64 * 1024;
 /// How long a closed tab's shell gets between SIGHUP and SIGKILL.
 pub const CLOSE_GRACE: Duration = Duration::from_millis(500);
-/// How long the exit waits for the last output of an exited shell.
-const LAST_OUTPUT: Duration = Duration::from_secs(1);
 
 pub use super::info::{ExitInfo, TerminalInfo};
 
@@ -52,7 +51,7 @@ struct Shared {
     /// The PTY and the shell; `None` for a test terminal without a process.
     /// Only the reader and writer tasks own the PTY, so stopping them at
     /// close frees its descriptor even while sockets still hold this handle.
-    pty: Option<(Weak<Master>, Arc<ProcessGroup>)>,
+    pty: Option<Pty>,
     /// The reader and writer tasks, stopped when the tab closes.
     tasks: Mutex<Vec<AbortHandle>>,
     /// The screen model's counters and command history (`None` for a test
@@ -60,6 +59,38 @@ struct Shared {
     model: Option<Arc<super::model::ModelShared>>,
     recording: Recording,
     lock: super::tab_lock::TabLock,
+}
+
+type Pty = (Weak<Master>, Arc<ProcessGroup>);
+
+impl Shared {
+    /// A tab's state at its start: no name, its first size, nothing recorded or locked.
+    fn new(
+        id: String,
+        title: String,
+        size: (u16, u16),
+        output: Arc<Fanout>,
+        exit: watch::Receiver<Option<ExitInfo>>,
+        pty: Option<Pty>,
+        model: Option<Arc<super::model::ModelShared>>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            id,
+            created_at: unix_ms(),
+            title,
+            name: watch::channel(None).0,
+            size: watch::channel(size).0,
+            sizing: Sizing::default(),
+            output,
+            input: Arc::default(),
+            exit,
+            pty,
+            tasks: Mutex::default(),
+            model,
+            recording: Recording::default(),
+            lock: Default::default(),
+        })
+    }
 }
 
 #[derive(Clone)]
@@ -84,22 +115,16 @@ impl TerminalHandle {
         let (exit_tx, exit) = watch::channel(None);
         let output = Fanout::modelled(spec.scrollback);
         let model = super::model::spawn(&spec.id, output.clone(), (cols, rows));
-        let shared = Arc::new(Shared {
-            id: spec.id,
-            created_at: unix_ms(),
-            title: spec.title,
-            name: watch::channel(None).0,
-            size: watch::channel((cols, rows)).0,
-            sizing: Sizing::default(),
+        let pty = Some((Arc::downgrade(&master), shell.clone()));
+        let shared = Shared::new(
+            spec.id,
+            spec.title,
+            (cols, rows),
             output,
-            input: Arc::default(),
             exit,
-            pty: Some((Arc::downgrade(&master), shell.clone())),
-            tasks: Mutex::default(),
-            model: Some(model),
-            recording: Recording::default(),
-            lock: Default::default(),
-        });
+            pty,
+            Some(model),
+        );
         if let Some((id, tap)) = spec.recording {
             // Before the reader starts: the shell's first output is in it.
             shared.recording.start(&shared.output, id, tap);
@@ -122,22 +147,16 @@ impl TerminalHandle {
     #[doc(hidden)]
     pub fn detached(id: &str, (cols, rows): (u16, u16)) -> (Self, watch::Sender<Option<ExitInfo>>) {
         let (exit_tx, exit) = watch::channel(None);
-        let shared = Arc::new(Shared {
-            id: id.into(),
-            created_at: unix_ms(),
-            title: "test".into(),
-            name: watch::channel(None).0,
-            size: watch::channel((cols, rows)).0,
-            sizing: Sizing::default(),
-            output: Fanout::new(1 << 20),
-            input: Arc::default(),
+        let output = Fanout::new(1 << 20);
+        let shared = Shared::new(
+            id.into(),
+            "test".into(),
+            (cols, rows),
+            output,
             exit,
-            pty: None,
-            tasks: Mutex::default(),
-            model: None,
-            recording: Recording::default(),
-            lock: Default::default(),
-        });
+            None,
+            None,
+        );
         (Self(shared), exit_tx)
     }
 
@@ -342,68 +361,4 @@ impl TerminalHandle {
             task.abort();
         }
     }
-}
-
-async fn read_output(master: Arc<Master>, output: Arc<Fanout>, done: oneshot::Sender<()>) {
-    let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match master.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        let end = output.publish(Bytes::copy_from_slice(&buf[..n]));
-        // Flow control: pause (and so pause the shell) while a viewer that
-        // can make progress is far behind; every wait has a deadline.
-        output.wait_for_viewers(end).await;
-    }
-    let _ = done.send(());
-}
-
-/// Moves input to the PTY. A pending signal key abandons the chunk being
-/// written (the PTY may never take it); a hung-up PTY ends the writer.
-async fn write_input(master: Arc<Master>, input: Arc<InputQueue>) {
-    while let Some(next) = input.next().await {
-        match next {
-            Next::Signal(signal, byte) => {
-                if let Err(err) = master.send_signal_key(signal, byte) {
-                    tracing::debug!("pty signal key: {err}");
-                }
-            }
-            Next::Input(bytes, _permit) => {
-                let mut rest = &bytes[..];
-                while !rest.is_empty() {
-                    tokio::select! {
-                        biased;
-                        _ = input.signalled() => break,
-                        written = master.write_some(rest) => match written {
-                            Ok(n) => rest = &rest[n..],
-                            Err(err) => {
-                                tracing::debug!("pty input ends: {err}");
-                                input.close();
-                                return;
-                            }
-                        },
-                    }
-                }
-            }
-        }
-    }
-}
-
-async fn reap(
-    shell: Arc<ProcessGroup>,
-    input: Arc<InputQueue>,
-    reader_done: oneshot::Receiver<()>,
-    exit: watch::Sender<Option<ExitInfo>>,
-) {
-    let ended = shell.reap().await;
-    // Input has nowhere to go now: release the writer and any waiting viewer.
-    input.close();
-    // Let the reader deliver the last output before announcing the exit; a
-    // background process still holding the PTY must not delay it for long.
-    let _ = tokio::time::timeout(LAST_OUTPUT, reader_done).await;
-    exit.send_replace(Some(ExitInfo {
-        code: ended.code,
-        signal: ended.signal,
-    }));
 }
