@@ -188,10 +188,7 @@ impl LocalTerminal {
 
 #[tokio::test]
 async fn five_attaches_type_nothing_into_the_shell() {
-    let server = TestServer::start_with(|c| {
-        c.program = termgate::config::Program::shell("/bin/bash", false)
-    })
-    .await;
+    let server = TestServer::start_with(|c| c.program = common::plain_bash()).await;
     let cookie = server.login().await;
     let token = script_token(&server, &cookie).await;
     let home = tempfile::tempdir().unwrap();

@@ -112,7 +112,7 @@ impl Term {
 /// A server whose shell is bash (the tests use `read -s`).
 async fn server_with(scrollback: Option<usize>) -> TestServer {
     TestServer::start_with(|c| {
-        c.program = termgate::config::Program::shell("/bin/bash", false);
+        c.program = common::plain_bash();
         if let Some(bytes) = scrollback {
             c.scrollback = bytes;
         }

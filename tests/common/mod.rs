@@ -314,3 +314,13 @@ pub fn tamper(token: &str, at: usize) -> String {
     chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
     chars.into_iter().collect()
 }
+
+/// bash without the developer's startup files (`--norc --noprofile`): a `~/.bashrc`
+/// that is slow or asks something (pyenv, a prompt hook) must not decide a test.
+pub fn plain_bash() -> termgate::config::Program {
+    termgate::config::Program {
+        path: "/bin/bash".into(),
+        args: vec!["--norc".into(), "--noprofile".into()],
+        login: false,
+    }
+}
