@@ -10,6 +10,8 @@
 use crate::audit::Audit;
 use crate::auth::activity::OwnerActivity;
 use crate::auth::api_tokens::ApiTokens;
+use crate::auth::approval::Approvals;
+use crate::auth::approval_api::GuestAdmin;
 use crate::auth::checks::Checks;
 use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
@@ -114,6 +116,8 @@ pub struct AppState {
     pub terminals: Terminals,
     pub files: Files,
     pub shares: ShareLinks,
+    /// Interactive guests waiting for, or holding, the owner's live approval.
+    pub approvals: Approvals,
     pub tokens: ApiTokens,
     /// The optional TOTP factor, read from the config folder at each check.
     pub second_factor: SecondFactor,
@@ -143,6 +147,7 @@ impl AppState {
         let allowlist = Allowlist::new(port, config.trust_proxy);
         Arc::new(Self {
             shares: ShareLinks::new(disk.share_key),
+            approvals: Approvals::default(),
             tokens: disk.tokens,
             second_factor: SecondFactor::new(&config.config_dir),
             host_label: disk.host_label,
@@ -196,6 +201,15 @@ impl AppState {
         SessionAdmin {
             sessions: &self.sessions,
             checks: self.checks(),
+        }
+    }
+
+    /// The guest-approval routes' part.
+    pub fn guest_admin(&self) -> GuestAdmin<'_> {
+        GuestAdmin {
+            approvals: &self.approvals,
+            audit: &self.audit,
+            shutdown: &self.shutdown,
         }
     }
 
@@ -262,6 +276,8 @@ impl AppState {
             slots: &self.websocket_slots,
             sessions: &self.sessions,
             shares: &self.shares,
+            approvals: &self.approvals,
+            audit: &self.audit,
             activity: &self.activity,
             liveness: self.tuning.liveness,
             shutdown: &self.shutdown,

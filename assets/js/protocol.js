@@ -16,6 +16,7 @@
 //                     {type:"resync"}                        (fell behind: a fresh replay follows)
 //                     {type:"input_ack", bytes}              (input the PTY has taken, counted per socket)
 //                     {type:"live"}                          (the screen is rebuilt; live output follows)
+//                     {type:"approval", state}               (interactive guests: waiting | allowed | read_only)
 //                     {type:"exit", code} | {type:"exit", signal}
 //                     {type:"error", code, message}
 
@@ -25,6 +26,8 @@ export const Close = Object.freeze({
   GOING_AWAY: 1001, // server shutting down: the reason (ShutdownReason) says why
   EXITED: 4000, // the shell exited: do not reconnect
   SESSION_ENDED: 4001, // the login session ended: back to the login page
+  DENIED: 4003, // the owner denied this guest: do not reconnect
+  KICKED: 4005, // the owner removed this guest: do not reconnect
   NOT_FOUND: 4004, // the terminal does not exist (any more): remove the tab
 });
 
@@ -33,6 +36,9 @@ export const ShutdownReason = Object.freeze({
   IDLE: 'idle_shutdown', // it stopped itself: nobody used it for --idle-shutdown while public
   OWNER: 'shutdown', // its owner stopped it (Ctrl-C, SIGTERM)
 });
+
+/** What an `approval` message may say (anything else is read as waiting). */
+export const ApprovalStates = Object.freeze(['waiting', 'allowed', 'read_only']);
 
 export const LIMITS = Object.freeze({ maxCols: 1000, maxRows: 500 });
 
@@ -129,6 +135,9 @@ export function parseServerMessage(text) {
         code: typeof msg.code === 'number' ? msg.code : null,
         signal: typeof msg.signal === 'number' ? msg.signal : null,
       };
+    case 'approval':
+      // An interactive guest's standing: it types only while `allowed`.
+      return { type: 'approval', state: ApprovalStates.includes(msg.state) ? msg.state : 'waiting' };
     case 'error':
       return { type: 'error', code: String(msg.code ?? 'error'), message: String(msg.message ?? '') };
     default:

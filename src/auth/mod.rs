@@ -12,11 +12,15 @@
 //! - `checks`: a PIN asked again, and how a refusal is reported
 //! - `login`: the `/auth/*` handlers; `login_link`: a phone's login URL
 //! - `share` / `share_api`: signed share links and their handlers
+//! - `approval` / `approval_api`: an interactive guest waits for the owner's
+//!   live Allow before its keystrokes count; the owner's poll and decisions
 //! - `api_tokens` / `token_gate` / `tokens_api`: scoped API tokens for scripts,
 //!   the gate for bearer requests, and their handlers
 
 pub mod activity;
 pub mod api_tokens;
+pub mod approval;
+pub mod approval_api;
 pub mod checks;
 pub mod credentials;
 pub mod device;

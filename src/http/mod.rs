@@ -157,7 +157,7 @@ async fn dispatch(
         Endpoint::CloseTerminal(id) => term::api::close(&state.terminals, &id).await,
         Endpoint::TerminalSocket(id) => {
             let unlock = state.unlocker(client);
-            term::api::connect(&state.sockets(), &id, &principal, req, unlock)
+            term::api::connect(&state.sockets(), &id, &principal, req, client, unlock)
         }
         Endpoint::TerminalCommands(id) => term::api::commands(&state.tabs(), &id),
         Endpoint::Status => Ok(status(state)),
@@ -195,6 +195,12 @@ async fn dispatch(
         Endpoint::RevokeOtherSessions => {
             let admin = state.session_admin();
             auth::sessions_api::revoke_others(&admin, client, &principal, req.into_body()).await
+        }
+        Endpoint::ListGuests => {
+            auth::approval_api::list(&state.guest_admin(), req.uri().query()).await
+        }
+        Endpoint::DecideGuest(id) => {
+            auth::approval_api::decide(&state.guest_admin(), client, &id, req.into_body()).await
         }
         Endpoint::ListTokens => Ok(auth::tokens_api::list(&state.token_admin())),
         Endpoint::CreateToken => {

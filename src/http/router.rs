@@ -45,6 +45,8 @@ pub enum Endpoint {
     AuditLog,
     RevokeSession(String),
     RevokeOtherSessions,
+    ListGuests,
+    DecideGuest(String),
     SecondFactorStatus,
     EnrollSecondFactor,
     ConfirmSecondFactor,
@@ -146,6 +148,11 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/sessions", Owner, activity: false, |_| Endpoint::ListSessions),
     route!(DELETE "/api/sessions/{id}", Owner, activity: true, |id| Endpoint::RevokeSession(id.unwrap_or_default())),
     route!(POST "/api/sessions/revoke-others", Owner, activity: true, |_| Endpoint::RevokeOtherSessions),
+    // Interactive guests wait for the owner's Allow: the owner's page long-polls
+    // the list (a background poll: no activity) and decides. No API token may,
+    // so a script cannot wave a guest in.
+    route!(GET "/api/guests", Owner, activity: false, |_| Endpoint::ListGuests),
+    route!(POST "/api/guests/{id}", Owner, activity: true, |id| Endpoint::DecideGuest(id.unwrap_or_default())),
     // The second factor: on with the PIN then a code; new backup codes and
     // off with the PIN and a code.
     route!(GET "/api/totp", Owner, activity: false, |_| Endpoint::SecondFactorStatus),

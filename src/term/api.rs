@@ -6,11 +6,14 @@ use super::socket::Liveness;
 use super::socket::{self, Viewer};
 use crate::auth::Principal;
 use crate::auth::activity::OwnerActivity;
+use crate::auth::approval::{Approvals, Arrival, Ticket};
+use crate::auth::share::Scope;
 use crate::auth::sessions::Sessions;
 use crate::auth::share::ShareLinks;
 use crate::error::Error;
 use crate::files::Files;
 use crate::http::request::{JSON_LIMIT, query_param, read_json};
+use crate::http::guard::Remote;
 use crate::http::response::{Response, empty, json};
 use crate::http::websocket;
 use crate::shutdown::Shutdown;
@@ -235,6 +238,8 @@ pub struct Sockets<'a> {
     pub slots: &'a websocket::Slots,
     pub sessions: &'a Sessions,
     pub shares: &'a ShareLinks,
+    pub approvals: &'a Approvals,
+    pub audit: &'a crate::audit::Audit,
     pub activity: &'a OwnerActivity,
     pub liveness: Liveness,
     pub shutdown: &'a Shutdown,
@@ -247,6 +252,7 @@ pub fn connect(
     id: &str,
     principal: &Principal,
     mut req: Request<Incoming>,
+    client: Remote,
     unlock: Arc<dyn Unlock>,
 ) -> Result<Response, Error> {
     // The gate let only viewers of this tab through (`Access::Viewer`).
@@ -259,6 +265,7 @@ pub fn connect(
     let raw_replay = raw_replay(req.uri().query())?;
     let guest = principal.guest().is_some();
     let accepted = websocket::accept(&mut req, state.slots, guest)?;
+    let approval = approval_ticket(state, principal, id, &req, client);
     let owner = matches!(principal, Principal::Owner(_));
     // A script attached with a token that may type sizes the PTY as the
     // owner's viewers do (its terminal's size follows SIGWINCH).
@@ -268,6 +275,7 @@ pub fn connect(
         ended,
         sessions: state.sessions.clone(),
         readonly: !principal.may_type(id),
+        approval,
         sizes,
         size,
         raw_replay,
@@ -290,6 +298,39 @@ pub fn connect(
         }
     });
     Ok(accepted.response)
+}
+
+/// An interactive guest's hold on the owner's decision (`auth::approval`), made
+/// before the upgrade is answered so the owner's list has it as soon as the
+/// guest's page does; `None` for everyone else (read-only links open as before).
+fn approval_ticket(
+    state: &Sockets<'_>,
+    principal: &Principal,
+    id: &str,
+    req: &Request<Incoming>,
+    client: Remote,
+) -> Option<Ticket> {
+    let Principal::Guest(view, grant) = principal else {
+        return None;
+    };
+    if grant.scope != Scope::Interactive {
+        return None;
+    }
+    let agent = crate::auth::device::user_agent(req.headers());
+    let arrival = Arrival {
+        share: grant.share_id.clone(),
+        terminal: id.to_string(),
+        source: client.source.to_string(),
+        device: crate::auth::device::describe(&agent),
+    };
+    let (ticket, fresh) = state
+        .approvals
+        .attach(view.key, view.ended.clone(), arrival.clone());
+    if fresh {
+        let detail = json!({"share": arrival.share, "terminal": id, "source": arrival.source});
+        state.audit.record("guest_waiting", detail);
+    }
+    Some(ticket)
 }
 
 /// `?cols=C&rows=R` on the socket's URL: the size the viewer displays at.

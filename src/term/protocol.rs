@@ -102,8 +102,36 @@ pub enum ServerMessage {
         #[serde(skip_serializing_if = "Option::is_none", default)]
         signal: Option<i32>,
     },
+    /// An interactive guest's standing with the owner: sent after `hello`
+    /// (`waiting` until the owner decides) and on every decision. Its input
+    /// is dropped unless `allowed`; a denial or kick closes the socket
+    /// ([`close::DENIED`], [`close::KICKED`]) instead of a message.
+    Approval { state: GuestState },
     /// A client message was refused; the socket stays open.
     Error { code: String, message: String },
+}
+
+/// What [`ServerMessage::Approval`] tells a guest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GuestState {
+    Waiting,
+    Allowed,
+    ReadOnly,
+}
+
+impl GuestState {
+    /// The guest's state as the wire says it; `None` when it is denied or kicked
+    /// (which close the socket instead).
+    pub fn of(state: crate::auth::approval::State) -> Option<Self> {
+        use crate::auth::approval::State;
+        match state {
+            State::Waiting => Some(GuestState::Waiting),
+            State::Allowed => Some(GuestState::Allowed),
+            State::ReadOnly => Some(GuestState::ReadOnly),
+            State::Denied | State::Kicked => None,
+        }
+    }
 }
 
 impl ServerMessage {
@@ -152,6 +180,10 @@ pub mod close {
     pub const EXITED: u16 = 4000;
     /// The login session ended (logout, expiry, revocation): log in again.
     pub const SESSION_ENDED: u16 = 4001;
+    /// The owner denied this interactive guest: do not reconnect.
+    pub const DENIED: u16 = 4003;
+    /// The owner kicked this guest: do not reconnect.
+    pub const KICKED: u16 = 4005;
     /// No such terminal (closed meanwhile): drop the tab.
     pub const NOT_FOUND: u16 = 4004;
     /// The connection stopped answering pings.
@@ -196,6 +228,9 @@ mod tests {
             ServerMessage::Exit {
                 code: None,
                 signal: Some(9),
+            },
+            ServerMessage::Approval {
+                state: GuestState::ReadOnly,
             },
             ServerMessage::error("bad_size", "no"),
         ];

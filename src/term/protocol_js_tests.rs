@@ -41,6 +41,9 @@ fn server_samples() -> Vec<ServerMessage> {
             code: Some(0),
             signal: Some(9),
         },
+        ServerMessage::Approval {
+            state: GuestState::Waiting,
+        },
         ServerMessage::error("c", "m"),
     ]
 }
@@ -65,6 +68,7 @@ fn exhaustive(server: ServerMessage, client: ClientMessage) {
         S::Hello { .. } | S::Title { .. } | S::Live | S::Resize { .. } => {}
         S::InputAck { .. } | S::Resync | S::Exit { .. } | S::Error { .. } => {}
         S::SizeLock { .. } | S::Recording { .. } | S::Locked { .. } => {}
+        S::Approval { .. } => {}
     }
     match client {
         ClientMessage::Resize { .. } | ClientMessage::Visibility { .. } => {}
@@ -202,6 +206,8 @@ fn close_codes_limits_and_reasons_match() {
         ("POLICY", close::POLICY),
         ("EXITED", close::EXITED),
         ("SESSION_ENDED", close::SESSION_ENDED),
+        ("DENIED", close::DENIED),
+        ("KICKED", close::KICKED),
         ("NOT_FOUND", close::NOT_FOUND),
         ("TIMEOUT", close::TIMEOUT),
     ];
@@ -215,7 +221,14 @@ fn close_codes_limits_and_reasons_match() {
     }
     // The codes a page must act on are all there.
     let names: Vec<_> = js_constants("Close").into_iter().map(|(n, _)| n).collect();
-    for needed in ["GOING_AWAY", "EXITED", "SESSION_ENDED", "NOT_FOUND"] {
+    for needed in [
+        "GOING_AWAY",
+        "EXITED",
+        "SESSION_ENDED",
+        "NOT_FOUND",
+        "DENIED",
+        "KICKED",
+    ] {
         assert!(
             names.iter().any(|n| n == needed),
             "protocol.js lacks Close.{needed}"
@@ -253,4 +266,26 @@ fn close_codes_limits_and_reasons_match() {
         .map(|r| r.as_str().to_string())
         .collect();
     assert_eq!(reasons, rust, "ShutdownReason");
+}
+
+#[test]
+fn approval_states_match() {
+    let list = JS
+        .split("export const ApprovalStates = Object.freeze([")
+        .nth(1)
+        .and_then(|rest| rest.split("])").next())
+        .expect("protocol.js has ApprovalStates");
+    let js: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().trim_matches('\'').to_string())
+        .collect();
+    let rust: Vec<String> = [
+        GuestState::Waiting,
+        GuestState::Allowed,
+        GuestState::ReadOnly,
+    ]
+    .iter()
+    .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_string())
+    .collect();
+    assert_eq!(js, rust, "ApprovalStates");
 }

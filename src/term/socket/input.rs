@@ -9,7 +9,8 @@
 //! signals) jumps the queue: what was queued before it is dropped, as the
 //! line discipline flushes it, and the signal reaches the foreground job at
 //! once however much paste the program has not read. Read-only viewers'
-//! input is counted and dropped, never written.
+//! input is counted and dropped, never written, and so is an interactive
+//! guest's until the owner allows it (`auth::approval`), frame by frame.
 
 use super::seat::Seat;
 use super::{Stop, StopSignal, Viewer, stopped};
@@ -56,6 +57,10 @@ where
         };
         match frame {
             Message::Binary(_) if viewer.readonly => count_dropped(viewer),
+            // Asked for every frame, so the owner's word holds from the next keystroke.
+            Message::Binary(_) if viewer.approval.as_ref().is_some_and(|t| !t.may_type()) => {
+                count_dropped(viewer);
+            }
             Message::Binary(bytes) => {
                 // Typing into a viewer makes its size the tab's.
                 if let Some(seat) = &seat {

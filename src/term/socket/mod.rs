@@ -22,6 +22,7 @@ use super::input::{Budget, VIEWER_BUDGET};
 use super::protocol::close;
 use super::terminal::TerminalHandle;
 use crate::auth::activity::OwnerActivity;
+use crate::auth::approval::State;
 use crate::auth::sessions::{SessionKey, Sessions};
 use crate::auth::share::ShareStats;
 use futures_util::{SinkExt, StreamExt};
@@ -61,6 +62,9 @@ pub struct Viewer {
     pub ended: watch::Receiver<bool>,
     pub sessions: Sessions,
     pub readonly: bool,
+    /// Set for an interactive guest: it types only while the owner allows it
+    /// (`auth::approval`); a denial or a kick closes the socket.
+    pub approval: Option<crate::auth::approval::Ticket>,
     /// The owner's viewers take part in the size rule (`term::sizing`);
     /// guests never size the PTY.
     pub sizes: bool,
@@ -220,17 +224,35 @@ fn stop_signal(viewer: &Viewer) -> StopSignal {
     let (tx, rx) = watch::channel(None);
     let shutdown = viewer.shutdown.clone();
     let mut ended = viewer.ended.clone();
+    let approval = viewer.approval.as_ref().map(|ticket| ticket.watch());
     tokio::spawn(async move {
         let stop = tokio::select! {
             // The reason tells the page whether termgate was stopped or
             // stopped itself (idle while public), so it can say so.
             reason = shutdown.wait() => Stop(close::GOING_AWAY, reason.as_str()),
             _ = ended.wait_for(|ended| *ended) => Stop(close::SESSION_ENDED, "login session ended"),
+            stop = refused(approval) => stop,
             _ = tx.closed() => return,
         };
         tx.send_replace(Some(stop));
     });
     rx
+}
+
+/// Resolves when the owner denies or kicks this guest (at once if it already
+/// was: a new socket of a refused session closes straight away); never for
+/// a viewer that needs no approval.
+async fn refused(approval: Option<watch::Receiver<State>>) -> Stop {
+    let Some(mut approval) = approval else {
+        return std::future::pending().await;
+    };
+    let decided = approval.wait_for(|state| state.is_final()).await.map(|s| *s);
+    match decided {
+        Ok(State::Kicked) => Stop(close::KICKED, "the owner removed you"),
+        Ok(_) => Stop(close::DENIED, "the owner did not let you in"),
+        // The guest's record went with its session, whose end closes too.
+        Err(_) => std::future::pending().await,
+    }
 }
 
 /// Resolves with the stop reason once one is set.

@@ -67,6 +67,14 @@ where
     if let Err(stop) = out.control(sink, &hello).await {
         return stop;
     }
+    // An interactive guest hears where it stands at once, then at every decision.
+    let mut approval = viewer.approval.as_ref().map(|ticket| ticket.watch());
+    if let Some(state) = approval.as_mut().and_then(told) {
+        let sent = out.control(sink, &state).await;
+        if let Err(stop) = sent {
+            return stop;
+        }
+    }
     if let Err(stop) = out.screen(sink, &mut attachment).await {
         return stop;
     }
@@ -101,6 +109,10 @@ where
                 let on = recording.borrow_and_update().is_some();
                 out.control(sink, &ServerMessage::Recording { on }).await
             }
+            () = changed_opt(approval.clone()) => match approval.as_mut().and_then(told) {
+                Some(message) => out.control(sink, &message).await,
+                None => Ok(()),
+            },
             () = changed(locks.clone()) => {
                 let locked = *locks.borrow_and_update();
                 out.control(sink, &ServerMessage::SizeLock { locked }).await
@@ -255,6 +267,21 @@ async fn changed<T>(mut watched: watch::Receiver<T>) {
     if watched.changed().await.is_err() {
         std::future::pending::<()>().await;
     }
+}
+
+/// Like [`changed`], never resolving without a watch (a viewer with no approval).
+async fn changed_opt<T>(watched: Option<watch::Receiver<T>>) {
+    match watched {
+        Some(watched) => changed(watched).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The `approval` message for the guest's state now, marked seen; none for a
+/// denial or a kick, which close the socket instead.
+fn told(approval: &mut watch::Receiver<crate::auth::approval::State>) -> Option<ServerMessage> {
+    let state = *approval.borrow_and_update();
+    crate::term::protocol::GuestState::of(state).map(|state| ServerMessage::Approval { state })
 }
 
 /// Resolves with the shell's exit once it has been reaped.

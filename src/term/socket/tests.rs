@@ -88,6 +88,7 @@ async fn harness(readonly: bool, buffer: usize) -> Harness {
         ended: view.ended.clone(),
         sessions: sessions.clone(),
         readonly,
+        approval: None,
         sizes: !readonly,
         size: None,
         raw_replay: false,
