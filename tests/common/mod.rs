@@ -236,6 +236,26 @@ impl TestServer {
         (share["id"].as_str().unwrap().to_string(), cookie)
     }
 
+    /// The owner allows every interactive guest waiting for approval (the
+    /// guest's socket must be open: that is when it asks); returns how many.
+    /// From the answer on, the guests' next keystrokes reach the shell.
+    pub async fn allow_guests(&self, owner: &str) -> usize {
+        let list = self.get("/api/guests", owner).await;
+        assert_eq!(list.status, 200, "{}", list.text());
+        let mut allowed = 0;
+        for guest in list.json()["guests"].as_array().unwrap() {
+            if guest["state"] != "waiting" {
+                continue;
+            }
+            let path = format!("/api/guests/{}", guest["id"].as_str().unwrap());
+            let body = serde_json::json!({"action": "allow"});
+            let reply = self.authed("POST", &path, owner).json(&body).send().await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            allowed += 1;
+        }
+        allowed
+    }
+
     /// Opens a WebSocket to a terminal as a viewer displaying `cols` x `rows`
     /// (the size in the socket's URL, as a visible page sends it).
     pub async fn attach_sized(&self, cookie: &str, id: &str, (cols, rows): (u16, u16)) -> WsClient {
