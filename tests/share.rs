@@ -171,6 +171,8 @@ async fn a_guest_is_refused_everything_its_link_does_not_grant() {
     // Interactive: typing into the bound tab works.
     let mut socket = server.attach(&guest, &bound).await;
     assert_eq!(socket.hello["readonly"], false);
+    // Once the owner lets it in (live approval).
+    assert_eq!(server.allow_guests(&owner).await, 1);
     socket.send_input(b"echo TYPED-$((4*4))\n").await;
     socket.read_until("TYPED-16").await;
     // The owner's own session was untouched by all this.

@@ -108,6 +108,8 @@ async fn guests_never_size_the_pty() {
 
     let mut socket = server.attach_sized(&guest, &id, (50, 10)).await;
     assert_eq!(socket.hello["cols"], 80, "an opening guest does not resize");
+    // An allowed guest, so its typing below counts as use of its view.
+    assert_eq!(server.allow_guests(&owner).await, 1);
     send_handled(&mut socket, &resize(60, 15)).await;
     send_handled(&mut socket, &json!({"type": "focus"})).await;
     socket.send_input(b"stty size\n").await;
