@@ -193,6 +193,9 @@ export const api = {
   listShares: () => request('GET', '/api/shares'),
   mintShare: (spec) => request('POST', '/api/shares', spec, { expect401: true }),
   revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
+  // interactive guests waiting for (or holding) the owner's Allow: a long poll, and a decision
+  guests: (since) => request('GET', `/api/guests${since == null ? '' : `?since=${encodeURIComponent(since)}`}`),
+  decideGuest: (id, action) => request('POST', `/api/guests/${encodeURIComponent(id)}`, { action }),
   // The token goes in the body, never the path: request lines end up in proxy logs.
   redeemShare: async (token) => {
     const info = await request('POST', '/s/redeem', { token }, { expect401: true });

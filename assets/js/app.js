@@ -9,6 +9,7 @@ import { api, onUnauthorized } from './api.js';
 import { CommandsPanel } from './commands.js';
 import { notify } from './dialog.js';
 import { GuestBanner, shareToken, showEnded, showLanding, wasGuest } from './guest.js';
+import { ApprovalNote, GuestApprovals } from './guests.js';
 import { fillIcons } from './icons.js';
 import { HostFigures } from './host.js';
 import { followVisualViewport, KeyBar } from './keybar.js';
@@ -53,6 +54,8 @@ const tabs = new Tabs({
   notify,
   onSessionEnded: () => sessionEnded(),
   onActivity: () => clock.noteActivity(),
+  // Only an interactive guest's sockets say where it stands with the owner.
+  onApproval: (state) => approvalNote.show(state),
   onActiveChange: (tab) => {
     document.title = tab ? `${tab.title} — termgate` : 'termgate';
     renderSizeLock(tab);
@@ -126,6 +129,8 @@ function waitForTab() {
 const hostFigures = new HostFigures($('host-figures'));
 const badge = new PublicBadge({ badge: $('public-badge'), link: $('public-url'), left: $('public-left'), copy: $('public-copy') });
 const banner = new GuestBanner($('guest-banner'));
+const approvalNote = new ApprovalNote($('guest-approval'));
+const guestApprovals = new GuestApprovals($('guests'), { list: $('guests-list'), notify });
 
 const files = new FilesLayout({
   toggle: $('files-toggle'),
@@ -156,6 +161,8 @@ function leaveWorkspace() {
   hostFigures.stop();
   commands.close();
   banner.stop();
+  approvalNote.clear();
+  guestApprovals.stop();
   waiter.stop();
   files.detach();
   share.close();
@@ -197,6 +204,7 @@ async function enterWorkspace(info) {
   $('keybar').hidden = false;
   clock.start(info);
   badge.start();
+  guestApprovals.start();
   hostFigures.start();
   try {
     await tabs.load();

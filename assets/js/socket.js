@@ -38,6 +38,8 @@ const SIGNAL_KEYS = new Set([0x03, 0x1c, 0x1a]);
  *   'exited'         shell ended (close 4000); no more reconnects
  *   'not-found'      terminal gone (close 4004)
  *   'session-ended'  login session ended (close 4001)
+ *   'denied'         the owner did not let this guest in (close 4003)
+ *   'kicked'         the owner removed this guest (close 4005)
  *   'closed'         closed normally (1000) by the server, or by us
  */
 export class TermSocket {
@@ -149,6 +151,12 @@ export class TermSocket {
         return;
       case Close.SESSION_ENDED:
         this.stop('session-ended');
+        return;
+      case Close.DENIED:
+        this.stop('denied');
+        return;
+      case Close.KICKED:
+        this.stop('kicked');
         return;
       case Close.NORMAL:
         this.stop('closed');

@@ -25,7 +25,9 @@ export class Tab {
    * @param {{panes: HTMLElement, filterInput?: (data: string) => string,
    *          onChange: (tab: Tab) => void, onGone: (tab: Tab) => void,
    *          onSessionEnded: () => void, onActivity?: () => void, readonly?: boolean,
-   *          guest?: boolean}} ctx  guest: a share link's view (does not report visibility)
+   *          guest?: boolean, onApproval?: (state: string) => void}} ctx  guest: a share link's
+   *          view (does not report visibility); onApproval: an interactive guest's standing
+   *          with the owner (`approval` messages, then `denied` / `kicked` closes)
    */
   constructor(info, ctx) {
     this.id = info.id;
@@ -40,6 +42,9 @@ export class Tab {
     this.exitNoted = false;
     this.failures = 0;
     this.readonly = Boolean(ctx.readonly);
+    // An interactive guest waits for the owner's Allow: its view takes no input meanwhile
+    // (the server drops it anyway).
+    this.held = false;
     // The owner locked the PTY's size: no view's wish applies (shown in the tab strip).
     this.sizeLocked = info.size_locked === true;
     // The tab's output is being recorded: every viewer, a guest's too, shows REC.
@@ -67,7 +72,7 @@ export class Tab {
       onInput: (bytes) => {
         // While the screen is being rebuilt, whatever the terminal "types" is its own
         // reply to something in the rebuild (a query): never the shell's business.
-        if (this.readonly || this.rebuilding) return;
+        if (this.readonly || this.held || this.rebuilding) return;
         this.socket.sendBytes(bytes);
         ctx.onActivity?.();
       },
@@ -102,7 +107,7 @@ export class Tab {
         this.rebuilding = true;
         this.exitNoted = false;
         this.readonly = Boolean(this.ctx.readonly) || hello.readonly;
-        this.view.setReadonly(this.readonly);
+        this.view.setReadonly(this.readonly || this.held);
         this.view.mirrorSize(hello.cols, hello.rows);
         this.sizeLocked = hello.sizeLocked;
         this.setRecording(hello.recording);
@@ -182,6 +187,11 @@ export class Tab {
       this.prompts.clear();
       this.rebuilding = true;
     }
+    if (msg.type === 'approval') {
+      this.held = msg.state !== 'allowed';
+      this.view.setReadonly(this.readonly || this.held);
+      this.ctx.onApproval?.(msg.state);
+    }
     // 'live': the rebuild is complete once xterm has parsed it; input counts again then.
     if (msg.type === 'live') this.view.afterWrites(() => (this.rebuilding = false));
   }
@@ -230,6 +240,13 @@ export class Tab {
       case 'session-ended':
         this.ctx.onSessionEnded();
         return;
+      case 'denied':
+      case 'kicked':
+        // Final for this guest session: no reconnect to offer.
+        this.showOverlay(status === 'denied' ? 'The owner did not let you in.' : 'The owner removed you from this terminal.');
+        this.overlay.querySelector('button').hidden = true;
+        this.ctx.onApproval?.(status);
+        break;
       default:
         break;
     }
@@ -268,7 +285,7 @@ export class Tab {
 
   /** Send text typed elsewhere (key bar) as input. */
   sendInput(data) {
-    if (this.readonly || this.view.term.options.disableStdin) return;
+    if (this.readonly || this.held || this.view.term.options.disableStdin) return;
     this.socket.sendBytes(new TextEncoder().encode(data));
     this.ctx.onActivity?.();
   }

@@ -19,7 +19,8 @@ export class Tabs {
    * @param {{tablist: HTMLElement, panes: HTMLElement, filterInput?: Function,
    *          notify: (text: string) => void, onSessionEnded: () => void,
    *          onActivity?: () => void, onActiveChange?: (tab: Tab|null) => void,
-   *          guest?: boolean, readonly?: boolean}} ctx  guest: no create/rename/close
+   *          guest?: boolean, readonly?: boolean, onApproval?: (state: string) => void}} ctx
+   *          guest: no create/rename/close; onApproval: see Tab
    */
   constructor(ctx) {
     this.ctx = ctx;
@@ -82,6 +83,7 @@ export class Tabs {
       onActivity: this.ctx.onActivity,
       readonly: this.ctx.readonly,
       guest: this.ctx.guest,
+      onApproval: this.ctx.onApproval,
     });
     tab.el = this.buildTabElement(tab);
     this.tabs.push(tab);
