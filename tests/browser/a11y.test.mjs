@@ -3,7 +3,8 @@
 // terminal, the file panel empty, then with an open folder, then a file in the editor, then
 // the account menu open, the Commands panel listing a failed command), the share dialog (its form, then the new link with its QR code),
 // the settings dialog, the Security dialog (two-step login, then its QR step; API tokens with
-// the new-token form, then a new token shown; sessions), a guest's landing page (before Open) and read-only view (after), and
+// the new-token form, then a new token shown; sessions), a guest's landing page (before Open) and read-only view (after),
+// an interactive guest waiting for approval and the owner's Guests panel asking, and
 // the phone layout (390×844, touch) with its key bar and ☰ menu — each in the light and the
 // dark theme (the context's prefers-color-scheme), so colour contrast is measured in both.
 // A first test plants two violations to show the audit reports them. axe is injected with
@@ -283,6 +284,33 @@ for (const scheme of ['light', 'dark']) {
     await guest.locator('#guest-banner').waitFor({ state: 'visible' });
     await audit(guest, `guest view (${scheme})`, found);
     await guest.context().close();
+    assertNone(found);
+    await owner.context().close();
+  });
+
+  test(`${scheme}: an interactive guest waiting, and the owner's Guests panel asking`, async () => {
+    const found = [];
+    const owner = await newPage(browser, { colorScheme: scheme });
+    await login(owner, server);
+    await owner.waitForFunction(() => window.__termgate?.activeStatus() === 'live');
+    const terminal = await owner.evaluate(() => window.__termgate.activeTabId());
+    const minted = await pageFetch(owner, 'api/shares', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scope: 'interactive', ttl_secs: 900, uses: 1, terminal, pin: server.pin }),
+    });
+    assert.equal(minted.status, 201, JSON.stringify(minted.body));
+    const guest = await newPage(browser, { colorScheme: scheme });
+    await guest.goto(minted.body.url);
+    await guest.locator('#landing-open').click();
+    await guest.locator('#guest-approval').waitFor({ state: 'visible' });
+    await shown(guest);
+    await audit(guest, `guest waiting for approval (${scheme})`, found);
+    await owner.locator('#guests-list li.guest-waiting').waitFor();
+    await shown(owner);
+    await audit(owner, `the Guests panel asking (${scheme})`, found);
+    await guest.context().close();
+    await owner.locator('#guests').waitFor({ state: 'hidden' });
     assertNone(found);
     await owner.context().close();
   });
