@@ -89,13 +89,19 @@ async fn guest_keystrokes_reach_the_shell_only_after_allow_and_stop_at_read_only
     assert!(listed["device"].is_string() && listed["since"].is_u64());
     let id = listed["id"].as_str().unwrap().to_string();
     let secret = cookie.split_once('=').unwrap().1;
-    assert!(!id.contains(secret) && !secret.contains(&id), "id is no cookie");
+    assert!(
+        !id.contains(secret) && !secret.contains(&id),
+        "id is no cookie"
+    );
     let hashed = hex_sha256(secret);
     assert!(!hashed.contains(&id), "id is not the cookie's hash");
 
     typed_and_dropped(&server, &share, &mut guest, b"echo GUEST-$((6*7))\n").await;
     let before = owner_marker(&mut desk, 1).await;
-    assert!(!before.contains("GUEST-42"), "typed while waiting: {before}");
+    assert!(
+        !before.contains("GUEST-42"),
+        "typed while waiting: {before}"
+    );
 
     assert_eq!(server.allow_guests(&owner).await, 1);
     assert_eq!(approval(&mut guest).await, "allowed");
@@ -108,7 +114,10 @@ async fn guest_keystrokes_reach_the_shell_only_after_allow_and_stop_at_read_only
     assert_eq!(approval(&mut guest).await, "read_only");
     typed_and_dropped(&server, &share, &mut guest, b"echo GUEST-$((6*9))\n").await;
     let after = owner_marker(&mut desk, 2).await;
-    assert!(!after.contains("GUEST-54"), "typed while read-only: {after}");
+    assert!(
+        !after.contains("GUEST-54"),
+        "typed while read-only: {after}"
+    );
 
     // A reload keeps the owner's word: the session, not the socket, holds it.
     drop(guest);
@@ -247,7 +256,11 @@ async fn neither_a_guest_nor_an_api_token_may_list_or_decide() {
     let path = format!("/api/guests/{id}");
     let listed = server.get("/api/guests", &cookie).await;
     assert_eq!(listed.status, 403, "{}", listed.text());
-    let waved_in = server.authed("POST", &path, &cookie).json(&allow).send().await;
+    let waved_in = server
+        .authed("POST", &path, &cookie)
+        .json(&allow)
+        .send()
+        .await;
     assert_eq!(waved_in.status, 403, "{}", waved_in.text());
 
     let scopes = ["terminals:read", "terminals:write", "shares"];
@@ -259,7 +272,11 @@ async fn neither_a_guest_nor_an_api_token_may_list_or_decide() {
     assert_eq!(minted.status, 201, "{}", minted.text());
     let bearer = format!("Bearer {}", minted.json()["token"].as_str().unwrap());
     for (method, body) in [("GET", None), ("POST", Some(&allow))] {
-        let target = if method == "GET" { "/api/guests" } else { &path };
+        let target = if method == "GET" {
+            "/api/guests"
+        } else {
+            &path
+        };
         let mut request = server
             .request(method, target)
             .without("origin")

@@ -283,7 +283,10 @@ mod tests {
             std::time::Duration::from_secs(60),
             std::time::Duration::from_secs(60),
         );
-        sessions.create(super::super::sessions::SessionKind::Owner).view.key
+        sessions
+            .create(super::super::sessions::SessionKind::Owner)
+            .view
+            .key
     }
 
     #[tokio::test]

@@ -285,7 +285,13 @@ fn approval_states_match() {
         GuestState::ReadOnly,
     ]
     .iter()
-    .map(|s| serde_json::to_value(s).unwrap().as_str().unwrap().to_string())
+    .map(|s| {
+        serde_json::to_value(s)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
     .collect();
     assert_eq!(js, rust, "ApprovalStates");
 }

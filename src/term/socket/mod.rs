@@ -246,7 +246,10 @@ async fn refused(approval: Option<watch::Receiver<State>>) -> Stop {
     let Some(mut approval) = approval else {
         return std::future::pending().await;
     };
-    let decided = approval.wait_for(|state| state.is_final()).await.map(|s| *s);
+    let decided = approval
+        .wait_for(|state| state.is_final())
+        .await
+        .map(|s| *s);
     match decided {
         Ok(State::Kicked) => Stop(close::KICKED, "the owner removed you"),
         Ok(_) => Stop(close::DENIED, "the owner did not let you in"),
