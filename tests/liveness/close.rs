@@ -90,7 +90,10 @@ async fn revoking_a_link_closes_its_guest_mid_paste_within_a_second() {
             json!({"scope": "interactive", "ttl_secs": 300, "terminal": id, "pin": common::PIN}),
         )
         .await;
-    let (tx, mut rx) = split(server.attach(&guest, &id).await);
+    let socket = server.attach(&guest, &id).await;
+    // Let in (live approval), so its paste reaches the shell and gets stuck there.
+    assert_eq!(server.allow_guests(&cookie).await, 1);
+    let (tx, mut rx) = split(socket);
     let paster = stuck_paste(tx, &mut rx).await;
     let asked = Instant::now();
     let path = format!("/api/shares/{share_id}");
