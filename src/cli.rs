@@ -123,8 +123,9 @@ pub enum ClientCommand {
         #[arg(long)]
         new: bool,
     },
-    /// Run a command in a new tab, print its output, exit with its status
-    /// (124 on --timeout, 125 when termgate itself fails); the tab is closed after.
+    /// Run a command in a new tab (or type it into one with --tab), print its
+    /// output, exit with its status (124 on --timeout, 125 when termgate
+    /// itself fails); a new tab is closed after.
     Exec {
         #[command(flatten)]
         server: ServerArg,
@@ -133,11 +134,16 @@ pub enum ClientCommand {
         #[arg(long, value_name = "DURATION")]
         timeout: Option<String>,
         /// Keep the tab open after the command exits.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "tab")]
         keep: bool,
-        /// Run in a new tab (the only way for now; kept for scripts that say it).
-        #[arg(long)]
+        /// Run in a new tab (the default).
+        #[arg(long, conflicts_with = "tab")]
         new: bool,
+        /// Type the command into this open tab instead, e.g. t3: its program
+        /// must be a POSIX-ish shell at its prompt; the tab stays open
+        /// (a timeout sends it Ctrl-C).
+        #[arg(long, value_name = "ID")]
+        tab: Option<String>,
         /// The program and its arguments: an argv, not a shell string
         /// (`-- sh -c '…'` for one).
         #[arg(last = true, required = true, value_name = "COMMAND")]

@@ -40,7 +40,7 @@ pub async fn attach(url: Option<&str>, id: Option<&str>, new: bool) -> Result<i3
         (None, true) => tabs::create(&api, size, None).await?.id,
         (None, false) => pick(&api, size).await?,
     };
-    let socket = socket::open(&api, &id, size, Replay::Screen).await?;
+    let socket = socket::open(&api, &id, Some(size), Replay::Screen).await?;
     let ending = {
         let _raw = RawMode::enter()?;
         bridge(socket).await

@@ -57,9 +57,9 @@ pub async fn exec(options: ExecOptions<'_>) -> Result<i32, ClientError> {
     let ending = tokio::select! {
         ending = stream(&api, &tab.id, size, &mut output) => ending,
         () = sleep_until(deadline) => Ending::TimedOut,
-        _ = interrupt.recv() => Ending::Signalled(libc_signal::SIGINT),
-        _ = terminate.recv() => Ending::Signalled(libc_signal::SIGTERM),
-        _ = hangup.recv() => Ending::Signalled(libc_signal::SIGHUP),
+        _ = interrupt.recv() => Ending::Signalled(signal_number::SIGINT),
+        _ = terminate.recv() => Ending::Signalled(signal_number::SIGTERM),
+        _ = hangup.recv() => Ending::Signalled(signal_number::SIGHUP),
     };
     let _ = output.finish().await;
     let close_anyway = !matches!(ending, Ending::Exited(_));
@@ -82,7 +82,7 @@ pub async fn exec(options: ExecOptions<'_>) -> Result<i32, ClientError> {
 }
 
 /// Never, without a deadline.
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+pub(super) async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
@@ -91,7 +91,7 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
 
 /// The tab's output to `output` until its `exit` and Close 4000.
 async fn stream(api: &Api, id: &str, size: (u16, u16), output: &mut Output) -> Ending {
-    let mut socket = match socket::open(api, id, size, Replay::Raw).await {
+    let mut socket = match socket::open(api, id, Some(size), Replay::Raw).await {
         Ok(socket) => socket,
         Err(err) => return Ending::Failed(err),
     };
@@ -131,7 +131,7 @@ async fn stream(api: &Api, id: &str, size: (u16, u16), output: &mut Output) -> E
 }
 
 /// Signal numbers, for the 128 + N statuses.
-mod libc_signal {
+pub(super) mod signal_number {
     pub const SIGHUP: i32 = nix::sys::signal::Signal::SIGHUP as i32;
     pub const SIGINT: i32 = nix::sys::signal::Signal::SIGINT as i32;
     pub const SIGTERM: i32 = nix::sys::signal::Signal::SIGTERM as i32;

@@ -12,7 +12,8 @@
 //! - `socket`: the terminal WebSocket. `output`: stdout for exec.
 //! - `tokens`: the owner mints, lists and revokes API tokens (logs in as
 //!   the owner for the one command).
-//! - `exec`: run a command in a fresh tab. `attach`: the terminal on a tab,
+//! - `exec`: run a command in a fresh tab; `typed` types one into an open
+//!   tab, bracketed by `sentinel`'s markers. `attach`: the terminal on a tab,
 //!   with `rawmode` (raw mode, always restored), `detach` (the detach key)
 //!   and `gate` (the local terminal's replies to the rebuild are not input).
 //! - `error`: [`ClientError`], this layer's one error type.
@@ -27,11 +28,13 @@ mod http;
 mod output;
 mod profile;
 mod rawmode;
+mod sentinel;
 mod socket;
 mod tabs;
 mod target;
 mod tokens;
 mod transport;
+mod typed;
 
 pub use detach::KEY as DETACH_KEY;
 pub use error::ClientError;
@@ -67,6 +70,7 @@ pub fn run(command: ClientCommand) -> Result<i32, ClientError> {
                 timeout,
                 keep,
                 new: _,
+                tab,
                 command,
             } => {
                 let timeout = timeout
@@ -75,6 +79,15 @@ pub fn run(command: ClientCommand) -> Result<i32, ClientError> {
                             .map_err(|why| ClientError::Usage(format!("--timeout {text}: {why}")))
                     })
                     .transpose()?;
+                if let Some(tab) = tab.as_deref() {
+                    return typed::exec_in_tab(typed::TypedOptions {
+                        url: server.url.as_deref(),
+                        tab,
+                        timeout,
+                        command: &command,
+                    })
+                    .await;
+                }
                 exec::exec(exec::ExecOptions {
                     url: server.url.as_deref(),
                     timeout,

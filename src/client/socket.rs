@@ -22,17 +22,24 @@ pub enum Replay {
     Raw,
 }
 
-/// Opens tab `id`'s socket at `size` (the server sizes the PTY before it
-/// draws the screen).
+/// Opens tab `id`'s socket, at `size` when given (the server sizes the PTY
+/// before it draws the screen); without one the tab keeps its size.
 pub async fn open(
     api: &Api,
     id: &str,
-    (cols, rows): (u16, u16),
+    size: Option<(u16, u16)>,
     replay: Replay,
 ) -> Result<Socket, ClientError> {
-    let mut rest = format!("api/terminals/{id}/ws?cols={cols}&rows={rows}");
+    let mut query = Vec::new();
+    if let Some((cols, rows)) = size {
+        query.push(format!("cols={cols}&rows={rows}"));
+    }
     if replay == Replay::Raw {
-        rest.push_str("&replay=raw");
+        query.push("replay=raw".into());
+    }
+    let mut rest = format!("api/terminals/{id}/ws");
+    if !query.is_empty() {
+        rest = format!("{rest}?{}", query.join("&"));
     }
     let mut request = api
         .target
