@@ -71,14 +71,17 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Store a server's URL and an API token (0600, in the config folder),
-    /// after checking the server takes it.
+    /// after checking the server takes it; without one, log in as the owner
+    /// (access token, PIN, code: TERMGATE_TOKEN, TERMGATE_PIN,
+    /// TERMGATE_TOTP_CODE, else asked, else lines of stdin), mint a token
+    /// named cli@HOSTNAME and store only that.
     Login {
         /// The termgate to log in to, e.g. https://term.example.com [default: http://127.0.0.1:8080]
         #[arg(value_name = "URL")]
         url: Option<String>,
-        /// The API token (tg_…); also TERMGATE_API_TOKEN, else asked without
-        /// echo, or read from standard input when it is not a terminal.
-        /// Visible to other local users in the process list: prefer the others.
+        /// An API token (tg_…) to store; also TERMGATE_API_TOKEN. Visible to
+        /// other local users in the process list: prefer the variable. (An
+        /// answer tg_… to the access token's question is taken as one too.)
         #[arg(
             long,
             value_name = "TOKEN",
@@ -86,6 +89,12 @@ pub enum ClientCommand {
             hide_env_values = true
         )]
         api_token: Option<String>,
+        /// What the minted token may do (repeat for more) [default: terminals:write]
+        #[arg(long, value_name = "SCOPE")]
+        scope: Vec<String>,
+        /// The minted token's lifetime, e.g. 30d, or never [default: 90d]
+        #[arg(long, value_name = "DURATION")]
+        expires: Option<String>,
     },
     /// Forget the stored login (the token stays valid until revoked).
     Logout,

@@ -1,16 +1,25 @@
 //! `termgate login`, `logout` and `whoami`: store an API token after the
-//! server has accepted it, forget it, and say who it is.
+//! server has accepted it (or one minted for this login as the owner),
+//! forget it, and say who it is.
 
 use super::error::ClientError;
 use super::http::Api;
+use super::owner;
 use super::profile;
 use super::target::{DEFAULT_URL, Target};
 use serde_json::Value;
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 
-/// `termgate login [URL]`: the token from `--api-token`, `TERMGATE_API_TOKEN`,
-/// a prompt without echo on a terminal, or a line of standard input.
-pub async fn login(url: Option<&str>, given: Option<String>) -> Result<(), ClientError> {
+/// `termgate login [URL]` with an API token from `--api-token` or
+/// `TERMGATE_API_TOKEN`: checked, then stored. Without one it logs in as
+/// the owner and mints a token for this machine (`owner`); an answer to
+/// the first question that is itself an API token (`tg_…`) is taken as one,
+/// so `echo tg_… | termgate login` still works.
+pub async fn login(
+    url: Option<&str>,
+    given: Option<String>,
+    mint: owner::Mint,
+) -> Result<(), ClientError> {
     let target = Target::parse(url.unwrap_or(DEFAULT_URL))?;
     // clap fills `given` from the flag or the variable: only the flag is in argv.
     let from_env = crate::config::secrets::env_secret(profile::TOKEN_ENV);
@@ -20,25 +29,51 @@ pub async fn login(url: Option<&str>, given: Option<String>) -> Result<(), Clien
              process list; prefer TERMGATE_API_TOKEN or the prompt"
         );
     }
-    let token = match given.or(from_env) {
-        Some(token) => token,
-        None if std::io::stdin().is_terminal() => {
-            eprintln!("Mint a token in termgate's settings (API tokens) or with POST /api/tokens.");
-            crate::config::secrets::prompt_hidden("API token: ")?
+    if let Some(token) = given.or(from_env) {
+        if !mint.scopes.is_empty() || mint.expires.is_some() {
+            return Err(ClientError::Usage(
+                "--scope and --expires are for the token login mints; a given API token keeps \
+                 its own"
+                    .into(),
+            ));
         }
-        None => {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            line
-        }
-    };
-    let token = token.trim().to_string();
+        return store_checked(&target, token.trim()).await;
+    }
+    let second_factor = owner::second_factor(&target).await?;
+    let mut factors = owner::Factors::new();
+    if std::io::stdin().is_terminal() {
+        eprintln!(
+            "Log in as the owner: termgate mints an API token for this machine and stores \
+             only that (never the access token or the PIN)."
+        );
+    }
+    let (first, source) = factors.next(owner::TOKEN_ENV, "Access token (or an API token): ")?;
+    if matches!(source, owner::Source::Asked) && first.starts_with("tg_") {
+        return store_checked(&target, &first).await;
+    }
+    let minted = owner::mint_for_login(&target, first, second_factor, &mut factors, mint).await?;
+    let path = profile::save(&target, &minted.token)?;
+    eprintln!(
+        "Logged in to {} with a new token {:?} ({}, id {}); stored in {}. \
+         `termgate tokens revoke {}` ends it.",
+        target.url(),
+        minted.name,
+        minted.scopes.join(", "),
+        minted.id,
+        path.display(),
+        minted.id
+    );
+    Ok(())
+}
+
+/// Stores `token` once the server has taken it as an API token.
+async fn store_checked(target: &Target, token: &str) -> Result<(), ClientError> {
     if !token.starts_with("tg_") || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ClientError::Usage(
             "an API token starts with tg_ (the owner's access token is not one)".into(),
         ));
     }
-    let api = Api::new(target.clone(), token.clone());
+    let api = Api::new(target.clone(), token.to_string());
     let session = match api.get("auth/session").await {
         Err(err) if err.is_unauthorized() => {
             return Err(ClientError::Usage(format!(
@@ -54,7 +89,7 @@ pub async fn login(url: Option<&str>, given: Option<String>) -> Result<(), Clien
             target.url()
         )));
     }
-    let path = profile::save(&target, &token)?;
+    let path = profile::save(target, token)?;
     eprintln!(
         "Logged in to {} as token {:?} ({}); stored in {}.",
         target.url(),

@@ -10,8 +10,10 @@
 //! - `profile`: the stored login (0600) or `TERMGATE_API_TOKEN`.
 //! - `account`: login, logout, whoami. `tabs`: ls and the tab calls.
 //! - `socket`: the terminal WebSocket. `output`: stdout for exec.
-//! - `tokens`: the owner mints, lists and revokes API tokens (logs in as
-//!   the owner for the one command).
+//! - `owner`: logs in as the owner for one command (factors from the
+//!   environment, a prompt or stdin), for `tokens` and for `login` without
+//!   an API token, which mints one for this machine and stores only it.
+//! - `tokens`: the owner mints, lists and revokes API tokens.
 //! - `exec`: run a command in a fresh tab; `typed` types one into an open
 //!   tab, bracketed by `sentinel`'s markers. `attach`: the terminal on a tab,
 //!   with `rawmode` (raw mode, always restored), `detach` (the detach key)
@@ -26,6 +28,7 @@ mod exec;
 mod gate;
 mod http;
 mod output;
+mod owner;
 mod profile;
 mod rawmode;
 mod sentinel;
@@ -51,8 +54,19 @@ pub fn run(command: ClientCommand) -> Result<i32, ClientError> {
         .build()?;
     let result = runtime.block_on(async move {
         match command {
-            ClientCommand::Login { url, api_token } => {
-                account::login(url.as_deref(), api_token).await.map(|()| 0)
+            ClientCommand::Login {
+                url,
+                api_token,
+                scope,
+                expires,
+            } => {
+                let mint = owner::Mint {
+                    scopes: scope,
+                    expires: expires.as_deref().map(parse_expires).transpose()?,
+                };
+                account::login(url.as_deref(), api_token, mint)
+                    .await
+                    .map(|()| 0)
             }
             ClientCommand::Logout => account::logout().map(|()| 0),
             ClientCommand::Whoami { server, json } => account::whoami(server.url.as_deref(), json)
@@ -113,13 +127,7 @@ async fn tokens_command(action: crate::cli::TokensAction) -> Result<(), ClientEr
             expires,
             json,
         } => {
-            let expires = match expires.as_deref() {
-                None | Some("never") => None,
-                Some(text) => Some(
-                    crate::config::units::parse_duration(text)
-                        .map_err(|why| ClientError::Usage(format!("--expires {text}: {why}")))?,
-                ),
-            };
+            let expires = expires.as_deref().map(parse_expires).transpose()?.flatten();
             let action = tokens::Action::Create {
                 name: &name,
                 scopes: &scope,
@@ -134,6 +142,16 @@ async fn tokens_command(action: crate::cli::TokensAction) -> Result<(), ClientEr
         TokensAction::Revoke { server, id } => {
             tokens::run(server.url.as_deref(), tokens::Action::Revoke { id: &id }).await
         }
+    }
+}
+
+/// `--expires`: a duration, or `never` (`None`).
+fn parse_expires(text: &str) -> Result<Option<std::time::Duration>, ClientError> {
+    match text {
+        "never" => Ok(None),
+        text => crate::config::units::parse_duration(text)
+            .map(Some)
+            .map_err(|why| ClientError::Usage(format!("--expires {text}: {why}"))),
     }
 }
 
