@@ -101,6 +101,33 @@ async fn the_client_logs_in_lists_and_execs_over_https_by_host_name() {
 }
 
 #[tokio::test]
+async fn the_client_types_into_an_open_tab_over_https() {
+    let proxy = Proxy::start().await;
+    let owner = proxy.server.login().await;
+    let token = mint(
+        proxy.server.authed("POST", "/api/tokens", &owner),
+        &["terminals:write"],
+    )
+    .await;
+    // The test server's shell is /bin/sh: POSIX is all `--tab` asks.
+    let id = proxy.server.create_terminal(&owner).await;
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("https://localhost:{}", proxy.port);
+    let mut exec = client(
+        home.path(),
+        &["exec", "--url", &url, "--tab", &id, "--timeout", "30s", "--"],
+    );
+    exec.args(["sh", "-c", "echo via-tab-$((6*7)); exit 3"])
+        .env("TERMGATE_API_TOKEN", &token)
+        .env("SSL_CERT_FILE", &proxy.ca);
+    let out = run(exec).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "via-tab-42\n");
+    let tabs = proxy.server.get("/api/terminals", &owner).await.json();
+    assert_eq!(tabs["terminals"][0]["exited"], json!(null), "the tab stays open");
+}
+
+#[tokio::test]
 async fn a_wrong_origin_through_the_proxy_is_refused() {
     let proxy = Proxy::start().await;
     let login = proxy.login().await;
