@@ -115,7 +115,16 @@ async fn the_client_types_into_an_open_tab_over_https() {
     let url = format!("https://localhost:{}", proxy.port);
     let mut exec = client(
         home.path(),
-        &["exec", "--url", &url, "--tab", &id, "--timeout", "30s", "--"],
+        &[
+            "exec",
+            "--url",
+            &url,
+            "--tab",
+            &id,
+            "--timeout",
+            "30s",
+            "--",
+        ],
     );
     exec.args(["sh", "-c", "echo via-tab-$((6*7)); exit 3"])
         .env("TERMGATE_API_TOKEN", &token)
@@ -124,7 +133,11 @@ async fn the_client_types_into_an_open_tab_over_https() {
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "via-tab-42\n");
     let tabs = proxy.server.get("/api/terminals", &owner).await.json();
-    assert_eq!(tabs["terminals"][0]["exited"], json!(null), "the tab stays open");
+    assert_eq!(
+        tabs["terminals"][0]["exited"],
+        json!(null),
+        "the tab stays open"
+    );
 }
 
 #[tokio::test]

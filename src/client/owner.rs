@@ -88,7 +88,11 @@ pub async fn log_in(
     let anonymous = Api::anonymous(target.clone());
     let (pin, _) = factors.next(PIN_ENV, "PIN: ")?;
     let code = match second_factor {
-        true => factors.next(CODE_ENV, "Code from your authenticator app: ")?.0,
+        true => {
+            factors
+                .next(CODE_ENV, "Code from your authenticator app: ")?
+                .0
+        }
         false => String::new(),
     };
     let body = json!({"token": token, "pin": pin, "code": code});

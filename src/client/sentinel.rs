@@ -59,9 +59,10 @@ impl Sentinel {
 }
 
 /// `arg` as one word of a POSIX shell: as it is when it is made only of
-/// characters no shell treats specially, else in single quotes.
+/// characters no shell treats specially, else in single quotes. (`=` and
+/// `%` are not plain: `A=b` first is an assignment, `%1` a job.)
 pub fn quote(arg: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c);
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:,+@".contains(c);
     if !arg.is_empty() && arg.chars().all(plain) {
         return arg.to_string();
     }
@@ -120,7 +121,8 @@ impl Reader {
                 },
                 State::Output => match find(&self.pending, &self.end) {
                     Some(at) => {
-                        let mut before: Vec<u8> = self.pending.drain(..at + self.end.len()).collect();
+                        let mut before: Vec<u8> =
+                            self.pending.drain(..at + self.end.len()).collect();
                         before.truncate(at);
                         // The PTY turned the added `\n` into `\r\n` (ONLCR).
                         if before.last() == Some(&b'\r') {
@@ -132,7 +134,8 @@ impl Reader {
                     None => {
                         // A `\r` right before the marker must not go out yet.
                         let keep = self.end.len().min(self.pending.len());
-                        let ready: Vec<u8> = self.pending.drain(..self.pending.len() - keep).collect();
+                        let ready: Vec<u8> =
+                            self.pending.drain(..self.pending.len() - keep).collect();
                         self.hand_out(&ready, &mut out);
                         return out;
                     }
@@ -259,5 +262,6 @@ mod tests {
         assert_eq!(quote("a;b"), "'a;b'");
         assert_eq!(quote(""), "''");
         assert_eq!(quote("it's $HOME"), r"'it'\''s $HOME'");
+        assert_eq!(quote("A=b"), "'A=b'");
     }
 }

@@ -59,15 +59,18 @@ pub async fn exec_in_tab(options: TypedOptions<'_>) -> Result<i32, ClientError> 
     let mut socket = socket::open(&api, options.tab, None, Replay::Raw).await?;
     let sentinel = Sentinel::new();
     let mut output = Output::new(!std::io::stdout().is_terminal());
+    let mut typed = false;
     let ending = tokio::select! {
-        ending = run(&mut socket, &sentinel, options.command, &mut output) => ending,
+        ending = run(&mut socket, &sentinel, options.command, &mut output, &mut typed) => ending,
         () = super::exec::sleep_until(deadline) => Ending::TimedOut,
         _ = interrupt.recv() => Ending::Signalled(signal_number::SIGINT),
         _ = terminate.recv() => Ending::Signalled(signal_number::SIGTERM),
         _ = hangup.recv() => Ending::Signalled(signal_number::SIGHUP),
     };
     let _ = output.finish().await;
-    if matches!(ending, Ending::TimedOut | Ending::Signalled(_)) {
+    // Only once the line is typed: before, the tab runs something of its
+    // owner's, which is not ours to interrupt.
+    if typed && matches!(ending, Ending::TimedOut | Ending::Signalled(_)) {
         // Binary frames are input; the server applies a Ctrl-C as the tty
         // would (SIGINT to the foreground job), ahead of anything queued.
         if let Err(err) = socket.send(Message::binary(CTRL_C)).await {
@@ -102,14 +105,14 @@ async fn run(
     sentinel: &Sentinel,
     command: &[String],
     output: &mut Output,
+    typed: &mut bool,
 ) -> Ending {
     let mut reader = sentinel.reader();
-    let mut typed = false;
     let mut exit = None;
     while let Some(frame) = socket.next().await {
         match frame {
             // Before `live`: the replay of what the tab printed before.
-            Ok(Message::Binary(bytes)) if typed => {
+            Ok(Message::Binary(bytes)) if *typed => {
                 let out = reader.feed(&bytes);
                 if let Err(err) = output.write(&out).await {
                     return Ending::Failed(err.into());
@@ -129,15 +132,16 @@ async fn run(
                         "the tab is locked: unlock it in the browser first".into(),
                     ));
                 }
-                Some(ServerMessage::Live) if !typed => {
+                Some(ServerMessage::Live) if !*typed => {
                     let line = format!("{}\r", sentinel.line(command));
+                    // Before the send: a timeout in the middle of it must still interrupt.
+                    *typed = true;
                     if let Err(err) = socket.send(Message::binary(line.into_bytes())).await {
                         return Ending::Failed(ClientError::socket(err));
                     }
-                    typed = true;
                 }
                 // The raw replay starts over: the start line is in it again.
-                Some(ServerMessage::Resync) if typed => reader.restart(),
+                Some(ServerMessage::Resync) if *typed => reader.restart(),
                 Some(ServerMessage::Exit { code, signal }) => exit = Some(Exited { code, signal }),
                 _ => {}
             },
