@@ -139,6 +139,25 @@ async fn login_with_token_and_pin_on_stdin_stores_only_a_minted_token() {
 }
 
 #[tokio::test]
+async fn an_api_token_as_the_first_line_is_stored_as_before() {
+    let s = setup().await;
+    let request = s
+        .daemon
+        .request("POST", "/api/tokens")
+        .header("cookie", &s.owner);
+    let token = common::cli::mint(request, &["terminals:read"]).await;
+    let done = s.login(&[], &[&token]).await;
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    assert!(read_stored(&s.stored()).contains(&token));
+    assert_eq!(
+        s.whoami().await["name"],
+        "cli",
+        "the given token, none minted"
+    );
+    assert_eq!(s.tokens().await.len(), 1);
+}
+
+#[tokio::test]
 async fn a_wrong_pin_exits_125_with_a_clear_message_and_stores_nothing() {
     let s = setup().await;
     let refused = s.login(&[], &[TOKEN, "000000"]).await;
