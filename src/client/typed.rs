@@ -56,7 +56,15 @@ pub async fn exec_in_tab(options: TypedOptions<'_>) -> Result<i32, ClientError> 
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
-    let mut socket = socket::open(&api, options.tab, None, Replay::Raw).await?;
+    let opening = socket::open(&api, options.tab, None, Replay::Raw);
+    let opened = tokio::select! {
+        opened = opening => opened,
+        () = super::exec::sleep_until(deadline) => {
+            eprintln!("termgate: timed out before tab {} answered; nothing was typed", options.tab);
+            return Ok(TIMED_OUT);
+        }
+    };
+    let mut socket = opened?;
     let sentinel = Sentinel::new();
     let mut output = Output::new(!std::io::stdout().is_terminal());
     let mut typed = false;
@@ -88,10 +96,15 @@ pub async fn exec_in_tab(options: TypedOptions<'_>) -> Result<i32, ClientError> 
             Ok(exited.status())
         }
         Ending::TimedOut => {
-            eprintln!(
-                "termgate: timed out; sent Ctrl-C to tab {}, which stays open",
-                options.tab
-            );
+            match typed {
+                true => eprintln!(
+                    "termgate: timed out; sent Ctrl-C to tab {}, which stays open",
+                    options.tab
+                ),
+                false => eprintln!(
+                    "termgate: timed out before the tab's replay ended; nothing was typed"
+                ),
+            }
             Ok(TIMED_OUT)
         }
         Ending::Signalled(number) => Ok(128 + number),
