@@ -109,6 +109,28 @@ async fn a_token_that_cannot_type_is_told_so() {
     assert_eq!(out.status.code(), Some(125), "{}", text(&out.stderr));
 }
 
+#[tokio::test]
+async fn a_locked_tab_is_refused_and_nothing_is_typed_into_it() {
+    let s = setup().await;
+    let token = s.token(&["terminals:write"]).await;
+    let id = s.server.create_terminal(&s.owner).await;
+    let locked = s
+        .server
+        .authed("POST", &format!("/api/terminals/{id}/lock"), &s.owner)
+        .json(&serde_json::json!({"locked": true, "pin": common::PIN}))
+        .send()
+        .await;
+    assert_eq!(locked.status, 200, "{}", locked.text());
+    let out = run(s.exec(&token, &id, &["--timeout", "30s", "--", "true"])).await;
+    assert_eq!(out.status.code(), Some(125), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("locked"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(s.running(&id).await);
+}
+
 /// Pids of live `sleep NAP` processes.
 fn sleepers(nap: &str) -> Vec<u32> {
     let wanted = format!("sleep\0{nap}\0");
