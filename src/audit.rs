@@ -156,7 +156,22 @@ impl Audit {
         }
         wait.recv_timeout(within).is_ok()
     }
+
+    /// One page of `audit.log`, newest first (see [`reader::page`]), with
+    /// everything recorded before the call in it: lines reach the file
+    /// through the writer thread, so an event the owner caused a moment ago
+    /// (the link just minted, the login just refused) would otherwise be
+    /// missing from the view opened right after. Blocks up to [`READ_SYNC`]
+    /// waiting for the writer — on the blocking pool, never a runtime worker
+    /// — then reads what is there even if the disk is slower than that.
+    pub fn read_page(&self, event: Option<&str>, offset: usize, limit: usize) -> reader::Page {
+        self.sync(READ_SYNC);
+        reader::page(&self.path, event, offset, limit)
+    }
 }
+
+/// How long a read of the log waits for the lines queued before it.
+const READ_SYNC: Duration = Duration::from_secs(2);
 
 use crate::clock::unix_ms as now_ms;
 

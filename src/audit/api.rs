@@ -1,15 +1,17 @@
 //! `GET /api/audit?event=<name>&offset=<n>&limit=<n>`: the owner reads the
 //! security audit log in the UI, newest first, filtered by event, paged.
-//! The files are read on a blocking thread (up to two capped files).
+//! The files are read on a blocking thread (up to two capped files), after
+//! the writer has written what was recorded before the request.
 
-use super::reader::{self, MAX_PAGE};
+use super::Audit;
+use super::reader::MAX_PAGE;
 use crate::error::Error;
 use crate::http::request::query_param;
 use crate::http::response::{Response, json};
 use hyper::StatusCode;
-use std::path::PathBuf;
+use std::sync::Arc;
 
-pub async fn page(audit_log: PathBuf, query: Option<&str>) -> Result<Response, Error> {
+pub async fn page(audit: Arc<Audit>, query: Option<&str>) -> Result<Response, Error> {
     let number = |name: &str, default: usize| -> Result<usize, Error> {
         match query_param(query, name)? {
             None => Ok(default),
@@ -32,9 +34,7 @@ pub async fn page(audit_log: PathBuf, query: Option<&str>) -> Result<Response, E
             "event is an event name, like login_failed",
         ));
     }
-    let page = tokio::task::spawn_blocking(move || {
-        reader::page(&audit_log, event.as_deref(), offset, limit)
-    })
+    let page = tokio::task::spawn_blocking(move || audit.read_page(event.as_deref(), offset, limit))
     .await
     .map_err(Error::internal)?;
     Ok(json(StatusCode::OK, &page))

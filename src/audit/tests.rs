@@ -94,3 +94,16 @@ fn a_full_queue_drops_and_counts_rather_than_blocks() {
         "nothing lost uncounted"
     );
 }
+
+#[test]
+fn a_page_read_right_after_a_record_holds_it() {
+    // The owner's view reads the file the writer thread fills: without waiting
+    // for the writer, the event just caused is often not there yet.
+    let dir = tempfile::tempdir().unwrap();
+    let audit = Audit::open(dir.path());
+    for n in 0..200 {
+        audit.record("filler", json!({ "n": n }));
+        let page = audit.read_page(None, 0, 1);
+        assert_eq!(page.entries.first().map(|e| e["n"].clone()), Some(json!(n)));
+    }
+}

@@ -186,7 +186,7 @@ async fn dispatch(
             auth::totp_api::disable(&state.factors(), client, req.into_body()).await
         }
         Endpoint::AuditLog => {
-            crate::audit::api::page(state.audit.path().to_path_buf(), req.uri().query()).await
+            crate::audit::api::page(state.audit.clone(), req.uri().query()).await
         }
         Endpoint::ListSessions => Ok(auth::sessions_api::list(&state.session_admin(), &principal)),
         Endpoint::RevokeSession(id) => {
