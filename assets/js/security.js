@@ -1,11 +1,12 @@
-// security.js — the owner's Security dialog (account menu, "Security…"): three tabs, each a
+// security.js — the owner's Security dialog (account menu, "Security…"): four tabs, each a
 // section of its own module: two-step login (security-totp.js), API tokens
-// (security-tokens.js) and the sessions logged in (security-sessions.js). A section loads its
-// list when its tab is shown. The dialog holds secrets (the second factor's secret, backup
+// (security-tokens.js), the sessions logged in (security-sessions.js) and the audit log
+// (security-audit.js, read-only). A section loads its list when its tab is shown. The dialog holds secrets (the second factor's secret, backup
 // codes, a new token, PINs typed): every section forgets them the moment the dialog hides —
 // on Escape already in `cancel`, since `close` comes a task later — and a reply that
 // arrives after that is dropped.
 
+import { AuditSection } from './security-audit.js';
 import { SessionsSection } from './security-sessions.js';
 import { TokensSection } from './security-tokens.js';
 import { TotpSection } from './security-totp.js';
@@ -21,6 +22,7 @@ export class SecurityDialog {
       totp: new TotpSection(),
       tokens: new TokensSection(),
       sessions: new SessionsSection(),
+      audit: new AuditSection(),
     };
     this.tabs = [...this.dialog.querySelectorAll('[role="tab"]')];
     this.current = 'totp';
@@ -56,7 +58,7 @@ export class SecurityDialog {
     if (this.dialog.open) this.dialog.close();
   }
 
-  /** Show section `name` (totp, tokens, sessions) and reload what it lists. */
+  /** Show section `name` (totp, tokens, sessions, audit) and reload what it lists. */
   select(name, { focus = false } = {}) {
     this.current = name;
     for (const tab of this.tabs) {

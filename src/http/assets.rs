@@ -106,6 +106,7 @@ const ENTRIES: &[Entry] = &[
     entry!("js/protocol.js"),
     entry!("js/recordings.js"),
     entry!("js/search.js"),
+    entry!("js/security-audit.js"),
     entry!("js/security-sessions.js"),
     entry!("js/security-tokens.js"),
     entry!("js/security-totp.js"),
