@@ -257,6 +257,35 @@ export async function assertClean(page) {
   if (all.length) throw new Error(`page problems:\n${all.join('\n')}`);
 }
 
+/** The phone layout the security flows also run on: 390×844, touch. */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/**
+ * Fail when anything sticks out sideways: the page scrolls wider than the screen
+ * (`document.documentElement.scrollWidth > innerWidth`), an open dialog scrolls inside, or a
+ * visible element of one ends past the screen's edge (clipped: a modal dialog's overflow
+ * widens no page). `what` names the step in the message, with the first offenders.
+ */
+export async function assertNoSideways(page, what) {
+  const seen = await page.evaluate(() => {
+    const width = window.innerWidth;
+    const dialogs = [...document.querySelectorAll('dialog[open]')];
+    const name = (el) => el.id || `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+    const past = dialogs.flatMap((d) =>
+      [d, ...d.querySelectorAll('*')]
+        .filter((el) => {
+          const box = el.getBoundingClientRect();
+          return box.width > 0 && box.height > 0 && (box.right > width + 0.5 || box.left < -0.5);
+        })
+        .map(name),
+    );
+    const scrolling = dialogs.filter((d) => d.scrollWidth > d.clientWidth).map(name);
+    return { pageWidth: document.documentElement.scrollWidth, width, scrolling, past: past.slice(0, 5) };
+  });
+  const ok = seen.pageWidth <= seen.width && !seen.scrolling.length && !seen.past.length;
+  if (!ok) throw new Error(`${what}: something is wider than the ${seen.width} px screen: ${JSON.stringify(seen)}`);
+}
+
 /** Fill and submit the login form. */
 export async function submitLogin(page, token, pin) {
   await page.locator('#login-token').fill(token);
