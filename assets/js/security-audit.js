@@ -196,7 +196,7 @@ export class AuditSection {
     this.older.disabled = !more;
     const kind = this.filter.value ? ` of “${this.filter.selectedOptions[0].textContent}”` : '';
     this.status.textContent = entries.length
-      ? `Events ${this.offset + 1}–${this.offset + entries.length}${kind}, newest first${more ? '' : ' (the oldest kept)'}.`
+      ? `Events ${this.offset + 1}–${this.offset + entries.length}${kind}, newest first${more || !this.offset ? '' : ' (the oldest kept)'}.`
       : '';
   }
 
