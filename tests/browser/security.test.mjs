@@ -5,15 +5,26 @@
 // page's login ask for a code, and a backup code shown there logs in; new backup codes and
 // turning it off ask the PIN and a code; the sessions tab lists two browsers, this one
 // marked, and signing the other out closes its terminal socket and sends it to its login
-// page. The token flow runs on the phone layout (390×844) too.
+// page. The token and sessions flows run on the phone layout (390×844) too, where nothing
+// may be wider than the screen.
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openAccountMenu, openSuite, startServer, waitLive } from './harness.mjs';
+import {
+  PHONE,
+  assertClean,
+  assertNoSideways,
+  closeSuite,
+  login,
+  newPage,
+  openAccountMenu,
+  openSuite,
+  startServer,
+  waitLive,
+} from './harness.mjs';
 import { fromBase32, totp } from './totp.mjs';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 // A second browser the session list can tell apart from this Chromium ("Firefox on Linux").
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 
@@ -226,50 +237,57 @@ test('two-step login turned on in the dialog: a fresh page asks for a code; new 
   await after.context().close();
 });
 
-test('sessions: both browsers listed, this one marked; signing the other out sends it to its login page', async () => {
-  const own = await startServer(); // its own server: exactly the sessions this test makes
-  try {
-    const here = await newPage(browser);
-    const there = await newPage(browser, { userAgent: FIREFOX_UA });
-    await login(here, own);
-    const socketClosed = new Promise((resolve) => there.on('websocket', (ws) => ws.on('close', () => resolve(ws.url()))));
-    await login(there, own);
+for (const [layout, options] of [['wide screen', {}], ['phone', PHONE]]) {
+  test(`${layout}: sessions: both browsers listed, this one marked; signing the other out sends it to its login page`, async () => {
+    const own = await startServer(); // its own server: exactly the sessions this test makes
+    const fits = (what) => (options === PHONE ? assertNoSideways(here, `${layout}: ${what}`) : undefined);
+    let here;
+    try {
+      here = await newPage(browser, options);
+      const there = await newPage(browser, { userAgent: FIREFOX_UA });
+      await login(here, own);
+      const socketClosed = new Promise((resolve) => there.on('websocket', (ws) => ws.on('close', () => resolve(ws.url()))));
+      await login(there, own);
 
-    await openSecurity(here, 'sessions');
-    const rows = here.locator('#session-list li');
-    await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 2);
-    const mine = rows.filter({ has: here.locator('.sec-badge', { hasText: 'This device' }) });
-    assert.equal(await mine.count(), 1);
-    assert.match(await mine.innerText(), /^Chrome on Linux This device\n+127\.0\.0\.1 · you \(owner\)\n+started /);
-    assert.equal(await mine.locator('button').count(), 0, 'no Sign out for this device');
-    const theirs = rows.filter({ hasText: 'Firefox on Linux' });
-    assert.equal(await theirs.locator('.sec-badge').count(), 0);
-    await theirs.getByRole('button', { name: 'Sign out Firefox on Linux at 127.0.0.1' }).click();
+      await openSecurity(here, 'sessions');
+      const rows = here.locator('#session-list li');
+      await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 2);
+      await fits('the sessions tab');
+      const mine = rows.filter({ has: here.locator('.sec-badge', { hasText: 'This device' }) });
+      assert.equal(await mine.count(), 1);
+      assert.match(await mine.innerText(), /^Chrome on (Linux|Android) This device\n+127\.0\.0\.1 · you \(owner\)\n+started /);
+      assert.equal(await mine.locator('button').count(), 0, 'no Sign out for this device');
+      const theirs = rows.filter({ hasText: 'Firefox on Linux' });
+      assert.equal(await theirs.locator('.sec-badge').count(), 0);
+      await theirs.getByRole('button', { name: 'Sign out Firefox on Linux at 127.0.0.1' }).click();
 
-    assert.match(await socketClosed, /\/api\/terminals\/[^/]+\/ws/);
-    await there.locator('#login-form').waitFor({ state: 'visible' });
-    await here.locator('#sessions-status').filter({ hasText: 'Signed out Firefox on Linux.' }).waitFor();
-    await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 1);
-    assert.equal(await here.evaluate(() => window.__termgate.activeStatus()), 'live', 'this device stays logged in');
+      assert.match(await socketClosed, /\/api\/terminals\/[^/]+\/ws/);
+      await there.locator('#login-form').waitFor({ state: 'visible' });
+      await here.locator('#sessions-status').filter({ hasText: 'Signed out Firefox on Linux.' }).waitFor();
+      await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 1);
+      assert.equal(await here.evaluate(() => window.__termgate.activeStatus()), 'live', 'this device stays logged in');
 
-    // "Sign out all other sessions" takes the PIN.
-    const third = await newPage(browser);
-    await login(third, own);
-    await here.locator('#sec-tab-sessions').click(); // shown again: listed again
-    await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 2);
-    await here.locator('#sessions-others').click();
-    await here.locator('#sessions-pin').fill(own.pin);
-    await here.locator('#sessions-confirm').click();
-    await here.locator('#sessions-status').filter({ hasText: 'Signed out 1 other session.' }).waitFor();
-    await third.locator('#login-form').waitFor({ state: 'visible' });
-    await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 1);
-    await closeSecurity(here);
-    for (const p of [here, there, third]) await assertClean(p);
-    for (const p of [here, there, third]) await p.context().close();
-  } finally {
-    await own.stop();
-  }
-});
+      // "Sign out all other sessions" takes the PIN.
+      const third = await newPage(browser);
+      await login(third, own);
+      await here.locator('#sec-tab-sessions').click(); // shown again: listed again
+      await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 2);
+      await here.locator('#sessions-others').click();
+      await here.locator('#sessions-pin').fill(own.pin);
+      await fits('the sign-out-others form');
+      await here.locator('#sessions-confirm').click();
+      await here.locator('#sessions-status').filter({ hasText: 'Signed out 1 other session.' }).waitFor();
+      await third.locator('#login-form').waitFor({ state: 'visible' });
+      await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 1);
+      await fits('the list after signing out');
+      await closeSecurity(here);
+      for (const p of [here, there, third]) await assertClean(p);
+      for (const p of [here, there, third]) await p.context().close();
+    } finally {
+      await own.stop();
+    }
+  });
+}
 
 test('phone layout: the dialog fits 390 px, and a token is made and revoked there', async () => {
   const page = await newPage(browser, PHONE);
