@@ -3,9 +3,9 @@
 // terminal, the file panel empty, then with an open folder, then a file in the editor, then
 // the account menu open, the Commands panel listing a failed command), the share dialog (its form, then the new link with its QR code),
 // the settings dialog, the Security dialog (two-step login, then its QR step; API tokens with
-// the new-token form, then a new token shown; sessions), a guest's landing page (before Open) and read-only view (after),
+// the new-token form, then a new token shown; sessions; the audit log), a guest's landing page (before Open) and read-only view (after),
 // an interactive guest waiting for approval and the owner's Guests panel asking, and
-// the phone layout (390×844, touch) with its key bar and ☰ menu — each in the light and the
+// the phone layout (390×844, touch) with its key bar, ☰ menu and the audit log — each in the light and the
 // dark theme (the context's prefers-color-scheme), so colour contrast is measured in both.
 // A first test plants two violations to show the audit reports them. axe is injected with
 // page.evaluate (the DevTools protocol, not a <script>: the strict CSP stays as it is, and
@@ -235,7 +235,7 @@ for (const scheme of ['light', 'dark']) {
     await page.context().close();
   });
 
-  test(`${scheme}: the security dialog, each tab, the two-step QR step and a new token`, async () => {
+  test(`${scheme}: the security dialog, each tab (the audit log's too), the two-step QR step and a new token`, async () => {
     const found = [];
     const page = await newPage(browser, { colorScheme: scheme });
     await login(page, server);
@@ -264,6 +264,9 @@ for (const scheme of ['light', 'dark']) {
     await page.locator('#sec-tab-sessions').click();
     await page.locator('#session-list li').first().waitFor();
     await audit(page, `security: sessions (${scheme})`, found);
+    await page.locator('#sec-tab-audit').click();
+    await page.locator('#audit-list li').first().waitFor();
+    await audit(page, `security: the audit log (${scheme})`, found);
     assertNone(found);
     await page.context().close();
   });
@@ -326,6 +329,11 @@ for (const scheme of ['light', 'dark']) {
     await page.locator('#menu-toggle').tap();
     await page.waitForFunction(() => document.getElementById('menu-toggle').getAttribute('aria-expanded') === 'true');
     await audit(page, `phone with its menu open (${scheme})`, found);
+    // The Security dialog's audit log on the phone: rows, filter and pager at 390 px.
+    await page.locator('#security-open').tap();
+    await page.locator('#sec-tab-audit').tap();
+    await page.locator('#audit-list li').first().waitFor();
+    await audit(page, `phone: the audit log (${scheme})`, found);
     assertNone(found);
     await page.context().close();
   });
