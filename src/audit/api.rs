@@ -34,8 +34,9 @@ pub async fn page(audit: Arc<Audit>, query: Option<&str>) -> Result<Response, Er
             "event is an event name, like login_failed",
         ));
     }
-    let page = tokio::task::spawn_blocking(move || audit.read_page(event.as_deref(), offset, limit))
-    .await
-    .map_err(Error::internal)?;
+    let page =
+        tokio::task::spawn_blocking(move || audit.read_page(event.as_deref(), offset, limit))
+            .await
+            .map_err(Error::internal)?;
     Ok(json(StatusCode::OK, &page))
 }

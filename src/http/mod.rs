@@ -185,9 +185,7 @@ async fn dispatch(
         Endpoint::DisableSecondFactor => {
             auth::totp_api::disable(&state.factors(), client, req.into_body()).await
         }
-        Endpoint::AuditLog => {
-            crate::audit::api::page(state.audit.clone(), req.uri().query()).await
-        }
+        Endpoint::AuditLog => crate::audit::api::page(state.audit.clone(), req.uri().query()).await,
         Endpoint::ListSessions => Ok(auth::sessions_api::list(&state.session_admin(), &principal)),
         Endpoint::RevokeSession(id) => {
             auth::sessions_api::revoke(&state.session_admin(), client, &id)
