@@ -308,6 +308,7 @@ test('phone layout: the dialog fits 390 px, and a token is made and revoked ther
   const token = await mintInDialog(page, { name: 'phone job', scopes: ['terminals:read'], expiry: 'never', pin: server.pin });
   await page.locator('#token-list li').filter({ hasText: 'phone job' }).filter({ hasText: 'never expires' }).waitFor();
   assert.deepEqual(await fits(), { inside: true, noSideways: true, tabsInside: true }, 'the dialog with the token shown');
+  await assertNoSideways(page, 'phone: a new token shown');
   assert.equal((await withToken(server.url, token)).status, 200);
   await page.locator('#token-done').click();
   await revokeInDialog(page, 'phone job');
