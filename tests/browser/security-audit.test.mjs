@@ -1,6 +1,7 @@
 // security-audit.test.mjs — the Security dialog's Audit tab, used as a person would, on a
 // wide screen and on the phone layout (390×844): after a login refused for a wrong PIN, a
-// login and a share link minted, the tab lists them newest first in words (never JSON);
+// login, a share link minted and a folder made (a long name), the tab lists them newest
+// first in words (never JSON);
 // the filter set to "Login refused" lists only those; with more events than one page
 // (PAGE_SIZE of security-audit.js, read from the file), Older shows the older ones and Newer
 // goes back. The tab is reached with the arrow keys, its filter with Tab, and nothing is
@@ -84,6 +85,14 @@ for (const [layout, options] of VIEWPORTS) {
         body: JSON.stringify({ scope: 'read-only', ttl_secs: 900 }),
       });
       assert.equal(minted.status, 201, JSON.stringify(minted.body));
+      // A folder whose name has no place to break: its row must still fit a phone.
+      const folder = `reports-${'x'.repeat(100)}`;
+      const made = await pageFetch(page, 'api/files/mkdir', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: folder }),
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
 
       // Opened from the account menu (☰ on a phone), the arrow keys reach the Audit tab.
       await openAccountMenu(page);
@@ -92,16 +101,17 @@ for (const [layout, options] of VIEWPORTS) {
       await page.keyboard.press('End');
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'sec-tab-audit');
       await page.locator('#sec-audit').waitFor({ state: 'visible' });
-      await waitListed(page, ['share_minted', 'login_ok', 'login_failed'], 'the first three events');
+      await waitListed(page, ['file_mkdir', 'share_minted', 'login_ok', 'login_failed'], 'the first four events');
       await page.keyboard.press('Tab');
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'audit-event', 'Tab goes on to the filter');
 
       const rows = page.locator('#audit-list li');
-      const [share, login, refused] = await rows.allInnerTexts();
+      const [mkdir, share, login, refused] = await rows.allInnerTexts();
+      assert.match(mkdir, new RegExp(`^Folder made\n+.+\n+${folder}$`));
       assert.match(share, /^Share link made\n+.+ · from 127\.0\.0\.1\n+read-only, any tab, for 15 min, .*link \S+$/);
       assert.match(login, /^Logged in\n+.+ · from 127\.0\.0\.1$/);
       assert.match(refused, /^Login refused\n+.+ · from 127\.0\.0\.1\n+wrong PIN$/);
-      for (const text of [share, login, refused]) assert.doesNotMatch(text, /[{}"]|share_minted|login_ok|login_failed/, `words, not JSON: ${text}`);
+      for (const text of [mkdir, share, login, refused]) assert.doesNotMatch(text, /[{}"]|share_minted|login_ok|login_failed/, `words, not JSON: ${text}`);
       const shown = await times(page);
       assert.deepEqual([...shown].sort((a, b) => b - a), shown, 'newest first');
       assert.ok(shown.every((t) => Math.abs(t - Date.now()) < 10 * 60_000), `times of this run: ${shown}`);
@@ -119,11 +129,11 @@ for (const [layout, options] of VIEWPORTS) {
       // More events than a page: the newest page is full, Older shows the rest, oldest last.
       for (let i = 0; i < PAGE_SIZE; i += 1) assert.equal(await loginFromNode(server), 200);
       await page.locator('#audit-event').selectOption('');
-      const total = PAGE_SIZE + 4; // refused, login, share, refused from node, the logins from node
+      const total = PAGE_SIZE + 5; // refused, login, share, folder, refused from node, the logins from node
       await waitListed(page, Array(PAGE_SIZE).fill('login_ok'), 'the newest page');
       assert.equal(await page.locator('#audit-older').isEnabled(), true);
       await page.locator('#audit-older').click();
-      await waitListed(page, ['login_failed', 'share_minted', 'login_ok', 'login_failed'], 'the older page');
+      await waitListed(page, ['login_failed', 'file_mkdir', 'share_minted', 'login_ok', 'login_failed'], 'the older page');
       assert.equal(total - PAGE_SIZE, await rows.count());
       await page.locator('#audit-status').filter({ hasText: `Events ${PAGE_SIZE + 1}–${total}, newest first (the oldest kept).` }).waitFor();
       assert.equal(await page.locator('#audit-older').isDisabled(), true);
