@@ -2,9 +2,10 @@
 // (GET /api/audit), newest first, read-only. A select narrows it to one kind of event (the
 // kinds the server writes, grouped as a person looks for them), Newer / Older page through
 // it, and each row says in words what happened: when (local time, to the second — the log's
-// point is the order of things), what, from which address, and its details. Pages are read
-// by offset from the newest: an event written meanwhile shifts a page by one row, which an
-// audit reader can live with, and no row is ever merged or hidden to hide that.
+// point is the order of things), what, from which address, and its details. Pages are
+// counted from the newest event (the server's offset): an event written while one reads
+// shifts the next page by a row, so a row may show twice, never go missing — the safer
+// way round for an audit.
 
 import { request, serverNow } from './api.js';
 import { describeError } from './security-util.js';
