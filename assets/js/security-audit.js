@@ -50,6 +50,8 @@ const LINK_REFUSALS = {
 };
 
 const tab = (id) => (id ? `tab ${id}` : 'any tab');
+/** The owner's answer to a guest: `source` is the owner's address, `guest_source` the guest's. */
+const guest = (e) => `guest at ${e.guest_source ?? 'an unknown address'}, ${tab(e.terminal)}, link ${e.share}`;
 const size = (bytes) => (bytes >= 1024 * 1024 ? `${(bytes / 1048576).toFixed(1)} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : plural(bytes, 'byte'));
 
 /**
@@ -84,11 +86,16 @@ const GROUPS = [
     ['api_token_used', 'API token used', (e) => `“${e.name}”, ${plural(e.uses, 'request')}${e.allowed === false ? ', refused: outside its scopes' : ''}`],
     ['api_token_failed', 'Unknown API token'],
   ]],
-  ['Share links', [
+  ['Share links and guests', [
     ['share_minted', 'Share link made', (e) => [e.scope, tab(e.terminal), e.ttl_secs && `for ${Math.round(e.ttl_secs / 60)} min`, e.uses && plural(e.uses, 'use'), e.passes_lock && 'past the tab’s lock', `link ${e.share}`].filter(Boolean).join(', ')],
     ['share_redeemed', 'Share link opened', (e) => `link ${e.share}, ${plural(e.uses_left, 'use')} left`],
     ['share_refused', 'Share link refused', (e) => `${LINK_REFUSALS[e.reason] ?? words(e.reason)} (link ${e.link})`],
     ['share_revoked', 'Share link revoked', (e) => `link ${e.share}, ${plural(e.guest_sessions, 'guest session')} ended`],
+    ['guest_waiting', 'Guest asks to type', (e) => `${tab(e.terminal)}, link ${e.share}`],
+    ['guest_allowed', 'Guest allowed to type', guest],
+    ['guest_read_only', 'Guest made read-only', guest],
+    ['guest_denied', 'Guest denied', guest],
+    ['guest_kicked', 'Guest sent away', guest],
   ]],
   ['Tabs and recordings', [
     ['tab_locked', 'Tab locked', (e) => tab(e.terminal)],
