@@ -1,5 +1,5 @@
 // security-audit.test.mjs — the Security dialog's Audit tab, used as a person would, on a
-// wide screen and on the phone layout (390×844): after a login refused for a wrong PIN, a
+// wide screen and on the phone layout (390×844, and 360 px): after a login refused for a wrong PIN, a
 // login, a share link minted and a folder made (a long name), the tab lists them newest
 // first in words (never JSON);
 // the filter set to "Login refused" lists only those; with more events than one page
@@ -30,6 +30,8 @@ const PAGE_SIZE = Number(readFileSync(join(ROOT, 'assets/js/security-audit.js'),
 const VIEWPORTS = [
   ['wide screen', {}],
   ['phone', PHONE],
+  // Narrower phones too: there four tab names on one line would not fit.
+  ['360 px phone', { ...PHONE, viewport: { width: 360, height: 780 } }],
 ];
 
 let browser;
