@@ -1,7 +1,7 @@
 // security-audit.test.mjs — the Security dialog's Audit tab, used as a person would, on a
-// wide screen and on the phone layout (390×844, and 360 px): after a login refused for a wrong PIN, a
-// login, a share link minted and a folder made (a long name), the tab lists them newest
-// first in words (never JSON);
+// wide screen and on the phone layout (390×844, and 360 px wide): after a login refused for
+// a wrong PIN, a login, a share link minted and a folder made (a long name), the tab lists
+// them newest first in words (never JSON);
 // the filter set to "Login refused" lists only those; with more events than one page
 // (PAGE_SIZE of security-audit.js, read from the file), Older shows the older ones and Newer
 // goes back. The tab is reached with the arrow keys, its filter with Tab, and nothing is
