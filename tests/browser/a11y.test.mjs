@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, ROOT, run } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, pageJson, ROOT, run } from './harness.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -69,8 +69,21 @@ async function openShare(page) {
   await page.locator('#share-dialog').waitFor({ state: 'visible' });
 }
 
+/**
+ * Revoke every link: one server serves both schemes' tests, and at most 4
+ * links may be active at once (`too_many_shares`).
+ */
+async function revokeLinks(page) {
+  const { shares } = await pageJson(page, 'api/shares');
+  for (const share of shares) {
+    const done = await pageFetch(page, `api/shares/${share.id}`, { method: 'DELETE' });
+    assert.equal(done.status, 204, JSON.stringify(done.body));
+  }
+}
+
 /** Mint a read-only link from the share dialog (left open on the result); returns its URL. */
 async function mintLink(page) {
+  await revokeLinks(page);
   await openShare(page);
   await page.locator('input[name="scope"][value="read-only"]').check();
   await page.locator('#share-create').click();
@@ -297,6 +310,7 @@ for (const scheme of ['light', 'dark']) {
     await login(owner, server);
     await owner.waitForFunction(() => window.__termgate?.activeStatus() === 'live');
     const terminal = await owner.evaluate(() => window.__termgate.activeTabId());
+    await revokeLinks(owner);
     const minted = await pageFetch(owner, 'api/shares', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
