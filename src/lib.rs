@@ -21,7 +21,8 @@
 //! - [`http`]: router (the route table with each route's access), guards,
 //!   requests, responses, the embedded UI, the WebSocket handshake.
 //! - [`auth`]: THE gate ([`auth::require`]), credentials, login sessions,
-//!   brute-force budgets, the `/auth/*` handlers.
+//!   brute-force budgets, the `/auth/*` handlers, second factor, API tokens,
+//!   share links and the owner's live approval of interactive guests.
 //! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out,
 //!   input queue, the two socket halves, a locked tab's door.
 //! - [`clock`] / [`random`] / [`digest`]: the one place each that reads the
@@ -40,7 +41,8 @@
 //! - [`audit`]: the security event log.
 //! - [`record`]: tab recordings (asciicast v3), their folder and limits.
 //! - [`client`]: `termgate login|logout|whoami|ls|attach|exec`, the client
-//!   for scripts and other terminals (API token, http or https).
+//!   for scripts and other terminals (API token, http or https); `login` as
+//!   the owner mints and keeps only a token; `exec --tab` types into a shell.
 //! - [`console`]: the log on stderr (human lines on a terminal, else JSON)
 //!   and the console's QR codes.
 //!
