@@ -7,6 +7,7 @@ mod common;
 mod nginx;
 
 use common::cli::{client, mint, run, text};
+use common::local_terminal::{LocalTerminal, attach_command, exit_code};
 use common::{PIN, TOKEN};
 use nginx::Proxy;
 use serde_json::json;
@@ -138,6 +139,32 @@ async fn the_client_types_into_an_open_tab_over_https() {
         json!(null),
         "the tab stays open"
     );
+}
+
+#[tokio::test]
+async fn the_client_attaches_over_https_by_host_name() {
+    let proxy = Proxy::start().await;
+    let owner = proxy.server.login().await;
+    let token = mint(
+        proxy.server.authed("POST", "/api/tokens", &owner),
+        &["terminals:write"],
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("https://localhost:{}", proxy.port);
+    let mut local = LocalTerminal::open();
+    let mut child = attach_command(&url, home.path(), &token, &local, &["--new"])
+        .env("SSL_CERT_FILE", &proxy.ca)
+        .spawn()
+        .unwrap();
+    // Through nginx's WebSocket upgrade both ways: what is typed reaches the
+    // shell, what it prints comes back, and its end is attach's end.
+    local.until_live_showing("").await;
+    local.type_in(b"echo VIA-TLS-$((6*7))\r");
+    local.until_showing("VIA-TLS-42").await;
+    local.type_in(b"exit 4\r");
+    assert_eq!(exit_code(&mut child, "the shell's exit").await, Some(4));
+    assert!(local.is_cooked(), "attach left its terminal raw");
 }
 
 #[tokio::test]

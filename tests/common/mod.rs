@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod client;
 pub mod daemon;
+pub mod local_terminal;
 pub mod proofs;
 pub mod pty;
 pub mod xterm;
