@@ -16,6 +16,10 @@ pub enum Error {
     /// Credentials missing, wrong or expired. One message for every cause.
     #[error("not logged in, or the credentials are wrong")]
     Unauthorized,
+    /// A sensitive action outside the re-authentication window, sent without the
+    /// factors: ask the owner for them (`second_factor`: the code too) and retry.
+    #[error("confirm it is you: enter the PIN again (and the code, when asked)")]
+    ReauthRequired { second_factor: bool },
     #[error("{0}")]
     Forbidden(&'static str),
     #[error("not found")]
@@ -67,7 +71,7 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::ReauthRequired { .. } => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::Gone => StatusCode::GONE,
@@ -94,6 +98,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => "bad_request",
             Error::Unauthorized => "unauthorized",
+            Error::ReauthRequired { .. } => "reauth_required",
             Error::Forbidden(_) => "forbidden",
             Error::NotFound => "not_found",
             Error::Gone => "link_invalid",

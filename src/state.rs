@@ -8,6 +8,7 @@
 //! files) is opened first, by [`OnDisk::open`], in `main` or a test.
 
 use crate::audit::Audit;
+use crate::auth::Principal;
 use crate::auth::activity::OwnerActivity;
 use crate::auth::api_tokens::ApiTokens;
 use crate::auth::approval::Approvals;
@@ -17,6 +18,7 @@ use crate::auth::credentials::Credentials;
 use crate::auth::limit::{Limiter, Limits};
 use crate::auth::login::Logins;
 use crate::auth::login_link::LoginLinks;
+use crate::auth::reauth::Sensitive;
 use crate::auth::second_factor::SecondFactor;
 use crate::auth::sessions::Sessions;
 use crate::auth::sessions_api::SessionAdmin;
@@ -54,6 +56,9 @@ pub struct Tuning {
     pub liveness: Liveness,
     /// Lifetimes a share link may be given (5, 15 or 60 minutes).
     pub share_ttls: Vec<Duration>,
+    /// How long a re-authentication spares the factors (5 minutes); tests
+    /// shorten it to see a window close, or zero it to see every route ask.
+    pub reauth_window: Duration,
 }
 
 impl Default for Tuning {
@@ -62,6 +67,7 @@ impl Default for Tuning {
             header_timeout: Duration::from_secs(10),
             liveness: Liveness::default(),
             share_ttls: crate::config::SHARE_TTLS.to_vec(),
+            reauth_window: crate::auth::reauth::WINDOW,
         }
     }
 }
@@ -176,7 +182,20 @@ impl AppState {
             credentials: &self.credentials,
             limiter: &self.limiter,
             audit: &self.audit,
+            second: &self.second_factor,
+            sessions: &self.sessions,
+            window: self.tuning.reauth_window,
         }
+    }
+
+    /// A route's re-authentication check, as the route table marks it.
+    pub fn sensitive(
+        &self,
+        client: Remote,
+        principal: &Principal,
+        purpose: Option<&'static str>,
+    ) -> Sensitive<'_> {
+        Sensitive::new(self.checks(), client, principal, purpose)
     }
 
     /// The gate for requests made with an API token.
@@ -306,7 +325,8 @@ impl Unlock for OwnerFactors {
     }
 
     fn check(&self, pin: &str, code: Option<&str>) -> Result<(), Error> {
-        let factors = self.state.factors();
-        crate::auth::totp_api::reauth(&factors, self.client, pin, code, "tab_unlock")
+        // The door's proof is for this socket alone: it opens no window.
+        let checks = self.state.checks();
+        checks.factors(self.client, pin, code, "tab_door").map(drop)
     }
 }

@@ -1,45 +1,32 @@
-//! Checking a secret against its budget: the PIN wherever it is asked again
-//! (logout-all, extend, an interactive link), and the one way a refusal is
-//! reported. What every handler that weighs a secret needs, and nothing more.
+//! Checking the owner's factors against their budget, and the one way a
+//! refusal is reported. What every handler that weighs a secret needs, and
+//! nothing more; the re-authentication that sensitive actions ask for is
+//! built on it in `reauth`.
 
 use super::credentials::Credentials;
-use super::limit::{Budget, Limiter, Refused};
+use super::limit::{Limiter, Refused};
+use super::second_factor::SecondFactor;
+use super::sessions::Sessions;
 use crate::audit::Audit;
 use crate::error::Error;
-use crate::http::guard::Remote;
-use serde_json::json;
+use std::time::Duration;
 
-/// The credentials, their budgets and the audit trail that records failures.
+/// The credentials, their budgets, the audit trail that records failures,
+/// and where a re-authentication window is kept.
 #[derive(Clone, Copy)]
 pub struct Checks<'a> {
     pub credentials: &'a Credentials,
     pub limiter: &'a Limiter,
     pub audit: &'a Audit,
+    /// The optional code asked beside the PIN.
+    pub second: &'a SecondFactor,
+    /// The owner's sessions, each with its re-authentication window.
+    pub sessions: &'a Sessions,
+    /// How long a re-authentication spares the factors (5 minutes).
+    pub window: Duration,
 }
 
 impl Checks<'_> {
-    /// Checks a PIN against its own budget. A unit is reserved *before* the
-    /// PIN is evaluated, so a burst of held-back requests gets no extra guesses.
-    pub fn pin(&self, client: Remote, pin: &str, purpose: &str) -> Result<(), Error> {
-        let source = client.source.to_string();
-        let reservation = self
-            .limiter
-            .reserve(Budget::Pin, client.source)
-            .map_err(|refused| self.refuse("pin_refused", &source, refused))?;
-        if self.credentials.check_pin(pin) {
-            return Ok(());
-        }
-        self.audit
-            .record("pin_failed", json!({"purpose": purpose, "source": source}));
-        if let Some(lockout) = reservation.failed() {
-            self.audit.record(
-                "lockout",
-                json!({"budget": "pin", "source": source, "secs": lockout.as_secs()}),
-            );
-        }
-        Err(Error::Unauthorized)
-    }
-
     /// A refusal is noise an attacker can make at will: it is counted per
     /// source and interval (`audit::Audit::refused`), never logged line by line.
     pub fn refuse(&self, event: &'static str, source: &str, refused: Refused) -> Error {

@@ -8,6 +8,7 @@
 use super::activity::OwnerActivity;
 use super::checks::Checks;
 use super::limit::Budget;
+use super::reauth::Sensitive;
 use super::second_factor::{Presented, SecondFactor};
 use super::sessions::Sessions;
 use super::sessions::{Device, SessionKind, SessionView};
@@ -53,10 +54,13 @@ struct LoginBody {
     code: String,
 }
 
+/// A sensitive route's factors (`reauth`); absent while the window is open.
 #[derive(Deserialize)]
 struct PinBody {
     #[serde(default)]
-    pin: String,
+    pin: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// What the UI needs to know about its session.
@@ -152,6 +156,11 @@ pub async fn login(
         source: source.clone(),
     };
     auth.sessions.describe(issued.view.key, device);
+    // The owner just showed every factor: sensitive actions need none for a while.
+    let with_code = matches!(code, Presented::Right(_));
+    let window = auth.checks.window;
+    auth.sessions
+        .open_window(issued.view.key, window, with_code);
     auth.checks
         .audit
         .record("login_ok", json!({"source": source}));
@@ -225,14 +234,16 @@ pub fn logout(auth: &Logins<'_>, client: Remote, principal: &Principal) -> Respo
     response
 }
 
-/// `POST /auth/logout-all` `{"pin"}`: ends every session, guests' too, and revokes every link.
+/// `POST /auth/logout-all` `{"pin","code"}` (sensitive): ends every session,
+/// guests' too, and revokes every link.
 pub async fn logout_all(
     auth: &Logins<'_>,
     client: Remote,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: PinBody = read_json(body, JSON_LIMIT).await?;
-    auth.checks.pin(client, &body.pin, "logout_all")?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     // Every session, guests' included, and every link first, so that no
     // guest comes back through one (a redeem racing this is refused, or its
     // session is among those ended).
@@ -245,15 +256,16 @@ pub async fn logout_all(
     Ok(logout(auth, client, &Principal::Anonymous))
 }
 
-/// `POST /auth/extend` `{"pin"}`: renews the absolute lifetime.
+/// `POST /auth/extend` `{"pin","code"}` (sensitive): renews the absolute lifetime.
 pub async fn extend(
     auth: &Logins<'_>,
     client: Remote,
     principal: &Principal,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: PinBody = read_json(body, JSON_LIMIT).await?;
-    auth.checks.pin(client, &body.pin, "extend")?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     let key = principal.session().ok_or(Error::Unauthorized)?.key;
     let view = auth.sessions.extend(key).ok_or(Error::Unauthorized)?;
     auth.checks

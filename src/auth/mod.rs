@@ -9,7 +9,7 @@
 //! - `sessions`: login sessions (cookie -> owner), expiry, end signals;
 //!   `sessions_api` / `device`: the owner's list of them
 //! - `limit`: brute-force budgets and lockouts; `unlock`: the owner clears them
-//! - `checks`: a PIN asked again, and how a refusal is reported
+//! - `checks` / `reauth`: the factors on their budget, the window sensitive routes ask for
 //! - `login`: the `/auth/*` handlers; `login_link`: a phone's login URL
 //! - `share` / `share_api`: signed share links and their handlers
 //! - `approval` / `approval_api`: an interactive guest waits for the owner's
@@ -27,6 +27,7 @@ pub mod device;
 pub mod limit;
 pub mod login;
 pub mod login_link;
+pub mod reauth;
 pub mod second_factor;
 pub mod sessions;
 pub mod sessions_api;

@@ -97,6 +97,16 @@ struct Record {
     last_active: Instant,
     absolute_deadline: Instant,
     ended: watch::Sender<bool>,
+    /// The re-authentication window (`auth::reauth`): until when a sensitive
+    /// action needs no factors, and whether a code was among those shown.
+    /// Kept here, never in the cookie, so it ends with the session.
+    reauth: Option<Window>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    until: Instant,
+    with_code: bool,
 }
 
 impl Record {
@@ -156,6 +166,7 @@ impl Sessions {
             last_active: now,
             absolute_deadline: now + lifetime.min(self.lifetime),
             ended: watch::channel(false).0,
+            reauth: None,
         };
         let view = self.view(key, &record);
         self.lock().insert(key, record);
@@ -244,6 +255,25 @@ impl Sessions {
         if let Some(record) = self.lock().get_mut(&key) {
             record.last_active = Instant::now();
         }
+    }
+
+    /// Opens (or renews) an owner session's re-authentication window for
+    /// `length` from now; `with_code`: the second factor's code was shown too.
+    /// A guest session never gets one: it has no owner's factors to show.
+    pub fn open_window(&self, key: SessionKey, length: Duration, with_code: bool) {
+        if let Some(record) = self.lock().get_mut(&key)
+            && record.kind == SessionKind::Owner
+        {
+            let until = Instant::now() + length;
+            record.reauth = Some(Window { until, with_code });
+        }
+    }
+
+    /// `Some(with_code)` while the session's window is open.
+    pub fn window(&self, key: SessionKey) -> Option<bool> {
+        let map = self.lock();
+        let window = map.get(&key)?.reauth?;
+        (Instant::now() < window.until).then_some(window.with_code)
     }
 
     /// Renews the absolute lifetime; returns the new view.

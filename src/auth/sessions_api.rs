@@ -1,12 +1,13 @@
 //! The owner's view of every login: `GET /api/sessions` lists each owner and
 //! guest session (its device, address, start, last activity, kind and
 //! scope, "this device" marked); `DELETE /api/sessions/{id}` ends one, and
-//! `POST /api/sessions/revoke-others` (the PIN asked again) ends every
-//! session but the caller's. Ended sessions' sockets close within a second.
+//! `POST /api/sessions/revoke-others` ends every session but the caller's;
+//! both are sensitive (`reauth`: the factors within 5 minutes, or in the body). Ended sessions' sockets close within a second.
 //! The ids shown are random names, neither cookies nor their hashes.
 
 use super::Principal;
 use super::checks::Checks;
+use super::reauth::Sensitive;
 use super::sessions::Sessions;
 use crate::error::Error;
 use crate::http::guard::Remote;
@@ -22,11 +23,14 @@ pub struct SessionAdmin<'a> {
     pub checks: Checks<'a>,
 }
 
+/// The factors of a sensitive route (`reauth`); absent while the window is open.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PinBody {
     #[serde(default)]
-    pin: String,
+    pin: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// `GET /api/sessions`, newest activity first.
@@ -38,8 +42,17 @@ pub fn list(admin: &SessionAdmin<'_>, principal: &Principal) -> Response {
     )
 }
 
-/// `DELETE /api/sessions/{id}`.
-pub fn revoke(admin: &SessionAdmin<'_>, client: Remote, id: &str) -> Result<Response, Error> {
+/// `DELETE /api/sessions/{id}`, optionally `{"pin","code"}`. Checked before the id is
+/// looked up, so an unconfirmed caller learns nothing of which ids exist.
+pub async fn revoke(
+    admin: &SessionAdmin<'_>,
+    client: Remote,
+    sensitive: &Sensitive<'_>,
+    id: &str,
+    body: Incoming,
+) -> Result<Response, Error> {
+    let body: PinBody = read_json(body, JSON_LIMIT).await?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     if !admin.sessions.end_by_id(id) {
         return Err(Error::NotFound);
     }
@@ -50,15 +63,16 @@ pub fn revoke(admin: &SessionAdmin<'_>, client: Remote, id: &str) -> Result<Resp
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-/// `POST /api/sessions/revoke-others` `{"pin"}`: every session but this one.
+/// `POST /api/sessions/revoke-others` `{"pin","code"}`: every session but this one.
 pub async fn revoke_others(
     admin: &SessionAdmin<'_>,
     client: Remote,
     principal: &Principal,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: PinBody = read_json(body, JSON_LIMIT).await?;
-    admin.checks.pin(client, &body.pin, "revoke_others")?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     let me = principal.session().ok_or(Error::Unauthorized)?.key;
     let others: Vec<String> = admin
         .sessions

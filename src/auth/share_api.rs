@@ -11,6 +11,7 @@
 
 use super::checks::Checks;
 use super::limit::Budget;
+use super::reauth::Sensitive;
 use super::sessions::Sessions;
 use super::sessions::{GuestGrant, SessionKind};
 use super::share::ShareLinks;
@@ -53,8 +54,11 @@ struct MintBody {
     uses: u32,
     #[serde(default)]
     terminal: Option<String>,
+    /// The factors an interactive link asks (`reauth`), unless the window is open.
     #[serde(default)]
     pin: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
     /// The owner knows the bound tab is locked and lets this link's guests in.
     #[serde(default)]
     confirm_locked: bool,
@@ -64,10 +68,11 @@ fn one() -> u32 {
     1
 }
 
-/// `POST /api/shares`: mints a link; an interactive one needs the PIN.
+/// `POST /api/shares`: mints a link; an interactive one is a sensitive action.
 pub async fn mint(
     sharing: &Sharing<'_>,
     client: Remote,
+    sensitive: &Sensitive<'_>,
     req: Request<Incoming>,
 ) -> Result<Response, Error> {
     // While public the link is for the public origin, wherever the owner
@@ -102,11 +107,7 @@ pub async fn mint(
         }
     }
     if body.scope == Scope::Interactive {
-        sharing.checks.pin(
-            client,
-            body.pin.as_deref().unwrap_or_default(),
-            "share_interactive",
-        )?;
+        sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     }
     let (record, token) = sharing
         .shares

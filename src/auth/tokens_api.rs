@@ -1,9 +1,10 @@
-//! The `/api/tokens` handlers: the owner lists, mints (the PIN asked again)
+//! The `/api/tokens` handlers: the owner lists, mints (a sensitive action)
 //! and revokes API tokens. Only the owner's browser session reaches them: no
 //! route here names a token scope, so a token never mints or sees tokens.
 
 use super::api_tokens::{ApiTokens, CreateError, MAX_NAME, MAX_TOKENS, TokenScope};
 use super::checks::Checks;
+use super::reauth::Sensitive;
 use crate::error::Error;
 use crate::http::guard::Remote;
 use crate::http::request::{JSON_LIMIT, read_json};
@@ -32,8 +33,11 @@ struct CreateBody {
     /// Seconds from now; absent or `null`: never expires.
     #[serde(default)]
     expires_in_secs: Option<u64>,
+    /// The factors (`reauth`); absent while the window is open.
     #[serde(default)]
-    pin: String,
+    pin: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// `GET /api/tokens`: name, scopes, dates and last use; never a value.
@@ -41,11 +45,12 @@ pub fn list(admin: &TokenAdmin<'_>) -> Response {
     json(StatusCode::OK, &json!({ "tokens": admin.tokens.list() }))
 }
 
-/// `POST /api/tokens` `{"name","scopes","expires_in_secs","pin"}`: the value
-/// is in this answer only.
+/// `POST /api/tokens` `{"name","scopes","expires_in_secs","pin","code"}`: the
+/// value is in this answer only.
 pub async fn create(
     admin: &TokenAdmin<'_>,
     client: Remote,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: CreateBody = read_json(body, JSON_LIMIT).await?;
@@ -69,7 +74,7 @@ pub async fn create(
             MAX_LIFETIME.as_secs()
         )));
     }
-    admin.checks.pin(client, &body.pin, "api_token")?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     let (info, token) = admin
         .tokens
         .create(name, scopes, lifetime)

@@ -1,10 +1,12 @@
-//! The `/api/totp*` handlers: the owner turns the second factor on (the PIN
-//! first, then a code from the app proves the secret was taken), regenerates
-//! backup codes or turns it off (the PIN and a current code, or a backup
-//! code). Every code checked here spends the PIN budget when wrong.
+//! The `/api/totp*` handlers: the owner turns the second factor on (a
+//! re-authentication first, then a code from the app proves the secret was
+//! taken), regenerates backup codes or turns it off (sensitive actions: while
+//! the factor is on, a re-authentication includes a current code or a backup
+//! code; see `reauth`). Every code checked here spends the PIN budget when wrong.
 
 use super::checks::Checks;
 use super::limit::Budget;
+use super::reauth::Sensitive;
 use super::second_factor::SecondFactor;
 use super::share_api::qr_matrix;
 use super::totp;
@@ -29,9 +31,9 @@ pub struct Factors<'a> {
 #[serde(deny_unknown_fields)]
 struct Body {
     #[serde(default)]
-    pin: String,
+    pin: Option<String>,
     #[serde(default)]
-    code: String,
+    code: Option<String>,
 }
 
 /// `GET /api/totp`.
@@ -43,15 +45,15 @@ pub fn status(factors: &Factors<'_>) -> Response {
     )
 }
 
-/// `POST /api/totp/enroll` `{"pin"}`: a fresh secret, as a QR of its
-/// `otpauth://` URL and as text. Nothing is on until `confirm`.
+/// `POST /api/totp/enroll` `{"pin"}` (sensitive): a fresh secret, as a QR of
+/// its `otpauth://` URL and as text. Nothing is on until `confirm`.
 pub async fn enroll(
     factors: &Factors<'_>,
-    client: Remote,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: Body = read_json(body, JSON_LIMIT).await?;
-    factors.checks.pin(client, &body.pin, "totp_enroll")?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     if factors.second.enabled() {
         return Err(Error::SecondFactorOn);
     }
@@ -71,10 +73,11 @@ pub async fn confirm(
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: Body = read_json(body, JSON_LIMIT).await?;
+    let code = body.code.unwrap_or_default();
     let codes = code_checked(factors, client, "enroll", || {
         factors
             .second
-            .confirm(&body.code)
+            .confirm(&code)
             .map_err(|err| Error::Internal(err.to_string()))
     })?;
     let source = client.source.to_string();
@@ -85,14 +88,15 @@ pub async fn confirm(
     Ok(json(StatusCode::OK, &json!({"backup_codes": codes})))
 }
 
-/// `POST /api/totp/backup-codes` `{"pin","code"}`: a new set; the old one is void.
+/// `POST /api/totp/backup-codes` `{"pin","code"}` (sensitive): a new set; the old one is void.
 pub async fn regenerate(
     factors: &Factors<'_>,
     client: Remote,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: Body = read_json(body, JSON_LIMIT).await?;
-    reauthenticate(factors, client, &body, "backup_codes")?;
+    while_on(factors, sensitive, &body)?;
     let codes = factors
         .second
         .regenerate()
@@ -104,14 +108,15 @@ pub async fn regenerate(
     Ok(json(StatusCode::OK, &json!({"backup_codes": codes})))
 }
 
-/// `POST /api/totp/disable` `{"pin","code"}`: off; logins need token and PIN only.
+/// `POST /api/totp/disable` `{"pin","code"}` (sensitive): off; logins need token and PIN only.
 pub async fn disable(
     factors: &Factors<'_>,
     client: Remote,
+    sensitive: &Sensitive<'_>,
     body: Incoming,
 ) -> Result<Response, Error> {
     let body: Body = read_json(body, JSON_LIMIT).await?;
-    reauthenticate(factors, client, &body, "totp_disable")?;
+    while_on(factors, sensitive, &body)?;
     factors
         .second
         .disable()
@@ -123,39 +128,12 @@ pub async fn disable(
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-/// The PIN and a current code (or a backup code), each on its budget; one
-/// 401 whichever was wrong.
-fn reauthenticate(
-    factors: &Factors<'_>,
-    client: Remote,
-    body: &Body,
-    purpose: &str,
-) -> Result<(), Error> {
+/// Only while the factor is on; then the re-authentication (which asks the code).
+fn while_on(factors: &Factors<'_>, sensitive: &Sensitive<'_>, body: &Body) -> Result<(), Error> {
     if !factors.second.enabled() {
         return Err(Error::bad_request("the second factor is not on"));
     }
-    reauth(factors, client, &body.pin, Some(&body.code), purpose)
-}
-
-/// The owner's factors asked again: the PIN, and a current code (or a backup code)
-/// when the second factor is on, each on its budget; one 401 whichever was wrong.
-pub fn reauth(
-    factors: &Factors<'_>,
-    client: Remote,
-    pin: &str,
-    code: Option<&str>,
-    purpose: &str,
-) -> Result<(), Error> {
-    factors.checks.pin(client, pin, purpose)?;
-    if !factors.second.enabled() {
-        return Ok(());
-    }
-    code_checked(factors, client, purpose, || {
-        Ok(factors
-            .second
-            .verify(code.unwrap_or_default())
-            .then_some(()))
-    })
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())
 }
 
 /// Runs `check` on a unit of the PIN budget: `Ok(None)` (a wrong code)

@@ -24,6 +24,7 @@ pub mod router;
 pub mod static_files;
 pub mod websocket;
 
+use crate::auth::reauth::Sensitive;
 use crate::auth::{self, Principal, login, share_api};
 use crate::error::Error;
 use crate::exposure::PublicSide;
@@ -110,7 +111,9 @@ async fn pipeline(
     if route.activity && matches!(principal, auth::Principal::Owner(_)) {
         state.activity.note();
     }
-    dispatch(state, req, client, principal, endpoint, &path).await
+    // A route the table marks sensitive asks its handler's body for the factors.
+    let sensitive = state.sensitive(client, &principal, route.reauth);
+    dispatch(state, req, client, principal, &sensitive, endpoint, &path).await
 }
 
 /// `/term` -> `/term/` (query kept): the UI's relative URLs need the slash.
@@ -133,6 +136,7 @@ async fn dispatch(
     req: Request<Incoming>,
     client: Remote,
     principal: Principal,
+    sensitive: &Sensitive<'_>,
     endpoint: Endpoint,
     path: &str,
 ) -> Result<Response, Error> {
@@ -145,9 +149,12 @@ async fn dispatch(
         }
         Endpoint::SessionInfo => Ok(login::session_info(&state.logins(), &principal)),
         Endpoint::Logout => Ok(login::logout(&state.logins(), client, &principal)),
-        Endpoint::LogoutAll => login::logout_all(&state.logins(), client, req.into_body()).await,
+        Endpoint::LogoutAll => {
+            login::logout_all(&state.logins(), client, sensitive, req.into_body()).await
+        }
         Endpoint::Extend => {
-            login::extend(&state.logins(), client, &principal, req.into_body()).await
+            let body = req.into_body();
+            login::extend(&state.logins(), client, &principal, sensitive, body).await
         }
         Endpoint::ListTerminals => Ok(term::api::list(&state.tabs(), &principal)),
         Endpoint::CreateTerminal => term::api::create(&state.tabs(), req.into_body()).await,
@@ -166,33 +173,34 @@ async fn dispatch(
             record::api::toggle(recordings, &state.terminals, &id, req.into_body()).await
         }
         Endpoint::LockTerminal(id) => {
-            let factors = state.factors();
-            term::tab_lock::set(&factors, &state.terminals, client, &id, req.into_body()).await
+            let (audit, tabs) = (&state.audit, &state.terminals);
+            term::tab_lock::set(sensitive, audit, tabs, client, &id, req.into_body()).await
         }
         Endpoint::ListRecordings => record::api::list(&state.recordings).await,
         Endpoint::DownloadRecording(id) => record::api::download(&state.recordings, &id).await,
         Endpoint::DeleteRecording(id) => record::api::delete(&state.recordings, &id).await,
         Endpoint::SecondFactorStatus => Ok(auth::totp_api::status(&state.factors())),
         Endpoint::EnrollSecondFactor => {
-            auth::totp_api::enroll(&state.factors(), client, req.into_body()).await
+            auth::totp_api::enroll(&state.factors(), sensitive, req.into_body()).await
         }
         Endpoint::ConfirmSecondFactor => {
             auth::totp_api::confirm(&state.factors(), client, req.into_body()).await
         }
         Endpoint::RegenerateBackupCodes => {
-            auth::totp_api::regenerate(&state.factors(), client, req.into_body()).await
+            auth::totp_api::regenerate(&state.factors(), client, sensitive, req.into_body()).await
         }
         Endpoint::DisableSecondFactor => {
-            auth::totp_api::disable(&state.factors(), client, req.into_body()).await
+            auth::totp_api::disable(&state.factors(), client, sensitive, req.into_body()).await
         }
         Endpoint::AuditLog => crate::audit::api::page(state.audit.clone(), req.uri().query()).await,
         Endpoint::ListSessions => Ok(auth::sessions_api::list(&state.session_admin(), &principal)),
         Endpoint::RevokeSession(id) => {
-            auth::sessions_api::revoke(&state.session_admin(), client, &id)
+            let (admin, body) = (state.session_admin(), req.into_body());
+            auth::sessions_api::revoke(&admin, client, sensitive, &id, body).await
         }
         Endpoint::RevokeOtherSessions => {
-            let admin = state.session_admin();
-            auth::sessions_api::revoke_others(&admin, client, &principal, req.into_body()).await
+            let (admin, body) = (state.session_admin(), req.into_body());
+            auth::sessions_api::revoke_others(&admin, client, &principal, sensitive, body).await
         }
         Endpoint::ListGuests => {
             auth::approval_api::list(&state.guest_admin(), req.uri().query()).await
@@ -202,14 +210,14 @@ async fn dispatch(
         }
         Endpoint::ListTokens => Ok(auth::tokens_api::list(&state.token_admin())),
         Endpoint::CreateToken => {
-            auth::tokens_api::create(&state.token_admin(), client, req.into_body()).await
+            auth::tokens_api::create(&state.token_admin(), client, sensitive, req.into_body()).await
         }
         Endpoint::RevokeToken(id) => auth::tokens_api::revoke(&state.token_admin(), client, &id),
         Endpoint::ListShares => Ok(share_api::list(&state.sharing())),
         Endpoint::LoginLink => {
             auth::login_link::mint(&state.login_links(), client, &request::origin(&req))
         }
-        Endpoint::MintShare => share_api::mint(&state.sharing(), client, req).await,
+        Endpoint::MintShare => share_api::mint(&state.sharing(), client, sensitive, req).await,
         Endpoint::RevokeShare(id) => share_api::revoke(&state.sharing(), client, &id),
         // One page for every token: it tells nothing and uses nothing up.
         Endpoint::ShareLanding => static_files::serve(req.method(), "/", req.headers(), base),

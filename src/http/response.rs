@@ -44,6 +44,9 @@ pub fn json(status: StatusCode, value: &impl Serialize) -> Response {
 struct ErrorBody<'a> {
     code: &'a str,
     message: String,
+    /// Only with `reauth_required`: whether the prompt asks for a code too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    second_factor: Option<bool>,
 }
 
 /// `{"code","message"}` with the error's status (and `Retry-After` on 429).
@@ -56,6 +59,10 @@ pub fn error(err: &Error) -> Response {
         &ErrorBody {
             code: err.code(),
             message: err.to_string(),
+            second_factor: match err {
+                Error::ReauthRequired { second_factor } => Some(*second_factor),
+                _ => None,
+            },
         },
     );
     if let Error::RateLimited { retry_after } = err {

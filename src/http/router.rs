@@ -88,7 +88,18 @@ pub struct Route {
     pub activity: bool,
     /// The scope an API token needs to call it; `None`: no token may.
     pub token: Option<TokenScope>,
+    /// A sensitive action (`auth::reauth`): the owner's factors within the
+    /// last 5 minutes, or in the body; the purpose names it in the audit log.
+    pub reauth: Option<&'static str>,
     make: fn(Option<String>) -> Endpoint,
+}
+
+impl Route {
+    /// Marks the route sensitive, for `purpose`.
+    const fn reauth(mut self, purpose: &'static str) -> Self {
+        self.reauth = Some(purpose);
+        self
+    }
 }
 
 macro_rules! route {
@@ -99,6 +110,7 @@ macro_rules! route {
             access: Access::$access,
             activity: $activity,
             token: None,
+            reauth: None,
             make: $make,
         }
     };
@@ -109,6 +121,7 @@ macro_rules! route {
             access: Access::$access,
             activity: $activity,
             token: Some(TokenScope::$scope),
+            reauth: None,
             make: $make,
         }
     };
@@ -121,8 +134,9 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/auth/login", Public, activity: false, |_| Endpoint::Login),
     route!(GET "/auth/session", Public, activity: false, |_| Endpoint::SessionInfo),
     route!(POST "/auth/logout", AnySession, activity: false, |_| Endpoint::Logout),
-    route!(POST "/auth/logout-all", Owner, activity: true, |_| Endpoint::LogoutAll),
-    route!(POST "/auth/extend", Owner, activity: true, |_| Endpoint::Extend),
+    // Ending every session and renewing this one are sensitive (`reauth`).
+    route!(POST "/auth/logout-all", Owner, activity: true, |_| Endpoint::LogoutAll).reauth("logout_all"),
+    route!(POST "/auth/extend", Owner, activity: true, |_| Endpoint::Extend).reauth("extend"),
     route!(GET "/api/terminals", AnySession, activity: false, token: TerminalsRead, |_| Endpoint::ListTerminals),
     route!(POST "/api/terminals", Owner, activity: true, token: TerminalsWrite, |_| Endpoint::CreateTerminal),
     route!(PATCH "/api/terminals/{id}", Owner, activity: true, token: TerminalsWrite, |id| Endpoint::RenameTerminal(id.unwrap_or_default())),
@@ -133,9 +147,9 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/terminals/{id}/commands", Owner, activity: false, token: TerminalsRead, |id| Endpoint::TerminalCommands(id.unwrap_or_default())),
     // Recordings hold everything a tab printed: the owner's alone.
     route!(POST "/api/terminals/{id}/recording", Owner, activity: true, token: Recordings, |id| Endpoint::ToggleRecording(id.unwrap_or_default())),
-    // A locked tab asks every new viewer for the owner's factors; setting it
-    // asks them too, so neither a script's token nor a guest may.
-    route!(POST "/api/terminals/{id}/lock", Owner, activity: true, |id| Endpoint::LockTerminal(id.unwrap_or_default())),
+    // A locked tab asks every new viewer for the owner's factors; locking and
+    // unlocking are sensitive, and neither a script's token nor a guest may.
+    route!(POST "/api/terminals/{id}/lock", Owner, activity: true, |id| Endpoint::LockTerminal(id.unwrap_or_default())).reauth("tab_lock"),
     route!(GET "/api/recordings", Owner, activity: false, token: Recordings, |_| Endpoint::ListRecordings),
     route!(GET "/api/recordings/{id}", Owner, activity: true, token: Recordings, |id| Endpoint::DownloadRecording(id.unwrap_or_default())),
     route!(DELETE "/api/recordings/{id}", Owner, activity: true, token: Recordings, |id| Endpoint::DeleteRecording(id.unwrap_or_default())),
@@ -144,28 +158,31 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/login-link", Owner, activity: true, |_| Endpoint::LoginLink),
     // The security audit log, newest first (a read: no activity).
     route!(GET "/api/audit", Owner, activity: false, |_| Endpoint::AuditLog),
-    // Every login: who, from where; end one, or all but this one (PIN).
+    // Every login: who, from where; end one, or all but this one (both sensitive).
     route!(GET "/api/sessions", Owner, activity: false, |_| Endpoint::ListSessions),
-    route!(DELETE "/api/sessions/{id}", Owner, activity: true, |id| Endpoint::RevokeSession(id.unwrap_or_default())),
-    route!(POST "/api/sessions/revoke-others", Owner, activity: true, |_| Endpoint::RevokeOtherSessions),
+    route!(DELETE "/api/sessions/{id}", Owner, activity: true, |id| Endpoint::RevokeSession(id.unwrap_or_default())).reauth("revoke_session"),
+    route!(POST "/api/sessions/revoke-others", Owner, activity: true, |_| Endpoint::RevokeOtherSessions).reauth("revoke_others"),
     // Interactive guests wait for the owner's Allow: the owner's page long-polls
     // the list (a background poll: no activity) and decides. No API token may,
     // so a script cannot wave a guest in.
     route!(GET "/api/guests", Owner, activity: false, |_| Endpoint::ListGuests),
     route!(POST "/api/guests/{id}", Owner, activity: true, |id| Endpoint::DecideGuest(id.unwrap_or_default())),
-    // The second factor: on with the PIN then a code; new backup codes and
-    // off with the PIN and a code.
+    // The second factor: on with a re-authentication then a code; new backup
+    // codes and off are sensitive (the code is part of it while on).
     route!(GET "/api/totp", Owner, activity: false, |_| Endpoint::SecondFactorStatus),
-    route!(POST "/api/totp/enroll", Owner, activity: true, |_| Endpoint::EnrollSecondFactor),
+    route!(POST "/api/totp/enroll", Owner, activity: true, |_| Endpoint::EnrollSecondFactor).reauth("totp_enroll"),
     route!(POST "/api/totp/confirm", Owner, activity: true, |_| Endpoint::ConfirmSecondFactor),
-    route!(POST "/api/totp/backup-codes", Owner, activity: true, |_| Endpoint::RegenerateBackupCodes),
-    route!(POST "/api/totp/disable", Owner, activity: true, |_| Endpoint::DisableSecondFactor),
-    // API tokens: the owner's browser only (no scope lets a token mint or list tokens).
+    route!(POST "/api/totp/backup-codes", Owner, activity: true, |_| Endpoint::RegenerateBackupCodes).reauth("backup_codes"),
+    route!(POST "/api/totp/disable", Owner, activity: true, |_| Endpoint::DisableSecondFactor).reauth("totp_disable"),
+    // API tokens: the owner's browser only (no scope lets a token mint or list
+    // tokens); minting one is sensitive.
     route!(GET "/api/tokens", Owner, activity: false, |_| Endpoint::ListTokens),
-    route!(POST "/api/tokens", Owner, activity: true, |_| Endpoint::CreateToken),
+    route!(POST "/api/tokens", Owner, activity: true, |_| Endpoint::CreateToken).reauth("api_token"),
     route!(DELETE "/api/tokens/{id}", Owner, activity: true, |id| Endpoint::RevokeToken(id.unwrap_or_default())),
+    // Minting an *interactive* link is sensitive (a read-only one is not); a
+    // script's token has no window and must send the PIN (and code).
     route!(GET "/api/shares", Owner, activity: false, token: Shares, |_| Endpoint::ListShares),
-    route!(POST "/api/shares", Owner, activity: true, token: Shares, |_| Endpoint::MintShare),
+    route!(POST "/api/shares", Owner, activity: true, token: Shares, |_| Endpoint::MintShare).reauth("share_interactive"),
     route!(DELETE "/api/shares/{id}", Owner, activity: true, token: Shares, |id| Endpoint::RevokeShare(id.unwrap_or_default())),
     // Share links are `/s/#<token>`: the token never stands in a request
     // line (proxies and tunnels log those), only in the redeem (and peek) body.

@@ -8,7 +8,8 @@
 //! (`http`), so the terminal knows nothing of how factors are kept.
 
 use super::Terminals;
-use crate::auth::totp_api::{Factors, reauth};
+use crate::audit::Audit;
+use crate::auth::reauth::Sensitive;
 use crate::error::Error;
 use crate::http::guard::Remote;
 use crate::http::request::{JSON_LIMIT, read_json};
@@ -66,10 +67,11 @@ pub enum Key {
 }
 
 /// `POST /api/terminals/{id}/lock`: `{"locked", "pin", "code"}`. Locking and unlocking
-/// alike ask the owner's factors again; sockets already open stay, sockets waiting at
-/// the door go in when it is unlocked.
+/// alike are sensitive (`auth::reauth`: the factors within 5 minutes, or in the body);
+/// sockets already open stay, sockets waiting at the door go in when it is unlocked.
 pub async fn set(
-    factors: &Factors<'_>,
+    sensitive: &Sensitive<'_>,
+    audit: &Audit,
     terminals: &Terminals,
     client: Remote,
     id: &str,
@@ -79,18 +81,14 @@ pub async fn set(
     #[serde(deny_unknown_fields)]
     struct Body {
         locked: bool,
-        pin: String,
+        #[serde(default)]
+        pin: Option<String>,
         #[serde(default)]
         code: Option<String>,
     }
     let terminal = terminals.get(id).ok_or(Error::NotFound)?;
     let body: Body = read_json(body, JSON_LIMIT).await?;
-    let purpose = if body.locked {
-        "tab_lock"
-    } else {
-        "tab_unlock"
-    };
-    reauth(factors, client, &body.pin, body.code.as_deref(), purpose)?;
+    sensitive.check(body.pin.as_deref(), body.code.as_deref())?;
     if terminal.tab_lock().set(body.locked) {
         let event = if body.locked {
             "tab_locked"
@@ -99,7 +97,7 @@ pub async fn set(
         };
         let source = client.source.to_string();
         let detail = serde_json::json!({"terminal": id, "source": source});
-        factors.checks.audit.record(event, detail);
+        audit.record(event, detail);
     }
     Ok(json(StatusCode::OK, &terminal.info()))
 }
