@@ -242,6 +242,9 @@ pub struct ServeArgs {
     /// Absolute lifetime of a login session, e.g. 12h [default: 12h]
     #[arg(long, value_name = "DURATION", env = "TERMGATE_SESSION_LIFETIME")]
     pub session_lifetime: Option<String>,
+    /// How long the PIN (and code) spare sensitive actions after a login or re-entry, 0s to 15m; 0s asks every time [default: 5m]
+    #[arg(long, value_name = "DURATION", env = "TERMGATE_REAUTH_WINDOW")]
+    pub reauth_window: Option<String>,
     /// Most terminal tabs open at once [default: 8]
     #[arg(long, env = "TERMGATE_MAX_TABS")]
     pub max_tabs: Option<usize>,

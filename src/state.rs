@@ -56,9 +56,6 @@ pub struct Tuning {
     pub liveness: Liveness,
     /// Lifetimes a share link may be given (5, 15 or 60 minutes).
     pub share_ttls: Vec<Duration>,
-    /// How long a re-authentication spares the factors (5 minutes); tests
-    /// shorten it to see a window close, or zero it to see every route ask.
-    pub reauth_window: Duration,
 }
 
 impl Default for Tuning {
@@ -67,7 +64,6 @@ impl Default for Tuning {
             header_timeout: Duration::from_secs(10),
             liveness: Liveness::default(),
             share_ttls: crate::config::SHARE_TTLS.to_vec(),
-            reauth_window: crate::auth::reauth::WINDOW,
         }
     }
 }
@@ -184,7 +180,7 @@ impl AppState {
             audit: &self.audit,
             second: &self.second_factor,
             sessions: &self.sessions,
-            window: self.tuning.reauth_window,
+            window: self.config.reauth_window,
         }
     }
 

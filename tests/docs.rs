@@ -280,6 +280,9 @@ fn every_request_error() -> Vec<termgate::error::Error> {
     let all = vec![
         Error::BadRequest(String::new()),
         Error::Unauthorized,
+        Error::ReauthRequired {
+            second_factor: false,
+        },
         Error::Forbidden(""),
         Error::NotFound,
         Error::Gone,
@@ -305,6 +308,7 @@ fn every_request_error() -> Vec<termgate::error::Error> {
         match error {
             Error::BadRequest(_)
             | Error::Unauthorized
+            | Error::ReauthRequired { .. }
             | Error::Forbidden(_)
             | Error::NotFound
             | Error::Gone

@@ -63,7 +63,10 @@ fn sensitive_bodies() -> BTreeMap<(&'static str, &'static str), Value> {
     BTreeMap::from([
         (("POST", "/auth/logout-all"), json!({})),
         (("POST", "/auth/extend"), json!({})),
-        (("POST", "/api/terminals/{id}/lock"), json!({"locked": true})),
+        (
+            ("POST", "/api/terminals/{id}/lock"),
+            json!({"locked": true}),
+        ),
         (("DELETE", "/api/sessions/{id}"), json!({})),
         (("POST", "/api/sessions/revoke-others"), json!({})),
         (("POST", "/api/totp/enroll"), json!({})),
@@ -105,8 +108,14 @@ async fn every_marked_route_asks_without_the_window_and_nothing_happens() {
     // Nothing was done: the tab is not locked, no link or token exists, every session lives.
     let tabs = server.get("/api/terminals", &owner).await.json();
     assert_eq!(tabs["terminals"][0]["locked"], false, "{tabs}");
-    assert_eq!(server.get("/api/shares", &owner).await.json()["shares"], json!([]));
-    assert_eq!(server.get("/api/tokens", &owner).await.json()["tokens"], json!([]));
+    assert_eq!(
+        server.get("/api/shares", &owner).await.json()["shares"],
+        json!([])
+    );
+    assert_eq!(
+        server.get("/api/tokens", &owner).await.json()["tokens"],
+        json!([])
+    );
     assert_eq!(server.get("/api/terminals", &stale).await.status, 200);
     // Asking spends nothing: the budget still has its 8 guesses for wrong PINs.
     for attempt in 0..8 {
@@ -141,7 +150,7 @@ async fn the_pin_opens_a_window_that_spares_it_and_a_login_opens_one_too() {
 
 #[tokio::test]
 async fn the_window_closes() {
-    let server = TestServer::start_with(|c| c.tuning.reauth_window = Duration::from_secs(1)).await;
+    let server = TestServer::start_with(|c| c.reauth_window = Duration::from_secs(1)).await;
     let owner = server.login().await;
     // No claim on when: only that it does, well within the deadline.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -179,7 +188,16 @@ async fn any_wrong_factor_gets_one_401_and_every_route_spends_the_one_pin_budget
     let path = format!("/api/terminals/{id}/lock");
     answers.push(call(&server, &stale, "POST", &path, lock).await);
     let others = json!({"pin": "999999", "code": right});
-    answers.push(call(&server, &stale, "POST", "/api/sessions/revoke-others", others).await);
+    answers.push(
+        call(
+            &server,
+            &stale,
+            "POST",
+            "/api/sessions/revoke-others",
+            others,
+        )
+        .await,
+    );
     let backup = json!({"pin": "999999", "code": "AAAA-AAAA"});
     answers.push(call(&server, &stale, "POST", "/api/totp/disable", backup).await);
     let token = json!({"name": "x", "scopes": ["shares"], "pin": PIN, "code": "12"});

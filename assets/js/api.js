@@ -7,7 +7,9 @@
 // recordings. Paths are written from the base (`/api/terminals`) and resolved by
 // `appUrl` against `document.baseURI`: the server's `<base href>` in index.html is the --base-path.
 // Every request carries the session's proof beside the cookie (proof.js); logging in or
-// redeeming a link keeps the proof it answers, logging out forgets it.
+// redeeming a link keeps the proof it answers, logging out forgets it. A sensitive route
+// answering 401 `reauth_required` (no PIN within the last 5 minutes) is handed to the
+// re-authentication prompt (reauth.js), which retries the call once with the PIN (and code).
 
 import { forgetProof, keepProof, proofHeaders } from './proof.js';
 
@@ -41,11 +43,21 @@ export function basePath() {
 }
 
 let unauthorizedHandler = () => {};
+let reauthHandler = null;
 let clockSkewMs = 0;
 
 /** Called with no arguments when any request (not opted out) gets a 401. */
 export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
+}
+
+/**
+ * Called with `{secondFactor, retry}` when a sensitive route asks for the factors again;
+ * `retry(pin, code)` repeats the request with them. What it resolves with (or throws) is
+ * the request's answer.
+ */
+export function onReauth(handler) {
+  reauthHandler = handler;
 }
 
 /** Server clock minus local clock, in ms, estimated from the last response's Date header. */
@@ -68,7 +80,8 @@ function noteDate(response) {
  * @param {string} path
  * @param {object} [body] JSON body
  * @param {{expect401?: boolean, raw?: string|Blob, headers?: Record<string,string>}} [opts]
- *   expect401: a 401 is an answer (wrong PIN), not a logout; raw: a non-JSON body sent as is
+ *   expect401: a 401 is an answer (wrong PIN), not a logout; raw: a non-JSON body sent as is;
+ *   reauthed: the retry after the prompt (it is not prompted again)
  * @returns {Promise<any>} parsed JSON, or null for an empty body (204)
  */
 export async function request(method, path, body, opts = {}) {
@@ -107,6 +120,15 @@ export async function request(method, path, body, opts = {}) {
   const retryHeader = Number.parseInt(response.headers.get('Retry-After') || '', 10);
   const err = new ApiError(response.status, code, message, Number.isFinite(retryHeader) ? retryHeader : null);
   err.body = data;
+  if (code === 'reauth_required') {
+    // Not a logout: the session is fine, the owner is asked to confirm it is them.
+    if (!reauthHandler || opts.reauthed || opts.raw !== undefined) throw err;
+    const retry = (pin, secondCode) => {
+      const factors = secondCode ? { pin, code: secondCode } : { pin };
+      return request(method, path, { ...(body || {}), ...factors }, { ...opts, expect401: true, reauthed: true });
+    };
+    return reauthHandler({ secondFactor: data?.second_factor === true, retry });
+  }
   if (response.status === 401 && !opts.expect401) unauthorizedHandler();
   throw err;
 }
@@ -178,8 +200,9 @@ export const api = {
       forgetProof();
     }
   },
-  logoutAll: (pin) => request('POST', '/auth/logout-all', { pin }, { expect401: true }),
-  extend: (pin) => request('POST', '/auth/extend', { pin }, { expect401: true }),
+  // Sensitive routes (the PIN within 5 minutes): the prompt asks when the server says so.
+  logoutAll: () => request('POST', '/auth/logout-all', {}),
+  extend: () => request('POST', '/auth/extend', {}),
   listTerminals: () => request('GET', '/api/terminals'),
   createTerminal: (cols, rows, cwd) => request('POST', '/api/terminals', { ...(cols && rows ? { cols, rows } : {}), ...(cwd !== undefined ? { cwd } : {}) }),
   renameTerminal: (id, title) => request('PATCH', `/api/terminals/${encodeURIComponent(id)}`, { title }),
@@ -189,9 +212,11 @@ export const api = {
   /** The tab's command history (shell integration), newest first, with the server's clock. */
   commands: (id) => request('GET', `/api/terminals/${encodeURIComponent(id)}/commands`),
   deleteTerminal: (id) => request('DELETE', `/api/terminals/${encodeURIComponent(id)}`),
+  /** Lock the tab (every new viewer proves the owner's factors) or unlock it; sensitive. */
+  lockTerminal: (id, locked) => request('POST', `/api/terminals/${encodeURIComponent(id)}/lock`, { locked: Boolean(locked) }),
   // share links (owner) and the guest's side of one
   listShares: () => request('GET', '/api/shares'),
-  mintShare: (spec) => request('POST', '/api/shares', spec, { expect401: true }),
+  mintShare: (spec) => request('POST', '/api/shares', spec),
   revokeShare: (id) => request('DELETE', `/api/shares/${encodeURIComponent(id)}`),
   // interactive guests waiting for (or holding) the owner's Allow: a long poll, and a decision
   guests: (since) => request('GET', `/api/guests${since == null ? '' : `?since=${encodeURIComponent(since)}`}`),
@@ -206,19 +231,19 @@ export const api = {
   peekShare: (token) => request('POST', '/s/peek', { token }, { expect401: true }),
   // the owner's "Log in on your phone" link (holds the access token; fetched on request only)
   loginLink: () => request('POST', '/api/login-link', {}),
-  // the Security dialog (security-*.js). A 401 from a route that takes the PIN or a code is
-  // the answer "wrong PIN or code", not a logout.
+  // the Security dialog (security-*.js). A 401 from a route that takes a code is the answer
+  // "wrong code", not a logout; the sensitive ones ask through the prompt.
   totpStatus: () => request('GET', '/api/totp'),
-  totpEnroll: (pin) => request('POST', '/api/totp/enroll', { pin }, { expect401: true }),
+  totpEnroll: () => request('POST', '/api/totp/enroll', {}),
   totpConfirm: (code) => request('POST', '/api/totp/confirm', { code }, { expect401: true }),
-  totpNewCodes: (pin, code) => request('POST', '/api/totp/backup-codes', { pin, code }, { expect401: true }),
-  totpDisable: (pin, code) => request('POST', '/api/totp/disable', { pin, code }, { expect401: true }),
+  totpNewCodes: () => request('POST', '/api/totp/backup-codes', {}),
+  totpDisable: () => request('POST', '/api/totp/disable', {}),
   listTokens: () => request('GET', '/api/tokens'),
-  mintToken: (spec) => request('POST', '/api/tokens', spec, { expect401: true }),
+  mintToken: (spec) => request('POST', '/api/tokens', spec),
   revokeToken: (id) => request('DELETE', `/api/tokens/${encodeURIComponent(id)}`),
   listSessions: () => request('GET', '/api/sessions'),
   endSession: (id) => request('DELETE', `/api/sessions/${encodeURIComponent(id)}`),
-  endOtherSessions: (pin) => request('POST', '/api/sessions/revoke-others', { pin }, { expect401: true }),
+  endOtherSessions: () => request('POST', '/api/sessions/revoke-others', {}),
   // files (owner; every route 404s with --terminal-only)
   listFiles: (path, { hidden = false, cursor = null } = {}) =>
     request('GET', `/api/files/list?path=${q(path)}${hidden ? '&hidden=1' : ''}${cursor ? `&cursor=${q(cursor)}` : ''}`),

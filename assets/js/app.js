@@ -15,6 +15,7 @@ import { HostFigures } from './host.js';
 import { followVisualViewport, KeyBar } from './keybar.js';
 import { forgetHandedToken, hideLogin, showLogin } from './login.js';
 import { closeMenus, initMenus } from './menus.js';
+import { initReauth } from './reauth.js';
 import { PhoneLoginDialog } from './phone-login.js';
 import { Recordings } from './recordings.js';
 import { effectiveTheme, prefs } from './prefs.js';
@@ -24,6 +25,7 @@ import { SessionClock } from './session.js';
 import { SettingsDialog } from './settings.js';
 import { ShareDialog } from './share.js';
 import { PublicBadge } from './status.js';
+import { TabLocks } from './tab-locks.js';
 import { TabWaiter } from './tab-wait.js';
 import { Tabs } from './tabs.js';
 import { TermDrop } from './term-drop.js';
@@ -47,6 +49,17 @@ const recordings = new Recordings({
   focusTerminal: () => tabs.active?.focus(),
 });
 
+// The size lock and the tab lock of the active tab (tab-locks.js).
+const locks = new TabLocks({
+  sizeButton: $('size-lock'),
+  tabButton: $('tab-lock'),
+  activeTab: () => tabs.active,
+  render: (tab) => tabs.render(tab),
+  notify,
+});
+// Sensitive actions ask for the PIN (and code) again through one prompt.
+initReauth();
+
 const tabs = new Tabs({
   tablist: $('tabs'),
   panes: $('panes'),
@@ -58,7 +71,7 @@ const tabs = new Tabs({
   onApproval: (state) => approvalNote.show(state),
   onActiveChange: (tab) => {
     document.title = tab ? `${tab.title} — termgate` : 'termgate';
-    renderSizeLock(tab);
+    locks.render(tab);
     recordings.renderToggle(tab);
     if (search.isOpen) search.bind();
     commands.tabChanged();
@@ -269,27 +282,6 @@ $('security-open').addEventListener('click', () => {
   closeMenus();
   security.open();
 });
-
-// The active tab's size lock: while locked, no device's window changes the PTY's size.
-$('size-lock').addEventListener('click', async () => {
-  const tab = tabs.active;
-  if (!tab) return;
-  try {
-    const info = await api.lockTerminalSize(tab.id, !tab.sizeLocked);
-    tab.sizeLocked = info.size_locked === true;
-    tabs.render(tab);
-  } catch (err) {
-    notify(`Could not change the size lock: ${err.message}`);
-  }
-  tab.focus();
-});
-function renderSizeLock(tab) {
-  const button = $('size-lock');
-  const locked = Boolean(tab?.sizeLocked);
-  button.disabled = !tab;
-  button.setAttribute('aria-pressed', String(locked));
-  button.querySelector('.label').textContent = locked ? 'Unlock size' : 'Lock size';
-}
 
 // The ☰ menu (phone layout) and the account menu (wide layout): menus.js.
 initMenus();

@@ -1,16 +1,14 @@
-// dialog.js — the small PIN prompt (<dialog>, not window.prompt) used by "extend" and
-// "log out everywhere", a generic ask/confirm dialog (file names, delete confirmation),
-// and the transient notice line at the bottom of the workspace.
-
-import { ApiError } from './api.js';
+// dialog.js — the life of a modal form (runModal, also the re-authentication prompt's in
+// reauth.js), a generic ask/confirm dialog (file names, delete confirmation), and the
+// transient notice line at the bottom of the workspace.
 
 /**
- * The life of a modal form, shared by both dialogs: show it; on submit, `read()` the
+ * The life of a modal form, shared by the dialogs: show it; on submit, `read()` the
  * value (null when invalid; it shows why) and run `action` with it, staying open with
  * the error if that throws; close on Cancel or Escape unless busy; give focus back.
  * Resolves with the action's result (true if it returned nothing), or null if cancelled.
  */
-function runModal(parts, { read, action, describe, onError }) {
+export function runModal(parts, { read, action, describe, onError }) {
   return new Promise((resolve) => {
     const returnFocus = document.activeElement;
     let busy = false;
@@ -49,57 +47,6 @@ function runModal(parts, { read, action, describe, onError }) {
     parts.dialog.addEventListener('cancel', onCancel);
     parts.dialog.showModal();
   });
-}
-
-const pin = {
-  dialog: document.getElementById('pin-dialog'),
-  form: document.getElementById('pin-form'),
-  title: document.getElementById('pin-title'),
-  text: document.getElementById('pin-text'),
-  input: document.getElementById('pin-input'),
-  error: document.getElementById('pin-error'),
-  confirm: document.getElementById('pin-confirm'),
-  cancel: document.getElementById('pin-cancel'),
-};
-
-/**
- * Ask for the PIN and run `action(pin)`. The dialog stays open on a wrong PIN.
- * @param {{title: string, message: string, confirmLabel: string,
- *          action: (pin: string) => Promise<any>}} opts
- * @returns {Promise<any|null>} the action's result, or null if cancelled
- */
-export function askPin({ title, message, confirmLabel, action }) {
-  pin.title.textContent = title;
-  pin.text.textContent = message;
-  pin.confirm.textContent = confirmLabel;
-  pin.error.textContent = '';
-  pin.input.value = '';
-  const done = runModal(pin, {
-    read: () => {
-      const value = pin.input.value.trim();
-      if (value) return value;
-      pin.error.textContent = 'Enter your PIN.';
-      pin.input.focus();
-      return null;
-    },
-    action,
-    describe: describeError,
-    onError: () => {
-      pin.input.select();
-      pin.input.focus();
-    },
-  });
-  pin.input.focus();
-  return done;
-}
-
-function describeError(err) {
-  if (err instanceof ApiError) {
-    if (err.status === 401) return 'Wrong PIN.';
-    if (err.status === 429) return `Too many attempts, try again in ${err.retryAfter ?? 60} s.`;
-    return err.message;
-  }
-  return 'Something went wrong.';
 }
 
 const ask = {

@@ -14,6 +14,8 @@ const PATHS = {
   theme: ['M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z', 'fill:M12 3a9 9 0 0 0 0 18z'],
   settings: ['M4 6h9', 'M17 6h3', 'M4 12h3', 'M11 12h9', 'M4 18h11', 'M19 18h1',
     'M15 4v4', 'M9 10v4', 'M17 16v4'],
+  // The size lock: four fixed corners (unlike the padlock, which locks the tab itself).
+  'size-lock': ['M4 9V4h5', 'M15 4h5v5', 'M20 15v5h-5', 'M9 20H4v-5', 'M9 12h6', 'M12 9v6'],
   lock: ['M6 11h12a1 1 0 0 1 1 1v7a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1z', 'M8 11V8a4 4 0 0 1 8 0v3'],
   share: ['M12 15V4', 'M8 8l4-4l4 4', 'M8 11H6a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-7a1 1 0 0 0-1-1h-2'],
   user: ['M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8z', 'M4.5 20a7.5 7.5 0 0 1 15 0'],
@@ -53,10 +55,11 @@ function draw(svg, name) {
   }
 }
 
-/** A new decorative icon element. */
-export function icon(name) {
+/** A new decorative icon element; `className`: another class beside `i`. */
+export function icon(name, className = '') {
   const svg = document.createElementNS(SVG, 'svg');
   draw(svg, name);
+  if (className) svg.classList.add(className);
   return svg;
 }
 

@@ -1,9 +1,11 @@
 // session.js — the login session in the top bar: time left (refreshed from /auth/session
-// every minute), "extend" offered shortly before the absolute limit (PIN dialog),
-// "log out" and "log out everywhere" (PIN dialog).
+// every minute), "extend" offered shortly before the absolute limit, "log out" and "log out
+// everywhere" (confirmed first). Extend and log out everywhere are sensitive: the prompt
+// (reauth.js) asks for the PIN when it was not entered within the last few minutes.
 
 import { api, serverNow } from './api.js';
-import { askPin } from './dialog.js';
+import { askText, notify } from './dialog.js';
+import { cancelled } from './reauth.js';
 
 const REFRESH_MS = 60_000;
 const TICK_MS = 15_000;
@@ -106,13 +108,13 @@ export class SessionClock {
   }
 
   async extend() {
-    const info = await askPin({
-      title: 'Extend session',
-      message: 'Enter your PIN to renew the session for another full term.',
-      confirmLabel: 'Extend',
-      action: (pin) => api.extend(pin),
-    });
-    if (info && typeof info === 'object') this.update(info);
+    // Sensitive: the prompt (reauth.js) asks for the PIN unless it was entered lately.
+    try {
+      const info = await api.extend();
+      if (info && typeof info === 'object') this.update(info);
+    } catch (err) {
+      if (!cancelled(err)) notify(`Could not extend the session: ${err.message}`);
+    }
     this.ctx.focusTerminal?.();
   }
 
@@ -127,11 +129,16 @@ export class SessionClock {
   }
 
   async logoutAll() {
-    const done = await askPin({
+    // Asked first whatever the window: it ends every login, in every browser.
+    const done = await askText({
       title: 'Log out everywhere',
-      message: 'This ends every login session, in every browser. Enter your PIN to confirm.',
+      message: 'This ends every login session, in every browser, and revokes every share link.',
       confirmLabel: 'Log out everywhere',
-      action: (pin) => api.logoutAll(pin),
+      danger: true,
+      action: () => api.logoutAll(),
+    }).catch((err) => {
+      if (!cancelled(err)) notify(`Could not log out everywhere: ${err.message}`);
+      return null;
     });
     if (done) {
       this.ctx.onLoggedOut?.();

@@ -18,7 +18,7 @@
 // after `hello` and on every change.
 
 import { socketProtocols } from './proof.js';
-import { Close, focusMessage, INPUT_WINDOW, parseServerMessage, resizeMessage, ShutdownReason, socketUrl, visibilityMessage } from './protocol.js';
+import { Close, focusMessage, INPUT_WINDOW, parseServerMessage, resizeMessage, ShutdownReason, socketUrl, unlockMessage, visibilityMessage } from './protocol.js';
 
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
@@ -251,6 +251,11 @@ export class TermSocket {
   /** This view is being used: its size applies (the server ignores a guest's). */
   sendFocus() {
     if (this.isOpen) this.ws.send(focusMessage());
+  }
+
+  /** A locked tab's door: the owner's factors, on this socket only (tab-door.js). */
+  sendUnlock(pin, code) {
+    if (this.isOpen) this.ws.send(unlockMessage(pin, code));
   }
 
   /** Tell the server whether this page is on screen now (a hidden tab is not watching). */

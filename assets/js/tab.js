@@ -10,6 +10,7 @@ import { onOsc52 } from './osc52.js';
 import { PromptMarks } from './prompts.js';
 import { describeExit, ShutdownReason } from './protocol.js';
 import { whenSettled } from './settle.js';
+import { TabDoor } from './tab-door.js';
 import { STOPPED_RETRY_MS, TermSocket } from './socket.js';
 import { TermView } from './terminal.js';
 
@@ -49,6 +50,8 @@ export class Tab {
     this.sizeLocked = info.size_locked === true;
     // The tab's output is being recorded: every viewer, a guest's too, shows REC.
     this.recording = info.recording === true;
+    // The owner locked the tab: a new socket waits at its door (tab-door.js) for the PIN.
+    this.locked = info.locked === true;
 
     this.pane = document.createElement('section');
     this.pane.className = 'pane';
@@ -67,6 +70,10 @@ export class Tab {
     this.recMark.hidden = !this.recording;
     this.pane.append(host, this.recMark, this.buildOverlay());
     ctx.panes.append(this.pane);
+    this.door = new TabDoor(this.pane, {
+      unlock: (pin, code) => this.socket.sendUnlock(pin, code),
+      title: () => this.title,
+    });
 
     this.view = new TermView(host, {
       onInput: (bytes) => {
@@ -101,6 +108,7 @@ export class Tab {
       // screen comes drawn for it. A hidden page has no frames to wait for: none then.
       settledSize: () => (this.sizes() ? whenSettled(this.view.container).then(() => (this.sizes() ? this.view.fitNow() : null)) : null),
       onHello: (hello) => {
+        this.door.hide();
         // The screen follows: rebuild it from scratch instead of appending to it.
         this.view.reset();
         this.prompts.clear();
@@ -168,8 +176,13 @@ export class Tab {
     } else if (msg.type === 'exit') {
       this.exited = { code: msg.code, signal: msg.signal };
       this.noteExit();
+    } else if (msg.type === 'locked') {
+      // Nothing of the tab follows until the door opens.
+      this.locked = true;
+      this.door.show(msg.secondFactor);
+      this.ctx.onChange(this);
     } else if (msg.type === 'error') {
-      this.view.note(`error: ${msg.message || msg.code}`);
+      if (!this.door.refused(msg)) this.view.note(`error: ${msg.message || msg.code}`);
     }
     // 'resize': the PTY's size changed (this view's wish, or another's): show it.
     if (msg.type === 'resize') this.view.mirrorSize(msg.cols, msg.rows);
@@ -210,6 +223,8 @@ export class Tab {
 
   onStatus(status, detail = {}) {
     this.status = status;
+    // The door belongs to the socket that said `locked`; the next one asks again.
+    if (status !== 'live' && status !== 'connecting') this.door.hide();
     switch (status) {
       case 'live':
         this.failures = 0;

@@ -105,7 +105,8 @@ export class Tabs {
     if (!this.ctx.guest) button.setAttribute('aria-keyshortcuts', 'F2 Delete Control+Shift+W');
     const label = document.createElement('span');
     label.className = 'tab-title';
-    button.append(icon('lock'), label); // the lock shows while the size is locked (tabs.css)
+    // The padlock shows while the tab is locked, the corners while its size is (tabs.css).
+    button.append(icon('lock', 'lock-mark'), icon('size-lock', 'size-mark'), label);
     button.addEventListener('click', () => {
       this.activate(tab);
       tab.focus();
@@ -135,7 +136,7 @@ export class Tabs {
     if (!tab.el) return;
     const title = tab.title;
     if (!tab.renaming) tab.label.textContent = title;
-    const locked = (tab.sizeLocked ? ' (size locked)' : '') + (tab.recording ? ' (recording)' : '');
+    const locked = (tab.locked ? ' (locked)' : '') + (tab.sizeLocked ? ' (size locked)' : '') + (tab.recording ? ' (recording)' : '');
     tab.button.title = this.ctx.guest ? `${title}${locked}` : `${title}${locked} — double-click or F2 to rename, Delete to close`;
     tab.closeButton?.setAttribute('aria-label', `Close ${title}`);
     if (tab.closeButton) tab.closeButton.title = `Close ${title} (Ctrl+Shift+W)`;
@@ -145,6 +146,7 @@ export class Tabs {
     tab.el.classList.toggle('active', selected);
     tab.el.classList.toggle('exited', Boolean(tab.exited));
     tab.el.classList.toggle('size-locked', Boolean(tab.sizeLocked));
+    tab.el.classList.toggle('locked', Boolean(tab.locked));
     tab.el.classList.toggle('recording', Boolean(tab.recording));
     tab.el.classList.toggle('offline', ['reconnecting', 'stopped', 'closed'].includes(tab.status));
     if (selected) this.ctx.onActiveChange?.(tab);

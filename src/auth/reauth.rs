@@ -3,7 +3,7 @@
 //! The route table marks each sensitive route (`Route::reauth`, with the
 //! purpose the audit log names). Such a route passes while the caller's owner
 //! session has an open *window* — it showed the owner's factors within the
-//! last [`WINDOW`]: at login, or at an earlier re-authentication. Otherwise
+//! last [`WINDOW`] (`--reauth-window`; zero asks every time): at login, or at an earlier re-authentication. Otherwise
 //! the body must carry the PIN (and, once the second factor is on, a current
 //! code or a backup code), else the answer is `401 reauth_required`, which
 //! tells the page to ask and retry. Factors that are sent are always checked,
@@ -26,7 +26,7 @@ use crate::http::guard::Remote;
 use serde_json::json;
 use std::time::Duration;
 
-/// How long one re-authentication spares the factors.
+/// How long one re-authentication spares the factors, unless `--reauth-window` says otherwise.
 pub const WINDOW: Duration = Duration::from_secs(5 * 60);
 
 impl Checks<'_> {

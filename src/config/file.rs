@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub pin_file: Option<PathBuf>,
     pub idle_timeout: Option<String>,
     pub session_lifetime: Option<String>,
+    pub reauth_window: Option<String>,
     pub max_tabs: Option<usize>,
     pub scrollback: Option<String>,
     pub max_connections: Option<usize>,

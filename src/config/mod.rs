@@ -44,6 +44,8 @@ pub struct Config {
     pub config_dir: PathBuf,
     pub idle_timeout: Duration,
     pub session_lifetime: Duration,
+    /// How long a re-authentication spares the factors (`auth::reauth`).
+    pub reauth_window: Duration,
     pub max_tabs: usize,
     pub scrollback: usize,
     pub max_connections: usize,
@@ -189,6 +191,19 @@ impl Config {
             &file.session_lifetime,
             Duration::from_secs(12 * 3600),
         )?;
+        let reauth_window = duration(
+            "reauth_window",
+            &args.reauth_window,
+            &file.reauth_window,
+            crate::auth::reauth::WINDOW,
+        )?;
+        // "Within the last few minutes" (ASVS 7.5.3): longer is a login, not a confirmation.
+        if reauth_window > Duration::from_secs(15 * 60) {
+            return Err((
+                "reauth_window",
+                "must be at most 15m (0s asks every time)".into(),
+            ));
+        }
 
         let scrollback = match args.scrollback.as_ref().or(file.scrollback.as_ref()) {
             Some(text) => units::parse_size(text).map_err(|e| ("scrollback", e))?,
@@ -256,6 +271,7 @@ impl Config {
             config_dir,
             idle_timeout,
             session_lifetime,
+            reauth_window,
             max_tabs,
             scrollback: scrollback as usize,
             max_connections,
