@@ -2,10 +2,12 @@
 // session the server holds (device from its user agent, address, owner or guest with its
 // scope, started, last active; this device marked), "Sign out" on each row but this
 // device's (its sockets close within a second, and that page goes back to its login), and
-// "Sign out all other sessions" with the PIN (share links stay: the Share dialog revokes them).
+// "Sign out all other sessions", confirmed in a small form (share links stay: the Share dialog
+// revokes them). Both are sensitive: the prompt (reauth.js) asks for the PIN when due.
 
 import { api, ApiError } from './api.js';
-import { describeError, formatAgo, formatDate, listItem, readPin, rowButton } from './security-util.js';
+import { cancelled } from './reauth.js';
+import { describeError, formatAgo, formatDate, listItem, rowButton } from './security-util.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,7 +25,6 @@ export class SessionsSection {
     this.actions = $('sessions-actions');
     this.others = $('sessions-others');
     this.form = $('sessions-form');
-    this.pin = $('sessions-pin');
     this.formError = $('sessions-form-error');
     this.confirm = $('sessions-confirm');
     this.generation = 0; // bumped by forget(): a reply for a closed dialog is dropped
@@ -84,7 +85,7 @@ export class SessionsSection {
       await api.endSession(id);
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) {
-        this.error.textContent = `Could not sign out ${device}: ${describeError(err)}`;
+        if (!cancelled(err)) this.error.textContent = `Could not sign out ${device}: ${describeError(err)}`;
         button.disabled = false;
         return;
       }
@@ -97,28 +98,24 @@ export class SessionsSection {
   startOthers() {
     this.status.textContent = '';
     this.formError.textContent = '';
-    this.pin.value = '';
     this.actions.hidden = true;
     this.form.hidden = false;
-    this.pin.focus();
+    this.confirm.focus();
   }
 
   endForm({ focus = true } = {}) {
     this.form.hidden = true;
-    this.pin.value = '';
     this.actions.hidden = false;
     if (focus) this.others.focus();
   }
 
   async endOthers() {
     if (this.confirm.disabled) return;
-    const pin = readPin(this.pin, this.formError);
-    if (pin === null) return;
     const generation = this.generation;
     this.confirm.disabled = true;
     this.formError.textContent = '';
     try {
-      const { ended } = await api.endOtherSessions(pin);
+      const { ended } = await api.endOtherSessions();
       if (generation !== this.generation) return;
       this.endForm();
       const n = Number(ended) || 0;
@@ -126,9 +123,8 @@ export class SessionsSection {
       await this.load();
     } catch (err) {
       if (generation !== this.generation) return;
-      this.formError.textContent = describeError(err);
-      this.pin.select();
-      this.pin.focus();
+      if (!cancelled(err)) this.formError.textContent = describeError(err);
+      this.confirm.focus();
     } finally {
       this.confirm.disabled = false;
     }

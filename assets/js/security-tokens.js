@@ -1,12 +1,14 @@
 // security-tokens.js — the Security dialog's "API tokens" tab: the owner's tokens for scripts
 // (name, scopes, created, expiry, last use and from where; never a value: the server keeps
-// hashes), a "New token" form (name, scopes, expiry, PIN) whose answer shows the token once
+// hashes), a "New token" form (name, scopes, expiry; minting is sensitive, so the prompt,
+// reauth.js, asks for the PIN when it was not entered lately) whose answer shows the token once
 // with a Copy button, and Revoke on each row after a confirmation (the token's sockets close
 // within a second). The new token is forgotten on Done and when the dialog hides.
 
 import { api, ApiError } from './api.js';
 import { askText } from './dialog.js';
-import { copyButton, describeError, formatAgo, formatDate, formatUntil, listItem, readPin, rowButton } from './security-util.js';
+import { cancelled } from './reauth.js';
+import { copyButton, describeError, formatAgo, formatDate, formatUntil, listItem, rowButton } from './security-util.js';
 
 const $ = (id) => document.getElementById(id);
 const DEFAULT_EXPIRY = '2592000'; // 30 days: long enough for a job, short enough to be noticed
@@ -21,7 +23,6 @@ export class TokensSection {
     this.form = $('token-form');
     this.name = $('token-name');
     this.expiry = $('token-expiry');
-    this.pin = $('token-pin');
     this.error = $('token-error');
     this.create = $('token-create');
     this.result = $('token-result');
@@ -98,7 +99,6 @@ export class TokensSection {
   /** Back from the form to the list (Cancel). */
   endForm() {
     this.form.hidden = true;
-    this.pin.value = '';
     this.actions.hidden = false;
     this.newButton.focus();
   }
@@ -107,7 +107,6 @@ export class TokensSection {
     this.name.value = '';
     for (const box of this.form.querySelectorAll('input[name="token-scope"]')) box.checked = box.value === 'terminals:read';
     this.expiry.value = DEFAULT_EXPIRY;
-    this.pin.value = '';
     this.error.textContent = '';
   }
 
@@ -125,17 +124,14 @@ export class TokensSection {
       this.form.querySelector('input[name="token-scope"]').focus();
       return;
     }
-    const pin = readPin(this.pin, this.error);
-    if (pin === null) return;
     const expiresIn = this.expiry.value === 'never' ? null : Number(this.expiry.value);
     const generation = this.generation;
     this.create.disabled = true;
     this.error.textContent = '';
     try {
-      const minted = await api.mintToken({ name, scopes, expires_in_secs: expiresIn, pin });
+      const minted = await api.mintToken({ name, scopes, expires_in_secs: expiresIn });
       if (generation !== this.generation) return; // the dialog closed meanwhile: show nothing
       if (typeof minted?.token !== 'string') throw new Error('The server sent no token.');
-      this.pin.value = '';
       this.form.hidden = true;
       $('token-result-title').textContent = `New token “${minted.name ?? name}”`;
       this.value.value = minted.token;
@@ -145,14 +141,10 @@ export class TokensSection {
       this.value.select();
       this.load();
     } catch (err) {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation || cancelled(err)) return;
       this.error.textContent = err.code === 'too_many_tokens'
         ? 'There are as many tokens as termgate keeps: revoke one first.'
         : describeError(err);
-      if (err instanceof ApiError && (err.status === 401 || err.status === 429)) {
-        this.pin.select();
-        this.pin.focus();
-      }
     } finally {
       this.create.disabled = false;
     }

@@ -1,35 +1,38 @@
 // security-totp.js — the Security dialog's "Two-step login" tab: whether logins ask for a
 // code from an authenticator app, and the three changes, each an inline form of this tab:
-//   - Turn on: the PIN, then the new secret as a QR code (share.js's drawQr), as text and as
-//     an otpauth:// link (a phone cannot scan its own screen), then a code from the app
+//   - Turn on: the new secret (after the re-authentication prompt, reauth.js, when due) as a
+//     QR code (share.js's drawQr), as text and as an otpauth:// link (a phone cannot scan
+//     its own screen), then a code from the app
 //     proves it was taken; the answer's ten backup codes are shown once, with Copy;
-//   - New backup codes and Turn off: the PIN and a code (a backup code will do).
+//   - New backup codes and Turn off: a click, confirmed by the prompt's PIN and code (a backup
+//     code will do) when they were not entered within the last few minutes.
 // The secret, the codes and what was typed are forgotten when the dialog hides.
 
 import { api, ApiError } from './api.js';
 import { drawQr } from './share.js';
-import { copyButton, describeError, readPin } from './security-util.js';
+import { cancelled } from './reauth.js';
+import { copyButton, describeError } from './security-util.js';
 
 const $ = (id) => document.getElementById(id);
-const CODE_LABEL = 'Code from your authenticator app (or a backup code)';
 
-/** What each form asks and says; `pin`/`scan`: which parts it shows. */
+/** What each form asks and says; `scan`/`code`: which parts it shows. The PIN (and the code
+ * for new codes and off) is the re-authentication prompt's (reauth.js) to ask, when it must. */
 const STEPS = {
   enroll: {
-    text: 'Enter your PIN to begin. The next step shows a QR code for your authenticator app.',
-    pin: true, scan: false, code: false, submit: 'Continue', danger: false,
+    text: 'The next step shows a QR code for your authenticator app.',
+    scan: false, code: false, submit: 'Continue', danger: false,
   },
   scan: {
     text: 'Scan the QR code with your authenticator app, or type the secret into it, then enter the 6-digit code it shows.',
-    pin: false, scan: true, code: 'Code from the app', submit: 'Turn on', danger: false,
+    scan: true, code: 'Code from the app', submit: 'Turn on', danger: false,
   },
   codes: {
     text: 'Makes ten new backup codes; the ones you have now stop working.',
-    pin: true, scan: false, code: CODE_LABEL, submit: 'Make new codes', danger: false,
+    scan: false, code: false, submit: 'Make new codes', danger: false,
   },
   off: {
     text: 'Logging in will ask for the access token and the PIN only.',
-    pin: true, scan: false, code: CODE_LABEL, submit: 'Turn off', danger: true,
+    scan: false, code: false, submit: 'Turn off', danger: true,
   },
 };
 
@@ -38,7 +41,6 @@ export class TotpSection {
     this.status = $('totp-status');
     this.actions = $('totp-actions');
     this.form = $('totp-form');
-    this.pin = $('totp-pin');
     this.code = $('totp-code');
     this.error = $('totp-error');
     this.submit = $('totp-submit');
@@ -104,7 +106,6 @@ export class TotpSection {
     this.actions.hidden = true;
     this.form.hidden = false;
     $('totp-form-text').textContent = spec.text;
-    $('totp-pin-row').hidden = !spec.pin;
     $('totp-scan').hidden = !spec.scan;
     $('totp-code-row').hidden = !spec.code;
     $('totp-code-label').textContent = spec.code || 'Code';
@@ -112,7 +113,7 @@ export class TotpSection {
     this.submit.classList.toggle('danger', spec.danger);
     this.error.textContent = '';
     this.code.value = '';
-    (spec.pin ? this.pin : this.code).focus();
+    (spec.code ? this.code : this.submit).focus();
   }
 
   /** Close the form (Cancel, or done): back to the status and its buttons. */
@@ -120,7 +121,6 @@ export class TotpSection {
     this.step = null;
     this.form.hidden = true;
     this.actions.hidden = false;
-    this.pin.value = '';
     this.code.value = '';
     this.clearSecret();
     if (focus) this.focusAction();
@@ -134,8 +134,6 @@ export class TotpSection {
   async send() {
     if (this.submit.disabled || !this.step) return;
     const spec = STEPS[this.step];
-    const pin = spec.pin ? readPin(this.pin, this.error) : '';
-    if (pin === null) return;
     const code = this.code.value.trim().toUpperCase();
     if (spec.code && !code) {
       this.error.textContent = 'Enter the code.';
@@ -147,25 +145,21 @@ export class TotpSection {
     this.submit.disabled = true;
     this.error.textContent = '';
     try {
-      if (step === 'enroll') this.showSecret(await api.totpEnroll(pin), generation);
+      if (step === 'enroll') this.showSecret(await api.totpEnroll(), generation);
       else if (step === 'scan') this.showCodes(await api.totpConfirm(code), generation);
-      else if (step === 'codes') this.showCodes(await api.totpNewCodes(pin, code), generation);
+      else if (step === 'codes') this.showCodes(await api.totpNewCodes(), generation);
       else {
-        await api.totpDisable(pin, code);
+        await api.totpDisable();
         if (generation === this.generation) this.endForm({ focus: false });
       }
       if (generation === this.generation) await this.load();
       if (step === 'off' && generation === this.generation) this.focusAction();
     } catch (err) {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation || cancelled(err)) return;
       this.error.textContent = describeFailure(step, err);
       if (err instanceof ApiError && (err.status === 401 || err.status === 429)) {
-        // One 401 whichever factor was wrong: both are typed again.
         this.code.value = '';
-        if (spec.pin) {
-          this.pin.select();
-          this.pin.focus();
-        } else this.code.focus();
+        (spec.code ? this.code : this.submit).focus();
       }
     } finally {
       this.submit.disabled = false;
@@ -176,7 +170,6 @@ export class TotpSection {
   showSecret(answer, generation) {
     if (generation !== this.generation) return;
     if (typeof answer?.secret !== 'string') throw new Error('The server sent no secret.');
-    this.pin.value = '';
     this.secret.dataset.raw = answer.secret;
     this.secret.textContent = answer.secret.replace(/(.{4})(?=.)/g, '$1 '); // in fours, to type it
     this.copySecret.reset();

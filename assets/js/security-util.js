@@ -51,15 +51,6 @@ export function describeError(err, factors = 'PIN') {
   return err.message;
 }
 
-/** The trimmed value of a PIN field, or null after saying (in `error`) that it is missing. */
-export function readPin(input, error) {
-  const value = input.value.trim();
-  if (value) return value;
-  error.textContent = 'Enter your PIN.';
-  input.focus();
-  return null;
-}
-
 /** Wire `button` to copy what `text()` gives, saying "Copied" after; `reset` puts the label back. */
 export function copyButton(button, text) {
   const label = button.textContent;

@@ -1,10 +1,12 @@
 // share.js — the owner's Share dialog: mint a temporary link (scope, lifetime, uses, bound
-// to the active tab or not, PIN for interactive links), show it once with a Copy button and
+// to the active tab or not; an interactive one is sensitive: the prompt, reauth.js, asks for
+// the PIN when it was not entered lately), show it once with a Copy button and
 // its QR code drawn on a <canvas> (CSP-safe: no image URL, no inline style), and list the
 // active links with a Revoke button each (refreshed while the dialog is open). The link
 // says which origin it is for: termgate's public one, or one only this computer reaches.
 
 import { api, ApiError, serverNow } from './api.js';
+import { cancelled } from './reauth.js';
 import { copyText } from './terminal.js';
 
 const LIST_REFRESH_MS = 3000;
@@ -80,8 +82,6 @@ export class ShareDialog {
     this.dialog = $('share-dialog');
     this.form = $('share-form');
     this.error = $('share-error');
-    this.pinRow = $('share-pin-row');
-    this.pin = $('share-pin');
     this.uses = $('share-uses');
     this.bind = $('share-bind');
     this.result = $('share-result');
@@ -90,7 +90,6 @@ export class ShareDialog {
     this.timer = null;
     this.shares = [];
 
-    this.form.addEventListener('change', () => this.syncForm());
     this.form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.create();
@@ -118,8 +117,6 @@ export class ShareDialog {
     $('share-bind-label').textContent = tab ? `only this tab (${tab.title})` : 'only this tab';
     this.error.textContent = '';
     this.result.hidden = true;
-    this.pin.value = '';
-    this.syncForm();
     this.dialog.showModal();
     this.form.querySelector('input[name="scope"]:checked').focus();
     this.refresh();
@@ -140,10 +137,6 @@ export class ShareDialog {
     this.ctx.focusTerminal();
   }
 
-  syncForm() {
-    this.pinRow.hidden = this.scope !== 'interactive';
-  }
-
   async create() {
     const uses = Number.parseInt(this.uses.value, 10);
     if (!Number.isInteger(uses) || uses < 1 || uses > 100) {
@@ -157,20 +150,11 @@ export class ShareDialog {
       uses,
       terminal: this.bind.checked ? this.ctx.activeTab()?.id ?? null : null,
     };
-    if (spec.scope === 'interactive') {
-      spec.pin = this.pin.value.trim();
-      if (!spec.pin) {
-        this.error.textContent = 'An interactive link needs your PIN.';
-        this.pin.focus();
-        return;
-      }
-    }
     const button = $('share-create');
     button.disabled = true;
     this.error.textContent = '';
     try {
       const link = await api.mintShare(spec);
-      this.pin.value = '';
       this.url.value = link.url;
       $('share-origin').textContent = describeOrigin(link);
       $('share-copy').textContent = 'Copy';
@@ -181,11 +165,7 @@ export class ShareDialog {
       this.url.select();
       this.refresh();
     } catch (err) {
-      this.error.textContent = describeMintError(err);
-      if (err instanceof ApiError && err.status === 401) {
-        this.pin.select();
-        this.pin.focus();
-      }
+      if (!cancelled(err)) this.error.textContent = describeMintError(err);
     } finally {
       button.disabled = false;
     }

@@ -86,13 +86,14 @@ export class TabDoor {
     return true;
   }
 
-  /** In (`hello`), or the socket went away: the door and what was typed go. */
+  /** In (`hello`), or the socket went away: the door and what was typed go. True if it was open. */
   hide() {
-    if (!this.open) return;
+    if (!this.open) return false;
     this.open = false;
     this.form.hidden = true;
     this.pin.value = '';
     this.code.value = '';
+    return true;
   }
 }
 

@@ -108,7 +108,8 @@ export class Tab {
       // screen comes drawn for it. A hidden page has no frames to wait for: none then.
       settledSize: () => (this.sizes() ? whenSettled(this.view.container).then(() => (this.sizes() ? this.view.fitNow() : null)) : null),
       onHello: (hello) => {
-        this.door.hide();
+        // In through the door: the typing goes to the terminal now.
+        if (this.door.hide() && !this.pane.hidden) queueMicrotask(() => this.view.focus());
         // The screen follows: rebuild it from scratch instead of appending to it.
         this.view.reset();
         this.prompts.clear();
