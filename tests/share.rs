@@ -201,7 +201,8 @@ async fn an_unbound_read_only_link_watches_every_tab_but_types_into_none() {
 
 #[tokio::test]
 async fn minting_rules() {
-    let server = TestServer::start().await;
+    // No re-authentication window (a login opens one otherwise): the PIN is asked each time.
+    let server = TestServer::start_with(|c| c.reauth_window = Duration::ZERO).await;
     let owner = server.login().await;
     let interactive = mint(
         &server,
@@ -210,6 +211,7 @@ async fn minting_rules() {
     )
     .await;
     assert_eq!(interactive.status, 401, "an interactive link needs the PIN");
+    assert_eq!(interactive.json()["code"], "reauth_required");
     let wrong = mint(
         &server,
         &owner,

@@ -61,20 +61,24 @@ test('log in, then log out returns to the login page', async () => {
   await page.context().close();
 });
 
-test('log out everywhere asks for the PIN in a dialog', async () => {
+test('log out everywhere is confirmed first; right after the login it needs no PIN', async () => {
   const page = await newPage(browser);
   await login(page, server);
   await openAccountMenu(page);
   await page.locator('#logout-all').click();
-  const dialog = page.locator('#pin-dialog');
+  const dialog = page.locator('#ask-dialog');
   await dialog.waitFor({ state: 'visible' });
-  await page.locator('#pin-input').fill('111111');
-  await page.locator('#pin-confirm').click();
-  await page.locator('#pin-error').filter({ hasText: 'Wrong PIN' }).waitFor();
-  assert.equal(await dialog.isVisible(), true);
-  await page.locator('#pin-input').fill(server.pin);
-  await page.locator('#pin-confirm').click();
+  assert.equal(await page.locator('#ask-title').textContent(), 'Log out everywhere');
+  // Cancel is what Enter reaches first: a destructive question.
+  await page.locator('#ask-cancel').click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal((await pageJson(page, '/auth/session')).logged_in, true);
+  await openAccountMenu(page);
+  await page.locator('#logout-all').click();
+  await page.locator('#ask-confirm').click();
+  // The login opened the re-authentication window: no PIN prompt (security-reauth.test.mjs).
   await page.locator('#login-form').waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#pin-dialog').isVisible(), false);
   const session = await pageJson(page, '/auth/session');
   assert.equal(session.logged_in, false);
   await assertClean(page);
@@ -88,8 +92,7 @@ test('logging out everywhere sends other open pages to the login page', async ()
   await login(other, server);
   await openAccountMenu(other);
   await other.locator('#logout-all').click();
-  await other.locator('#pin-input').fill(server.pin);
-  await other.locator('#pin-confirm').click();
+  await other.locator('#ask-confirm').click();
   await other.locator('#login-form').waitFor({ state: 'visible' });
   // The watcher's terminal socket is closed with 4001: back to login, with a note.
   await watcher.locator('#login-form').waitFor({ state: 'visible' });

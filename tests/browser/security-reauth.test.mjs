@@ -6,10 +6,27 @@
 // without a prompt (the login just asked for the PIN).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { assertClean, launchBrowser, listTerminals, login, newPage, startServer } from './harness.mjs';
+import { assertClean, launchBrowser, listTerminals, login, newPage, openAccountMenu, startServer } from './harness.mjs';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 let browser;
+
+/** Serious or critical axe violations on the page, as text (empty when none). */
+async function axeProblems(page) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return violations.join('\n');
+}
 
 before(async () => {
   browser = await launchBrowser();
@@ -43,6 +60,7 @@ test('outside the window a sensitive action asks for the PIN, then retries once'
     await page.keyboard.press('Enter');
     await page.locator('#pin-error').filter({ hasText: 'Wrong PIN.' }).waitFor();
     assert.ok(await prompt.isVisible(), 'the prompt stays open on a wrong PIN');
+    assert.equal(await axeProblems(page), '', 'axe with the prompt open');
     assert.ok(await page.locator('#workspace').isVisible(), 'a wrong PIN logged the page out');
     await page.locator('#pin-input').fill(server.pin);
     await page.keyboard.press('Enter');
@@ -90,6 +108,41 @@ test('inside the window (a fresh login) the same action asks nothing', async () 
     await assertClean(page);
   } finally {
     await page.context().close();
+    await server.stop();
+  }
+});
+
+test('the prompt on the phone layout (390 px), light and dark', async () => {
+  const server = await startServer({ TERMGATE_REAUTH_WINDOW: '0s' });
+  try {
+    for (const colorScheme of ['light', 'dark']) {
+      const page = await newPage(browser, { ...PHONE, colorScheme });
+      try {
+        await login(page, server);
+        // On a phone the lock is in the ☰ menu.
+        await openAccountMenu(page);
+        await page.locator('#tab-lock').click();
+        const prompt = page.locator('#pin-dialog');
+        await prompt.waitFor({ state: 'visible' });
+        const box = await prompt.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `the prompt overflows: ${JSON.stringify(box)}`);
+        assert.equal(await axeProblems(page), '', `axe with the prompt open (${colorScheme})`);
+        await page.locator('#pin-input').fill(server.pin);
+        await page.keyboard.press('Enter');
+        await prompt.waitFor({ state: 'hidden' });
+        await page.locator('#tabs .tab.locked .lock-mark').waitFor({ state: 'visible' });
+        await openAccountMenu(page);
+        await page.locator('#tab-lock').click();
+        await prompt.waitFor({ state: 'visible' });
+        await page.locator('#pin-input').fill(server.pin);
+        await page.keyboard.press('Enter');
+        await page.locator('#tabs .tab.locked').waitFor({ state: 'detached' });
+        await assertClean(page);
+      } finally {
+        await page.context().close();
+      }
+    }
+  } finally {
     await server.stop();
   }
 });

@@ -70,14 +70,13 @@ async function headersNodeSends() {
 }
 
 /** Make a token in the open dialog's tokens tab; resolves with its value. */
-async function mintInDialog(page, { name, scopes, expiry, pin }) {
+async function mintInDialog(page, { name, scopes, expiry }) {
   await page.locator('#token-new').click();
   await page.locator('#token-name').fill(name);
   for (const box of await page.locator('input[name="token-scope"]').all()) {
     await box.setChecked(scopes.includes(await box.getAttribute('value')));
   }
   await page.locator('#token-expiry').selectOption({ label: expiry });
-  await page.locator('#token-pin').fill(pin);
   await page.locator('#token-create').click();
   await page.locator('#token-result').waitFor({ state: 'visible' });
   return page.locator('#token-value').inputValue();
@@ -105,16 +104,13 @@ test('a token made in the dialog is shown once, works from node until revoked th
   assert.equal(await page.locator('#sec-totp').isVisible(), false);
   await page.locator('#tokens-none').waitFor({ state: 'visible' });
 
-  // A wrong PIN is said in the form, and nothing is made.
+  // The form asks no PIN: minting is sensitive, and the login just asked for it (the
+  // re-authentication window; security-reauth.test.mjs has the prompt).
   await page.locator('#token-new').click();
-  await page.locator('#token-name').fill('ci job');
-  await page.locator('#token-pin').fill('0000000');
-  await page.locator('#token-create').click();
-  await page.locator('#token-error').filter({ hasText: 'Wrong PIN.' }).waitFor();
-  assert.equal(await page.locator('#token-result').isVisible(), false);
+  assert.equal(await page.locator('#token-form input[type="password"]').count(), 0);
   await page.locator('#token-cancel').click();
 
-  const token = await mintInDialog(page, { name: 'ci job', scopes: ['terminals:read', 'files:read'], expiry: 'in 90 days', pin: server.pin });
+  const token = await mintInDialog(page, { name: 'ci job', scopes: ['terminals:read', 'files:read'], expiry: 'in 90 days' });
   assert.match(token, /^tg_\S{20,}$/);
   const row = page.locator('#token-list li').filter({ hasText: 'ci job' });
   await row.waitFor();
@@ -157,14 +153,14 @@ test('a token made in the dialog is shown once, works from node until revoked th
   await page.context().close();
 });
 
-test('two-step login turned on in the dialog: a fresh page asks for a code; new codes and turning off take PIN and code', async () => {
+test('two-step login turned on in the dialog: a fresh page asks for a code; new codes ask PIN and code in the prompt, then off needs nothing more', async () => {
   const page = await newPage(browser);
   await login(page, server);
   await openSecurity(page, 'totp');
   const status = page.locator('#totp-status');
   await status.filter({ hasText: /^Off:/ }).waitFor();
+  // Turning on is sensitive: the login's window covers it.
   await page.locator('#totp-on').click();
-  await page.locator('#totp-pin').fill(server.pin);
   await page.locator('#totp-submit').click();
   await page.locator('#totp-scan').waitFor({ state: 'visible' });
   assert.ok(await page.locator('#totp-qr').evaluate((c) => c.width > 100), 'the QR code is drawn');
@@ -202,30 +198,35 @@ test('two-step login turned on in the dialog: a fresh page asks for a code; new 
   await assertClean(other);
   await other.context().close();
 
-  // New backup codes: the PIN and a code (a backup one); the old set is void.
+  // New backup codes: this page's window was opened without a code, so the prompt asks for
+  // the PIN and a code now (a used backup code is refused there); the old set is void.
   await closeSecurity(page);
   await openSecurity(page);
   await status.filter({ hasText: '9 backup codes left' }).waitFor();
   await page.locator('#totp-new-codes').click();
-  await page.locator('#totp-pin').fill(server.pin);
-  await page.locator('#totp-code').fill(codes[1]);
   await page.locator('#totp-submit').click();
+  await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+  await page.locator('#pin-code-row').waitFor({ state: 'visible' });
+  await page.locator('#pin-input').fill(server.pin);
+  await page.locator('#pin-code').fill(codes[0]);
+  await page.locator('#pin-confirm').click();
+  await page.locator('#pin-error').filter({ hasText: 'Wrong PIN or code.' }).waitFor();
+  await page.locator('#pin-input').fill(server.pin);
+  await page.locator('#pin-code').fill(codes[1]);
+  await page.locator('#pin-confirm').click();
+  await page.locator('#pin-dialog').waitFor({ state: 'hidden' });
   await page.locator('#totp-codes-box').waitFor({ state: 'visible' });
   const fresh = await page.locator('#totp-codes li').allInnerTexts();
   assert.equal(fresh.length, 10);
   assert.ok(fresh.every((c) => !codes.includes(c)), 'a new set');
   await page.locator('#totp-codes-done').click();
 
-  // Turning off: an old code is refused, a new one does it.
+  // Turning off: the PIN and code were just entered, so the prompt does not ask again.
   await page.locator('#totp-off').click();
-  await page.locator('#totp-pin').fill(server.pin);
-  await page.locator('#totp-code').fill(codes[2]);
-  await page.locator('#totp-submit').click();
-  await page.locator('#totp-error').filter({ hasText: 'Wrong PIN or code.' }).waitFor();
-  await page.locator('#totp-pin').fill(server.pin);
-  await page.locator('#totp-code').fill(fresh[0]);
   await page.locator('#totp-submit').click();
   await status.filter({ hasText: /^Off:/ }).waitFor();
+  assert.equal(await page.locator('#pin-dialog').isVisible(), false);
+  assert.equal(fresh.length, 10);
   assert.equal(await page.locator('#totp-on').isVisible(), true);
   await closeSecurity(page);
   await assertClean(page);
@@ -267,13 +268,12 @@ for (const [layout, options] of [['wide screen', {}], ['phone', PHONE]]) {
       await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 1);
       assert.equal(await here.evaluate(() => window.__termgate.activeStatus()), 'live', 'this device stays logged in');
 
-      // "Sign out all other sessions" takes the PIN.
+      // "Sign out all other sessions" is confirmed in the form (the login's window spares the PIN).
       const third = await newPage(browser);
       await login(third, own);
       await here.locator('#sec-tab-sessions').click(); // shown again: listed again
       await here.waitForFunction(() => document.querySelectorAll('#session-list li').length === 2);
       await here.locator('#sessions-others').click();
-      await here.locator('#sessions-pin').fill(own.pin);
       await fits('the sign-out-others form');
       await here.locator('#sessions-confirm').click();
       await here.locator('#sessions-status').filter({ hasText: 'Signed out 1 other session.' }).waitFor();
@@ -305,7 +305,7 @@ test('phone layout: the dialog fits 390 px, and a token is made and revoked ther
       };
     });
   assert.deepEqual(await fits(), { inside: true, noSideways: true, tabsInside: true }, 'the dialog and its tabs on the form');
-  const token = await mintInDialog(page, { name: 'phone job', scopes: ['terminals:read'], expiry: 'never', pin: server.pin });
+  const token = await mintInDialog(page, { name: 'phone job', scopes: ['terminals:read'], expiry: 'never' });
   await page.locator('#token-list li').filter({ hasText: 'phone job' }).filter({ hasText: 'never expires' }).waitFor();
   assert.deepEqual(await fits(), { inside: true, noSideways: true, tabsInside: true }, 'the dialog with the token shown');
   await assertNoSideways(page, 'phone: a new token shown');

@@ -1,5 +1,6 @@
 // session.test.mjs — the login session in the top bar: "extend" near the absolute limit
-// (PIN dialog), and the page leaving the workspace when the idle limit passes.
+// (sensitive: with --reauth-window 0s the re-authentication prompt asks for the PIN), and
+// the page leaving the workspace when the idle limit passes.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -16,7 +17,7 @@ after(async () => {
 });
 
 test('extend is offered near the absolute limit and asks for the PIN', async () => {
-  const server = await startServer({ TERMGATE_SESSION_LIFETIME: '20m' });
+  const server = await startServer({ TERMGATE_SESSION_LIFETIME: '20m', TERMGATE_REAUTH_WINDOW: '0s' });
   const page = await newPage(browser);
   try {
     await login(page, server);
@@ -26,7 +27,7 @@ test('extend is offered near the absolute limit and asks for the PIN', async () 
     const before = await pageJson(page, '/auth/session');
     await extend.click();
     await page.locator('#pin-dialog').waitFor({ state: 'visible' });
-    assert.equal(await page.locator('#pin-title').textContent(), 'Extend session');
+    assert.equal(await page.locator('#pin-title').textContent(), 'Confirm it is you');
     await page.locator('#pin-input').fill('000000');
     await page.keyboard.press('Enter');
     await page.locator('#pin-error').filter({ hasText: 'Wrong PIN' }).waitFor();

@@ -30,16 +30,9 @@ test('the owner mints a read-only link for the active tab', async () => {
   await dialog.waitFor({ state: 'visible' });
   assert.equal(await owner.locator('input[name="scope"][value="read-only"]').isChecked(), true);
   assert.equal(await owner.locator('#share-bind').isChecked(), true);
-  assert.equal(await owner.locator('#share-pin-row').isVisible(), false, 'PIN asked for a read-only link');
-
-  // Interactive needs the PIN: a wrong one is refused in the dialog.
-  await owner.locator('input[name="scope"][value="interactive"]').check();
-  await owner.locator('#share-pin-row').waitFor({ state: 'visible' });
-  await owner.locator('#share-pin').fill('000000');
-  await owner.locator('#share-create').click();
-  await owner.locator('#share-error').filter({ hasText: 'Wrong PIN.' }).waitFor();
-  await owner.locator('input[name="scope"][value="read-only"]').check();
-  await owner.locator('#share-pin-row').waitFor({ state: 'hidden' });
+  // The dialog asks no PIN: an interactive link is sensitive, and the re-authentication
+  // prompt asks for it when due (security-reauth.test.mjs).
+  assert.equal(await owner.locator('#share-dialog input[type="password"]').count(), 0);
 
   await owner.locator('#share-create').click();
   await owner.locator('#share-result').waitFor({ state: 'visible' });
@@ -124,7 +117,6 @@ test('a guest opens the link, watches live output and cannot type', async () => 
 test('the landing says an interactive link lets the guest type, and when it expires, before Open', async () => {
   await owner.locator('#share-open').click();
   await owner.locator('input[name="scope"][value="interactive"]').check();
-  await owner.locator('#share-pin').fill(server.pin);
   await owner.locator('#share-ttl').selectOption('3600');
   await owner.locator('#share-uses').fill('3');
   await owner.locator('#share-create').click();
