@@ -191,12 +191,19 @@ impl Config {
             &file.session_lifetime,
             Duration::from_secs(12 * 3600),
         )?;
-        let reauth_window = duration(
-            "reauth_window",
-            &args.reauth_window,
-            &file.reauth_window,
-            crate::auth::reauth::WINDOW,
-        )?;
+        let reauth_text = args.reauth_window.as_ref().or(file.reauth_window.as_ref());
+        let reauth_window = match reauth_text {
+            // Zero is a choice here (ask every time), not a slip: durations elsewhere must be positive.
+            Some(text) if text.trim().trim_end_matches(['s', 'm', 'h']).trim() == "0" => {
+                Duration::ZERO
+            }
+            _ => duration(
+                "reauth_window",
+                &args.reauth_window,
+                &file.reauth_window,
+                crate::auth::reauth::WINDOW,
+            )?,
+        };
         // "Within the last few minutes" (ASVS 7.5.3): longer is a login, not a confirmation.
         if reauth_window > Duration::from_secs(15 * 60) {
             return Err((
@@ -342,6 +349,23 @@ mod tests {
         };
         let (key, _) = Config::merge(&args, &bad, dir).unwrap_err();
         assert_eq!(key, "session_lifetime");
+    }
+
+    #[test]
+    fn the_reauth_window_may_be_zero_and_at_most_fifteen_minutes() {
+        let dir = std::env::temp_dir();
+        let with = |text: &str| {
+            let args = ServeArgs {
+                cwd: Some(dir.clone()),
+                reauth_window: Some(text.into()),
+                ..ServeArgs::default()
+            };
+            Config::merge(&args, &FileConfig::default(), dir.clone())
+        };
+        assert_eq!(with("0s").unwrap().reauth_window, Duration::ZERO);
+        assert_eq!(with("2m").unwrap().reauth_window, Duration::from_secs(120));
+        assert_eq!(with("16m").unwrap_err().0, "reauth_window");
+        assert_eq!(with("soon").unwrap_err().0, "reauth_window");
     }
 
     #[test]
