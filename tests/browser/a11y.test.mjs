@@ -4,8 +4,9 @@
 // the account menu open, the Commands panel listing a failed command), the share dialog (its form, then the new link with its QR code),
 // the settings dialog, the Security dialog (two-step login, then its QR step; API tokens with
 // the new-token form, then a new token shown; sessions; the audit log), a guest's landing page (before Open) and read-only view (after),
-// an interactive guest waiting for approval and the owner's Guests panel asking, and
-// the phone layout (390×844, touch) with its key bar, ☰ menu and the audit log — each in the light and the
+// an interactive guest waiting for approval and the owner's Guests panel asking,
+// the phone layout (390×844, touch) with its key bar, ☰ menu and the audit log, the
+// re-authentication prompt and a locked tab's door (wide and phone) — each in the light and the
 // dark theme (the context's prefers-color-scheme), so colour contrast is measured in both.
 // A first test plants two violations to show the audit reports them. axe is injected with
 // page.evaluate (the DevTools protocol, not a <script>: the strict CSP stays as it is, and
@@ -18,7 +19,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, pageJson, ROOT, run } from './harness.mjs';
+import { assertClean, closeSuite, login, newPage, openSuite, pageFetch, pageJson, ROOT, run, startServer } from './harness.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
@@ -348,5 +349,43 @@ for (const scheme of ['light', 'dark']) {
     await audit(page, `phone: the audit log (${scheme})`, found);
     assertNone(found);
     await page.context().close();
+  });
+
+  test(`${scheme}: the re-authentication prompt and a locked tab's door, wide and phone`, async () => {
+    // A server of its own that asks every time (no window), so the prompt shows; the suite's
+    // server keeps its tabs unlocked for the other tests.
+    const own = await startServer({ TERMGATE_REAUTH_WINDOW: '0s' });
+    const found = [];
+    try {
+      for (const [layout, options] of [['wide', {}], ['phone', PHONE]]) {
+        const page = await newPage(browser, { ...options, colorScheme: scheme });
+        await login(page, own);
+        if (layout === 'phone') await page.locator('#menu-toggle').tap();
+        await page.locator('#tab-lock').click();
+        await page.locator('#pin-dialog').waitFor({ state: 'visible' });
+        await audit(page, `the re-authentication prompt (${layout}, ${scheme})`, found);
+        await page.locator('#pin-input').fill(own.pin);
+        await page.keyboard.press('Enter');
+        await page.locator('#tabs .tab.locked').waitFor();
+        await audit(page, `a locked tab in the strip (${layout}, ${scheme})`, found);
+        await page.reload();
+        const door = page.locator('.pane:not([hidden]) .tab-door');
+        await door.waitFor({ state: 'visible' });
+        await audit(page, `a locked tab's door (${layout}, ${scheme})`, found);
+        await door.locator('input[type="password"]').fill(own.pin);
+        await page.keyboard.press('Enter');
+        await door.waitFor({ state: 'hidden' });
+        // Unlocked again (the prompt asks again: no window).
+        if (layout === 'phone') await page.locator('#menu-toggle').tap();
+        await page.locator('#tab-lock').click();
+        await page.locator('#pin-input').fill(own.pin);
+        await page.keyboard.press('Enter');
+        await page.locator('#tabs .tab.locked').waitFor({ state: 'detached' });
+        await page.context().close();
+      }
+      assertNone(found);
+    } finally {
+      await own.stop();
+    }
   });
 }
