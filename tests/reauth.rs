@@ -145,7 +145,10 @@ async fn the_pin_opens_a_window_that_spares_it_and_a_login_opens_one_too() {
     let minted = call(&server, &fresh, "POST", "/api/shares", link).await;
     assert_eq!(minted["status"], 201, "a login opens the window: {minted}");
     let audit = server.audit_log();
-    assert!(audit.contains(r#""purpose":"extend""#), "{audit}");
+    assert!(
+        audit.contains(r#""event":"reauth_ok","purpose":"extend""#),
+        "{audit}"
+    );
 }
 
 #[tokio::test]

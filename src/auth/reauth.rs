@@ -92,6 +92,10 @@ impl Checks<'_> {
         if let Some(view) = session.filter(|view| view.kind == SessionKind::Owner) {
             self.sessions.open_window(view.key, self.window, with_code);
         }
+        // The owner's audit view shows when (and for what) the factors were shown again.
+        let source = client.source.to_string();
+        self.audit
+            .record("reauth_ok", json!({"purpose": purpose, "source": source}));
         Ok(())
     }
 
