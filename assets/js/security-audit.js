@@ -28,9 +28,12 @@ const PURPOSES = {
   revoke_others: 'signing out the other sessions',
   logout_all: 'logging out everywhere',
   extend: 'extending the session',
-  tab_lock: 'locking a tab',
+  tab_lock: 'locking or unlocking a tab',
   tab_unlock: 'unlocking a tab',
+  tab_door: "a locked tab's door",
+  revoke_session: 'signing a session out',
   share: 'an interactive share link',
+  share_interactive: 'an interactive share link',
 };
 const purpose = (e) => `for ${PURPOSES[e.purpose] ?? words(e.purpose ?? 'a check')}`;
 
@@ -65,6 +68,7 @@ const GROUPS = [
     ['login_failed', 'Login refused', (e) => LOGIN_REASONS[e.reason] ?? words(e.reason)],
     ['lockout', 'Locked out', (e) => `too many wrong ${e.budget === 'pin' ? 'PINs' : 'logins'}: refused for ${e.secs} s`],
     ['pin_failed', 'Wrong PIN', purpose],
+    ['reauth_ok', 'PIN entered again', purpose],
     ['logout', 'Logged out'],
     ['logout_all', 'Logged out everywhere', (e) => `${plural(e.sessions, 'session')} ended, ${plural(e.links, 'link')} revoked`],
     ['extend', 'Session extended'],
