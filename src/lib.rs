@@ -22,7 +22,8 @@
 //!   requests, responses, the embedded UI, the WebSocket handshake.
 //! - [`auth`]: THE gate ([`auth::require`]), credentials, login sessions,
 //!   brute-force budgets, the `/auth/*` handlers, second factor, API tokens,
-//!   share links and the owner's live approval of interactive guests.
+//!   share links, the owner's live approval of interactive guests, and the
+//!   re-authentication window sensitive routes ask for (`auth::reauth`).
 //! - [`term`]: terminal tabs: wire protocol, PTY, scrollback, fan-out,
 //!   input queue, the two socket halves, a locked tab's door.
 //! - [`clock`] / [`random`] / [`digest`]: the one place each that reads the
