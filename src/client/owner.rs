@@ -25,11 +25,11 @@ pub const TOKEN_ENV: &str = "TERMGATE_TOKEN";
 pub const PIN_ENV: &str = "TERMGATE_PIN";
 pub const CODE_ENV: &str = "TERMGATE_TOTP_CODE";
 
-/// A logged-in owner: calls go with the session, `pin` is for the calls
-/// that ask it again (minting).
+/// A logged-in owner: calls go with the session. The login opened the
+/// session's re-authentication window, so a sensitive call (minting) sends no
+/// factors again: resending a TOTP code the login just spent would be a replay.
 pub struct Owner {
     pub api: Api,
-    pub pin: String,
 }
 
 /// Where one factor came from.
@@ -126,7 +126,6 @@ pub async fn log_in(
         .ok_or_else(|| ClientError::Http("the login gave no proof".into()))?;
     Ok(Owner {
         api: Api::owner(target.clone(), cookie.to_string(), proof.to_string()),
-        pin,
     })
 }
 
@@ -174,7 +173,7 @@ pub async fn mint_for_login(
         false => mint.scopes,
     };
     let expires = mint.expires.unwrap_or(Some(LOGIN_LIFETIME));
-    let body = json!({"name": login_name(), "scopes": scopes, "pin": owner.pin,
+    let body = json!({"name": login_name(), "scopes": scopes,
                       "expires_in_secs": expires.map(|t| t.as_secs())});
     let minted = owner.api.post("api/tokens", &body).await;
     owner.log_out().await;

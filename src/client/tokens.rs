@@ -35,13 +35,13 @@ pub async fn run(url: Option<&str>, action: Action<'_>) -> Result<(), ClientErro
     let mut factors = Factors::new();
     let (token, _) = factors.next(owner::TOKEN_ENV, "Access token: ")?;
     let owner = owner::log_in(&target, token, second_factor, &mut factors).await?;
-    let result = act(&owner.api, &owner.pin, action).await;
+    let result = act(&owner.api, action).await;
     // The session was for this command only.
     owner.log_out().await;
     result
 }
 
-async fn act(owner: &Api, pin: &str, action: Action<'_>) -> Result<(), ClientError> {
+async fn act(owner: &Api, action: Action<'_>) -> Result<(), ClientError> {
     match action {
         Action::Create {
             name,
@@ -49,7 +49,7 @@ async fn act(owner: &Api, pin: &str, action: Action<'_>) -> Result<(), ClientErr
             expires,
             json,
         } => {
-            let body = json!({"name": name, "scopes": scopes, "pin": pin,
+            let body = json!({"name": name, "scopes": scopes,
                               "expires_in_secs": expires.map(|t| t.as_secs())});
             let minted = owner.post("api/tokens", &body).await?;
             match json {
