@@ -1,7 +1,11 @@
 // player.js — plays an asciicast v3 recording (docs/PROTOCOL.md, "Recordings") in a
-// vendored xterm.js terminal: play/pause, speed 0.5–8×, and long pauses shortened to
+// vendored xterm.js terminal: play/pause, seek, speed 0.5–8×, and long pauses shortened to
 // IDLE_LIMIT_S so a recording of an idle shell does not make you wait. Output is written
 // to the terminal as it was recorded; a resize event resizes it.
+// Seeking does not replay the pauses: everything up to the target is written in one go
+// (from the start when going back, from where it is when going forward), and playing goes
+// on from there once xterm's write callback says the screen is drawn. Seeks that come
+// while one is drawn (a dragged slider) are coalesced into the latest.
 
 import './csp-shim.js';
 import { Terminal } from '../vendor/xterm.mjs';
@@ -42,6 +46,9 @@ export class CastPlayer {
     this.position = 0; // seconds of the recording played so far
     this.timer = null;
     this.startedAt = 0; // performance.now() when `position` was taken, while playing
+    this.seeking = null; // the promise of the seek being drawn
+    this.target = null; // the latest seek asked while one is drawn
+    this.resume = false; // play again once the seek is drawn
   }
 
   /** Show `cast` (parsed) from its start, paused. */
@@ -53,11 +60,18 @@ export class CastPlayer {
     this.term.open(this.screen);
     this.next = 0;
     this.position = 0;
+    this.seeking = null;
+    this.target = null;
     this.report();
   }
 
   get playing() {
     return this.timer !== null;
+  }
+
+  /** Playing, or about to once a seek is drawn (what Play/Pause shows). */
+  get wantsToPlay() {
+    return this.seeking ? this.resume : this.playing;
   }
 
   get duration() {
@@ -66,11 +80,16 @@ export class CastPlayer {
 
   play() {
     if (!this.cast || this.playing) return;
+    if (this.seeking) {
+      this.resume = true;
+      this.report();
+      return;
+    }
     if (this.next >= this.cast.events.length) {
       // At the end: start over.
-      this.term.reset();
-      this.next = 0;
-      this.position = 0;
+      this.resume = true;
+      this.seek(0);
+      return;
     }
     this.startedAt = performance.now();
     this.schedule();
@@ -78,14 +97,15 @@ export class CastPlayer {
   }
 
   pause() {
-    if (!this.playing) return;
+    if (this.seeking) this.resume = false;
+    if (!this.playing) return this.report();
     this.position = this.now();
     this.stop();
     this.report();
   }
 
   toggle() {
-    if (this.playing) this.pause();
+    if (this.wantsToPlay) this.pause();
     else this.play();
   }
 
@@ -97,11 +117,81 @@ export class CastPlayer {
     this.report();
   }
 
+  /**
+   * Show the screen at `target` seconds (clamped to the recording), then go on playing if
+   * it was playing. Resolves once that screen is drawn.
+   */
+  seek(target) {
+    if (!this.cast) return Promise.resolve();
+    this.target = Math.min(Math.max(0, Number(target) || 0), this.duration);
+    if (this.seeking) return this.seeking;
+    this.resume ||= this.playing;
+    if (this.playing) this.position = this.now();
+    this.stop();
+    const term = this.term;
+    const run = async () => {
+      while (this.target !== null && this.term === term) {
+        const next = this.target;
+        this.target = null;
+        await this.drawTo(next);
+      }
+    };
+    this.seeking = run().finally(() => {
+      if (this.term !== term) return; // disposed or another recording loaded meanwhile
+      this.seeking = null;
+      const resume = this.resume;
+      this.resume = false;
+      if (resume && this.next < this.cast.events.length) this.play();
+      else this.report();
+    });
+    this.report();
+    return this.seeking;
+  }
+
+  /** Writes every event up to `target` at once, from the start if it lies behind. */
+  async drawTo(target) {
+    const term = this.term;
+    // What schedule() wrote is still being parsed: a reset before it is done would see
+    // the old output land on the fresh screen.
+    await this.written('');
+    if (this.term !== term) return;
+    if (target < this.position) {
+      term.reset();
+      term.resize(this.cast.cols, this.cast.rows);
+      this.next = 0;
+    }
+    const events = this.cast.events;
+    let out = '';
+    while (this.next < events.length && events[this.next].at <= target) {
+      const event = events[this.next++];
+      if (event.code === 'o') out += event.data;
+      else if (event.code === 'r') {
+        // The output before a resize is drawn at the old size, as it was played.
+        if (out) await this.written(out);
+        if (this.term !== term) return;
+        out = '';
+        const [cols, rows] = event.data.split('x').map(Number);
+        if (cols > 0 && rows > 0) term.resize(cols, rows);
+      }
+    }
+    if (out) await this.written(out);
+    this.position = target;
+  }
+
+  /** Resolves once xterm has parsed `data` (and everything written before it). */
+  written(data) {
+    const term = this.term;
+    return new Promise((resolve) => term.write(data, resolve));
+  }
+
   dispose() {
     this.stop();
     this.term?.dispose();
     this.term = null;
     this.cast = null;
+    this.seeking = null;
+    this.target = null;
+    this.resume = false;
   }
 
   /** Where playback is now, in recording seconds. */
@@ -143,6 +233,13 @@ export class CastPlayer {
   }
 
   report() {
-    this.onState?.({ playing: this.playing, speed: this.speed, position: this.now(), duration: this.duration, ended: this.cast ? this.next >= this.cast.events.length : false });
+    this.onState?.({
+      playing: this.wantsToPlay,
+      seeking: this.seeking !== null,
+      speed: this.speed,
+      position: this.now(),
+      duration: this.duration,
+      ended: this.cast && !this.seeking ? this.next >= this.cast.events.length : false,
+    });
   }
 }

@@ -44,6 +44,10 @@ export class Recordings {
       speed.append(option);
     }
     speed.addEventListener('change', () => this.player.setSpeed(Number(speed.value)));
+    const seek = $('player-seek');
+    // Every move while dragging seeks; the player draws only the latest of those it missed.
+    seek.addEventListener('input', () => this.player.seek(Number(seek.value)));
+    seek.addEventListener('keydown', (event) => this.seekKey(event));
     this.player = new CastPlayer($('player-screen'), (state) => this.renderPlayer(state));
     this.dialog.addEventListener('close', () => {
       this.closePlayer();
@@ -148,7 +152,32 @@ export class Recordings {
 
   renderPlayer(state) {
     $('player-toggle').textContent = state.playing ? 'Pause' : 'Play';
-    $('player-position').textContent = `${formatDuration(state.position * 1000)} / ${formatDuration(state.duration * 1000)}`;
+    const where = `${formatDuration(state.position * 1000)} / ${formatDuration(state.duration * 1000)}`;
+    $('player-position').textContent = where;
+    const seek = $('player-seek');
+    seek.max = String(state.duration);
+    // Not while a seek is drawn: the thumb stays where the hand put it.
+    if (!state.seeking) seek.value = String(state.position);
+    seek.setAttribute('aria-valuetext', where.replace(' / ', ' of '));
+  }
+
+  /** Arrows step 5 s (or a twentieth of a short recording), Page keys 30 s, Home and End the
+   * ends: the slider's own steps would be fractions of a second (its step is "any"). */
+  seekKey(event) {
+    const { duration } = this.player;
+    const small = Math.min(5, Math.max(0.1, duration / 20));
+    const steps = { ArrowLeft: -small, ArrowDown: -small, ArrowRight: small, ArrowUp: small, PageDown: -30, PageUp: 30 };
+    let target;
+    // From a seek still being drawn, so held keys add up.
+    const from = this.player.seeking ? Number($('player-seek').value) : this.player.now();
+    if (event.key in steps) target = from + steps[event.key];
+    else if (event.key === 'Home') target = 0;
+    else if (event.key === 'End') target = duration;
+    else return;
+    event.preventDefault();
+    const clamped = Math.min(Math.max(0, target), duration);
+    $('player-seek').value = String(clamped);
+    this.player.seek(clamped);
   }
 
   async remove(recording) {
