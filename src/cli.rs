@@ -304,6 +304,9 @@ pub struct ServeArgs {
     /// Record every new tab's output (asciicast v3) from its start; every viewer sees REC
     #[arg(long, env = "TERMGATE_RECORD", value_parser = BoolishValueParser::new())]
     pub record: bool,
+    /// Also record what is typed into recorded tabs. Do not: typed passwords and secrets land in the file
+    #[arg(long, env = "TERMGATE_RECORD_INPUT", value_parser = BoolishValueParser::new())]
+    pub record_input: bool,
     /// Folder of the recordings [default: $XDG_DATA_HOME/termgate/recordings]
     #[arg(long, value_name = "DIR", env = "TERMGATE_RECORDINGS_DIR")]
     pub recordings_dir: Option<PathBuf>,

@@ -135,6 +135,11 @@ async fn a_recorded_tab_is_strict_asciicast_v3_holding_what_a_viewer_received() 
     assert_eq!(parsed.rows, 24);
     assert_eq!(parsed.exit.as_deref(), Some("3"));
     assert!(parsed.markers.is_empty(), "no gap: {:?}", parsed.markers);
+    // Two lines were typed; without --record-input neither is in the file.
+    assert!(
+        parsed.input.is_empty() && parsed.tags.is_empty(),
+        "no input"
+    );
     let expected = String::from_utf8_lossy(&received);
     assert!(
         expected.contains("bad \u{FFFD} byte"),
@@ -176,7 +181,7 @@ async fn guests_are_told_when_a_tab_is_recorded_and_cannot_touch_recordings() {
     assert_eq!(on.json()["recording"], true);
     assert_eq!(
         watching.next_control().await,
-        json!({"type": "recording", "on": true})
+        json!({"type": "recording", "on": true, "input": false})
     );
     let seen = server.get("/api/terminals", &guest).await.json();
     assert_eq!(seen["terminals"][0]["recording"], true, "{seen}");
@@ -201,11 +206,11 @@ async fn guests_are_told_when_a_tab_is_recorded_and_cannot_touch_recordings() {
     assert_eq!(off.json()["recording"], false);
     assert_eq!(
         watching.next_control().await,
-        json!({"type": "recording", "on": false})
+        json!({"type": "recording", "on": false, "input": false})
     );
     assert_eq!(
         joining.next_control().await,
-        json!({"type": "recording", "on": false})
+        json!({"type": "recording", "on": false, "input": false})
     );
     let bad = server
         .authed("POST", &path, &owner)
@@ -237,13 +242,13 @@ async fn record_past_the_cap(
     assert_eq!(on.status, 200, "{}", on.text());
     assert_eq!(
         viewer.next_control().await,
-        json!({"type": "recording", "on": true})
+        json!({"type": "recording", "on": true, "input": false})
     );
     let flood = b"i=0; while [ $i -lt 300 ]; do echo 0123456789012345678901234567890123456789; i=$((i+1)); done\n";
     viewer.send_input(flood).await;
     assert_eq!(
         viewer.next_control().await,
-        json!({"type": "recording", "on": false})
+        json!({"type": "recording", "on": false, "input": false})
     );
 }
 

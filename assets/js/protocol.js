@@ -8,11 +8,13 @@
 //                     {type:"visibility", visible}         (owner only: is this page on screen)
 //                     {type:"unlock", pin, code}             (a locked tab's door: the owner's factors)
 //   server -> client: {type:"locked", second_factor}           (a locked tab: nothing follows until unlock)
-//                     {type:"hello", id, title, name, cols, rows, readonly, size_locked, recording}
+//                     {type:"hello", id, title, name, cols, rows, readonly, size_locked, recording,
+//                      recording_input}
 //                     {type:"title", title, name}            (the owner named the tab / cleared it)
 //                     {type:"resize", cols, rows}            (PTY size changed: every view shows this size)
 //                     {type:"size_lock", locked}             (the owner locked / unlocked the size)
-//                     {type:"recording", on}                 (the tab's output is / is no longer recorded: show REC)
+//                     {type:"recording", on, input}          (the tab's output is / is no longer recorded: show REC;
+//                                                             input: typed keys too, show "REC + keys")
 //                     {type:"resync"}                        (fell behind: a fresh replay follows)
 //                     {type:"input_ack", bytes}              (input the PTY has taken, counted per socket)
 //                     {type:"live"}                          (the screen is rebuilt; live output follows)
@@ -112,6 +114,7 @@ export function parseServerMessage(text) {
         readonly: msg.readonly === true,
         sizeLocked: msg.size_locked === true,
         recording: msg.recording === true,
+        recordingInput: msg.recording_input === true,
       };
     case 'title':
       // The owner's name wins over the shell's title until it is cleared (name: null).
@@ -121,7 +124,7 @@ export function parseServerMessage(text) {
     case 'size_lock':
       return { type: 'size_lock', locked: msg.locked === true };
     case 'recording':
-      return { type: 'recording', on: msg.on === true };
+      return { type: 'recording', on: msg.on === true, input: msg.input === true };
     case 'live':
       return { type: 'live' };
     case 'input_ack':

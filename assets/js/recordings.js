@@ -62,7 +62,8 @@ export class Recordings {
     this.toggleButton.disabled = !tab || Boolean(tab.exited);
     this.toggleButton.setAttribute('aria-pressed', String(on));
     this.toggleButton.textContent = on ? 'Stop recording' : 'Record';
-    $('record-tab').textContent = tab ? `This terminal: ${tab.title}${on ? ' (recording)' : ''}` : 'No terminal open';
+    const what = tab?.recordingInput ? ' (recording, typed keys too)' : ' (recording)';
+    $('record-tab').textContent = tab ? `This terminal: ${tab.title}${on ? what : ''}` : 'No terminal open';
     $('recordings-open').classList.toggle('recording', on);
   }
 
@@ -71,7 +72,7 @@ export class Recordings {
     if (!tab) return;
     try {
       const state = await api.setRecording(tab.id, !tab.recording);
-      tab.setRecording?.(state?.recording === true);
+      tab.setRecording?.(state?.recording === true, state?.recording_input === true);
       this.ctx.render(tab);
     } catch (err) {
       this.ctx.notify(`Could not change recording: ${err.message}`);

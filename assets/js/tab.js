@@ -52,6 +52,8 @@ export class Tab {
     this.recording = info.recording === true;
     // The owner locked the tab: a new socket waits at its door (tab-door.js) for the PIN.
     this.locked = info.locked === true;
+    // What is typed is recorded too (--record-input): REC says "REC + keys".
+    this.recordingInput = this.recording && info.recording_input === true;
 
     this.pane = document.createElement('section');
     this.pane.className = 'pane';
@@ -64,10 +66,8 @@ export class Tab {
     // REC over the terminal, where everyone watching sees it whatever the tab strip shows.
     this.recMark = document.createElement('span');
     this.recMark.className = 'rec-mark';
-    this.recMark.textContent = 'REC';
-    this.recMark.title = 'This terminal is being recorded';
     this.recMark.setAttribute('role', 'status');
-    this.recMark.hidden = !this.recording;
+    this.setRecording(this.recording, this.recordingInput);
     this.pane.append(host, this.recMark, this.buildOverlay());
     ctx.panes.append(this.pane);
     this.door = new TabDoor(this.pane, {
@@ -119,7 +119,7 @@ export class Tab {
         this.view.setReadonly(this.readonly || this.held);
         this.view.mirrorSize(hello.cols, hello.rows);
         this.sizeLocked = hello.sizeLocked;
-        this.setRecording(hello.recording);
+        this.setRecording(hello.recording, hello.recordingInput);
         if (hello.title) this.serverTitle = hello.title;
         this.name = hello.name;
         ctx.onChange(this);
@@ -188,7 +188,7 @@ export class Tab {
     // 'resize': the PTY's size changed (this view's wish, or another's): show it.
     if (msg.type === 'resize') this.view.mirrorSize(msg.cols, msg.rows);
     if (msg.type === 'recording') {
-      this.setRecording(msg.on);
+      this.setRecording(msg.on, msg.input);
       this.ctx.onChange(this);
     }
     if (msg.type === 'size_lock') {
@@ -210,9 +210,15 @@ export class Tab {
     if (msg.type === 'live') this.view.afterWrites(() => (this.rebuilding = false));
   }
 
-  setRecording(on) {
+  /** REC while recorded; "REC + keys" when what anyone types is in the recording too. */
+  setRecording(on, input = false) {
     this.recording = Boolean(on);
+    this.recordingInput = this.recording && Boolean(input);
     this.recMark.hidden = !this.recording;
+    this.recMark.textContent = this.recordingInput ? 'REC + keys' : 'REC';
+    this.recMark.title = this.recordingInput
+      ? 'This terminal is being recorded, what is typed included: do not type secrets here'
+      : 'This terminal is being recorded';
   }
 
   noteExit() {

@@ -136,7 +136,7 @@ export class Tabs {
     if (!tab.el) return;
     const title = tab.title;
     if (!tab.renaming) tab.label.textContent = title;
-    const locked = (tab.locked ? ' (locked)' : '') + (tab.sizeLocked ? ' (size locked)' : '') + (tab.recording ? ' (recording)' : '');
+    const locked = (tab.locked ? ' (locked)' : '') + (tab.sizeLocked ? ' (size locked)' : '') + (tab.recording ? (tab.recordingInput ? ' (recording, typed keys too)' : ' (recording)') : '');
     tab.button.title = this.ctx.guest ? `${title}${locked}` : `${title}${locked} — double-click or F2 to rename, Delete to close`;
     tab.closeButton?.setAttribute('aria-label', `Close ${title}`);
     if (tab.closeButton) tab.closeButton.title = `Close ${title} (Ctrl+Shift+W)`;

@@ -30,6 +30,7 @@ pub struct FileConfig {
     pub terminal_only: Option<bool>,
     pub max_upload: Option<String>,
     pub record: Option<bool>,
+    pub record_input: Option<bool>,
     pub recordings_dir: Option<PathBuf>,
     pub recording_max_size: Option<String>,
     pub recordings_max_total: Option<String>,

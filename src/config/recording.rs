@@ -1,5 +1,5 @@
-//! The recording settings: `--record`, where recordings go, their caps and
-//! how long they are kept. Plain values; `crate::record` uses them.
+//! The recording settings: `--record`, `--record-input`, where recordings
+//! go, their caps and how long they are kept. Plain values; `crate::record` uses them.
 
 use super::file::FileConfig;
 use super::units;
@@ -12,6 +12,10 @@ use std::time::Duration;
 pub struct Recordings {
     /// `--record`: every new tab is recorded from its start.
     pub all: bool,
+    /// `--record-input`: typed input is recorded too (`"i"` events). Off by
+    /// default, because a password typed at a prompt that does not echo it
+    /// would otherwise be in the file.
+    pub input: bool,
     /// The folder of the `.cast` files (made 0700; files 0600).
     pub dir: PathBuf,
     /// A recording stops growing here and is marked truncated.
@@ -84,6 +88,7 @@ pub fn merge(args: &ServeArgs, file: &FileConfig) -> Result<Recordings, (&'stati
     }
     Ok(Recordings {
         all: args.record || file.record.unwrap_or(false),
+        input: args.record_input || file.record_input.unwrap_or(false),
         dir,
         max_size,
         max_total,

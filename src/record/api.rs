@@ -58,10 +58,14 @@ pub async fn toggle(
         recordings.stop(&terminal);
     }
     let current = terminal.recording().current();
-    Ok(json(
-        StatusCode::OK,
-        &serde_json::json!({"id": id, "recording": current.is_some(), "recording_id": current}),
-    ))
+    let input = terminal.recording().records_input();
+    let state = serde_json::json!({
+        "id": id,
+        "recording": current.is_some(),
+        "recording_id": current,
+        "recording_input": input,
+    });
+    Ok(json(StatusCode::OK, &state))
 }
 
 /// `GET /api/recordings`: every recording, newest first.

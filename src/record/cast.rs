@@ -1,5 +1,8 @@
 //! The asciicast v3 encoder: a header line, then one `[interval, code, data]`
-//! line per event (see docs.asciinema.org, "asciicast v3").
+//! line per event (see docs.asciinema.org, "asciicast v3"): `"o"` output,
+//! `"i"` input (only with `--record-input`, and then the header's `tags`
+//! say `"input"`, so a reader knows before it reads a line), `"r"`, `"m"`,
+//! `"x"`.
 //!
 //! Pure: it turns events with their times into lines and never touches a
 //! file, so the recorder decides where the bytes go and tests check every
@@ -25,7 +28,12 @@ pub struct Header<'a> {
     /// Unix time of the start, in seconds.
     pub timestamp: u64,
     pub title: &'a str,
+    /// Input is recorded too: `"tags": ["input"]`.
+    pub input: bool,
 }
+
+/// The header's tag of a recording that holds typed input.
+pub const INPUT_TAG: &str = "input";
 
 /// Encodes one recording's lines, keeping the time of the last event, the
 /// UTF-8 bytes carried over and the bytes produced against the cap.
@@ -34,6 +42,8 @@ pub struct Encoder {
     last: Duration,
     /// An incomplete UTF-8 sequence at the end of the last chunk (≤ 3 bytes).
     carry: Vec<u8>,
+    /// The same for input, a stream of its own.
+    input_carry: Vec<u8>,
     written: u64,
     cap: u64,
     truncated: bool,
@@ -45,6 +55,7 @@ impl Encoder {
         Self {
             last: Duration::ZERO,
             carry: Vec::new(),
+            input_carry: Vec::new(),
             written: 0,
             cap,
             truncated: false,
@@ -53,12 +64,15 @@ impl Encoder {
 
     /// The first line. Always written, whatever the cap.
     pub fn header(&mut self, header: &Header) -> Vec<u8> {
-        let value = json!({
+        let mut value = json!({
             "version": 3,
             "term": {"cols": header.cols, "rows": header.rows, "type": "xterm-256color"},
             "timestamp": header.timestamp,
             "title": header.title,
         });
+        if header.input {
+            value["tags"] = json!([INPUT_TAG]);
+        }
         let mut line = value.to_string().into_bytes();
         line.push(b'\n');
         self.written += line.len() as u64;
@@ -68,9 +82,18 @@ impl Encoder {
     /// Output at `at` (since the start): an `"o"` line, or nothing while
     /// only part of a character has come.
     pub fn output(&mut self, at: Duration, bytes: &[u8], out: &mut Vec<u8>) {
-        let text = self.decode(bytes);
+        let text = decode(&mut self.carry, bytes);
         if !text.is_empty() {
             self.event(at, "o", &text, out);
+        }
+    }
+
+    /// Typed input at `at`: an `"i"` line, decoded as output is (a paste
+    /// split between two frames keeps its characters).
+    pub fn input(&mut self, at: Duration, bytes: &[u8], out: &mut Vec<u8>) {
+        let text = decode(&mut self.input_carry, bytes);
+        if !text.is_empty() {
+            self.event(at, "i", &text, out);
         }
     }
 
@@ -91,6 +114,7 @@ impl Encoder {
     /// The shell ended: `"x"` with its exit status (the last line).
     pub fn exit(&mut self, at: Duration, status: i32, out: &mut Vec<u8>) {
         self.flush_carry(at, out);
+        self.flush_input_carry(at, out);
         self.event(at, "x", &status.to_string(), out);
     }
 
@@ -98,6 +122,7 @@ impl Encoder {
     /// still carried, as U+FFFD.
     pub fn finish(&mut self, at: Duration, out: &mut Vec<u8>) {
         self.flush_carry(at, out);
+        self.flush_input_carry(at, out);
     }
 
     /// The cap was reached: nothing more is written.
@@ -110,7 +135,8 @@ impl Encoder {
         self.written
     }
 
-    /// A carried partial character that will never be completed.
+    /// A carried partial character that will never be completed (output's
+    /// before a resize, a gap or the end; input's only at the end).
     fn flush_carry(&mut self, at: Duration, out: &mut Vec<u8>) {
         if !self.carry.is_empty() {
             let text = String::from_utf8_lossy(&std::mem::take(&mut self.carry)).into_owned();
@@ -118,47 +144,11 @@ impl Encoder {
         }
     }
 
-    /// Decodes `bytes` after what was carried, keeping a trailing partial
-    /// character for the next chunk.
-    fn decode<'a>(&mut self, bytes: &'a [u8]) -> Cow<'a, str> {
-        // The common case, whole characters only: no copy.
-        if self.carry.is_empty()
-            && let Ok(valid) = std::str::from_utf8(bytes)
-        {
-            return Cow::Borrowed(valid);
-        }
-        let joined;
-        let mut rest: &[u8] = if self.carry.is_empty() {
-            bytes
-        } else {
-            self.carry.extend_from_slice(bytes);
-            joined = std::mem::take(&mut self.carry);
-            &joined
-        };
-        let mut text = String::with_capacity(rest.len());
-        loop {
-            match std::str::from_utf8(rest) {
-                Ok(valid) => {
-                    text.push_str(valid);
-                    return Cow::Owned(text);
-                }
-                Err(err) => {
-                    let (valid, after) = rest.split_at(err.valid_up_to());
-                    // Checked by from_utf8 just now.
-                    text.push_str(std::str::from_utf8(valid).unwrap_or_default());
-                    match err.error_len() {
-                        Some(bad) => {
-                            text.push(char::REPLACEMENT_CHARACTER);
-                            rest = &after[bad..];
-                        }
-                        // A sequence cut short by the chunk's end.
-                        None => {
-                            self.carry = after.to_vec();
-                            return Cow::Owned(text);
-                        }
-                    }
-                }
-            }
+    fn flush_input_carry(&mut self, at: Duration, out: &mut Vec<u8>) {
+        if !self.input_carry.is_empty() {
+            let carried = std::mem::take(&mut self.input_carry);
+            let text = String::from_utf8_lossy(&carried).into_owned();
+            self.event(at, "i", &text, out);
         }
     }
 
@@ -227,6 +217,50 @@ impl Encoder {
         let _ = write!(out, "[{interval:.6}, \"{code}\", ");
         let _ = serde_json::to_writer(&mut *out, data);
         out.extend_from_slice(b"]\n");
+    }
+}
+
+/// Decodes `bytes` after what `carry` holds, keeping a trailing partial
+/// character in `carry` for the next chunk.
+fn decode<'a>(carry: &mut Vec<u8>, bytes: &'a [u8]) -> Cow<'a, str> {
+    // The common case, whole characters only: no copy.
+    if carry.is_empty()
+        && let Ok(valid) = std::str::from_utf8(bytes)
+    {
+        return Cow::Borrowed(valid);
+    }
+    let joined;
+    let mut rest: &[u8] = if carry.is_empty() {
+        bytes
+    } else {
+        carry.extend_from_slice(bytes);
+        joined = std::mem::take(carry);
+        &joined
+    };
+    let mut text = String::with_capacity(rest.len());
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                text.push_str(valid);
+                return Cow::Owned(text);
+            }
+            Err(err) => {
+                let (valid, after) = rest.split_at(err.valid_up_to());
+                // Checked by from_utf8 just now.
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                match err.error_len() {
+                    Some(bad) => {
+                        text.push(char::REPLACEMENT_CHARACTER);
+                        rest = &after[bad..];
+                    }
+                    // A sequence cut short by the chunk's end.
+                    None => {
+                        *carry = after.to_vec();
+                        return Cow::Owned(text);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -37,6 +37,7 @@ fn header_and_events_are_asciicast_v3() {
         rows: 24,
         timestamp: 1_700_000_000,
         title: "bash \"x\"",
+        input: false,
     });
     let value: serde_json::Value = serde_json::from_slice(&header).unwrap();
     assert_eq!(
@@ -114,6 +115,7 @@ fn the_cap_ends_with_one_marker_and_is_never_crossed() {
         rows: 24,
         timestamp: 0,
         title: "t",
+        input: false,
     });
     for i in 0..100 {
         encoder.output(SECOND * i, b"0123456789", &mut out);
@@ -165,4 +167,32 @@ fn a_chunk_past_the_cap_is_cut_to_what_fits_at_a_character() {
         .unwrap()
         .to_string();
     assert!(last.starts_with("[0.000000, \"m\""), "{last}");
+}
+
+#[test]
+fn input_is_tagged_in_the_header_and_keeps_its_own_utf8_carry() {
+    let mut encoder = Encoder::new(u64::MAX);
+    let header = encoder.header(&Header {
+        cols: 80,
+        rows: 24,
+        timestamp: 0,
+        title: "t",
+        input: true,
+    });
+    let value: serde_json::Value = serde_json::from_slice(&header).unwrap();
+    assert_eq!(value["tags"], json!([INPUT_TAG]));
+    let mut out = Vec::new();
+    // A "€" typed across two frames, with output's own split "é" between.
+    encoder.input(SECOND, b"a\xe2\x82", &mut out);
+    encoder.output(SECOND, b"\xc3", &mut out);
+    encoder.input(2 * SECOND, b"\xac\r", &mut out);
+    encoder.output(2 * SECOND, b"\xa9", &mut out);
+    // A half character left at the end is not lost.
+    encoder.input(3 * SECOND, b"\xe2", &mut out);
+    encoder.finish(3 * SECOND, &mut out);
+    assert_eq!(
+        std::str::from_utf8(&out).unwrap(),
+        "[1.000000, \"i\", \"a\"]\n[1.000000, \"i\", \"€\\r\"]\n\
+         [0.000000, \"o\", \"é\"]\n[1.000000, \"i\", \"\u{FFFD}\"]\n"
+    );
 }

@@ -8,7 +8,9 @@
 //!
 //! [`Recordings`] starts and stops them, tells the audit log, and keeps the
 //! folder within its limits: at start, when a recording begins or ends,
-//! and every [`SWEEP_EVERY`]. Only output is recorded, never input.
+//! and every [`SWEEP_EVERY`]. Only output is recorded, unless the owner
+//! asked for input too (`--record-input`): then the header's tags say so,
+//! the audit line says so, and every viewer sees "REC + keys".
 
 pub mod api;
 pub mod cast;
@@ -115,7 +117,7 @@ impl Recordings {
                 tracing::warn!("cannot start a recording in {dir}: {err}");
                 Error::Unavailable("cannot write in the recordings folder (the log says why)")
             })?;
-        let (tap, receiver) = crate::term::tap::tap();
+        let (tap, receiver) = crate::term::tap::tap(self.0.settings.input);
         lock(&self.0.active).insert(id.clone());
         // Room for the new one, off the caller's thread (a request or a
         // tab's creation); the new file is active, so it is never deleted.
@@ -148,6 +150,7 @@ impl Recordings {
             rows: info.rows,
             timestamp: crate::clock::to_unix_ms(pending.started) / 1000,
             title: &info.title,
+            input: self.0.settings.input,
         });
         let by = match by {
             StartedBy::Owner => "owner",
@@ -156,7 +159,7 @@ impl Recordings {
         let id = pending.id;
         self.0.audit.record(
             "recording_started",
-            json!({"terminal": info.id, "recording": id, "by": by}),
+            json!({"terminal": info.id, "recording": id, "by": by, "input": self.0.settings.input}),
         );
         let job = Job {
             file: pending.file,

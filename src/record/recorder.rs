@@ -105,9 +105,7 @@ fn encode(
     event: Tapped,
     out: &mut Vec<u8>,
 ) {
-    let at = match &event {
-        Tapped::Output(_, at) | Tapped::Resize(_, _, at) => at.saturating_duration_since(start),
-    };
+    let at = event.at().saturating_duration_since(start);
     let lost = tap.take_lost();
     if lost > 0 {
         encoder.gap(at, lost, out);
@@ -115,6 +113,7 @@ fn encode(
     match event {
         Tapped::Output(bytes, _) => encoder.output(at, &bytes, out),
         Tapped::Resize(cols, rows, _) => encoder.resize(at, (cols, rows), out),
+        Tapped::Input(bytes, _) => encoder.input(at, &bytes, out),
     }
 }
 

@@ -125,6 +125,16 @@ impl Fanout {
         self.model_event(ModelEvent::Resize(cols, rows));
     }
 
+    /// What a viewer typed, for a tap that records input (`--record-input`):
+    /// offered under the same lock as output, so the two keep their order.
+    pub fn typed(&self, bytes: &[u8]) {
+        if let Some(tap) = &self.lock().tap
+            && tap.records_input()
+        {
+            tap.offer(Tapped::Input(Bytes::copy_from_slice(bytes), Instant::now()));
+        }
+    }
+
     /// Starts (`Some`) or ends (`None`) copying output to a tap; the old
     /// tap's consumer sees its channel close after what it was given.
     pub fn set_tap(&self, tap: Option<Tap>) {

@@ -36,6 +36,8 @@ pub struct TerminalInfo {
     pub exited: Option<ExitInfo>,
     /// The tab's output is being recorded (every viewer shows REC).
     pub recording: bool,
+    /// What is typed is recorded too (every viewer shows "REC + keys").
+    pub recording_input: bool,
     /// The owner locked the tab: a new viewer proves the owner's factors first.
     pub locked: bool,
     /// Times the screen model started over from the ring (it fell behind a

@@ -66,6 +66,9 @@ pub enum ServerMessage {
         size_locked: bool,
         /// The tab's output is being recorded: every client shows REC.
         recording: bool,
+        /// Typed input is recorded too (`--record-input`): every client
+        /// shows "REC + keys".
+        recording_input: bool,
     },
     /// The tab is locked: nothing of it is sent until an [`ClientMessage::Unlock`]
     /// carries the owner's factors (then `hello` follows) or the owner unlocks the
@@ -86,8 +89,9 @@ pub enum ServerMessage {
     /// The owner locked or unlocked the tab's size (sent to every viewer).
     SizeLock { locked: bool },
     /// Recording of the tab's output started or stopped (sent to every
-    /// viewer, guests included: everyone watching knows).
-    Recording { on: bool },
+    /// viewer, guests included: everyone watching knows); `input`: what is
+    /// typed is recorded too.
+    Recording { on: bool, input: bool },
     /// How many bytes of this viewer's binary input the PTY has taken (or a
     /// signal key discarded), counted from the socket's start. Sent to
     /// writing viewers every 64 KiB of progress (see [`INPUT_WINDOW`]).
@@ -207,9 +211,13 @@ mod tests {
                 readonly: false,
                 size_locked: false,
                 recording: true,
+                recording_input: true,
             },
             ServerMessage::SizeLock { locked: true },
-            ServerMessage::Recording { on: false },
+            ServerMessage::Recording {
+                on: false,
+                input: false,
+            },
             ServerMessage::Resize {
                 cols: 100,
                 rows: 30,

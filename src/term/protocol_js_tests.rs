@@ -23,12 +23,16 @@ fn server_samples() -> Vec<ServerMessage> {
             readonly: false,
             size_locked: false,
             recording: true,
+            recording_input: true,
         },
         ServerMessage::SizeLock { locked: true },
         ServerMessage::Locked {
             second_factor: true,
         },
-        ServerMessage::Recording { on: true },
+        ServerMessage::Recording {
+            on: true,
+            input: true,
+        },
         ServerMessage::Title {
             title: "t".into(),
             name: Some("n".into()),

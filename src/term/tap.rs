@@ -1,5 +1,6 @@
-//! A tap on a tab's output: a copy of every chunk and resize, for a
-//! consumer that must never slow the shell (the recorder, `crate::record`).
+//! A tap on a tab's output: a copy of every chunk and resize (and of what
+//! is typed, for a tap that asks for it: `--record-input`), for a consumer
+//! that must never slow the shell (the recorder, `crate::record`).
 //!
 //! The fan-out offers each chunk under its publish lock, so chunks and
 //! resizes keep their order; offering never waits. When the queue holds
@@ -28,12 +29,33 @@ pub const TAP_DEPTH: usize = 4096;
 pub enum Tapped {
     Output(Bytes, Instant),
     Resize(u16, u16, Instant),
+    /// Input a viewer typed or pasted (only to a tap that records input).
+    Input(Bytes, Instant),
+}
+
+impl Tapped {
+    /// When it happened.
+    pub fn at(&self) -> Instant {
+        match self {
+            Self::Output(_, at) | Self::Resize(_, _, at) | Self::Input(_, at) => *at,
+        }
+    }
+
+    /// The bytes it holds against the queue's budget.
+    fn len(&self) -> u64 {
+        match self {
+            Self::Output(bytes, _) | Self::Input(bytes, _) => bytes.len() as u64,
+            Self::Resize(..) => 0,
+        }
+    }
 }
 
 /// The fan-out's end: offers and never waits.
 pub struct Tap {
     events: mpsc::Sender<Tapped>,
     counts: Arc<Counts>,
+    /// Whether typed input is offered too.
+    input: bool,
 }
 
 /// The consumer's end.
@@ -50,26 +72,33 @@ struct Counts {
     lost: AtomicU64,
 }
 
-/// A tap and its receiver.
-pub fn tap() -> (Tap, TapReceiver) {
+/// A tap and its receiver; `input`: typed input is offered too.
+pub fn tap(input: bool) -> (Tap, TapReceiver) {
     let (events, receiver) = mpsc::channel(TAP_DEPTH);
     let counts = Arc::new(Counts::default());
     let receiver = TapReceiver {
         events: receiver,
         counts: counts.clone(),
     };
-    (Tap { events, counts }, receiver)
+    let tap = Tap {
+        events,
+        counts,
+        input,
+    };
+    (tap, receiver)
 }
 
 impl Tap {
-    /// Offers an event; output beyond [`TAP_BYTES`] or [`TAP_DEPTH`] is
-    /// counted as lost (a dropped resize is not: the next one or the exit
-    /// follows).
+    /// Whether typed input is to be offered.
+    pub fn records_input(&self) -> bool {
+        self.input
+    }
+
+    /// Offers an event; output (or input) beyond [`TAP_BYTES`] or
+    /// [`TAP_DEPTH`] is counted as lost (a dropped resize is not: the next
+    /// one or the exit follows).
     pub fn offer(&self, event: Tapped) {
-        let len = match &event {
-            Tapped::Output(chunk, _) => chunk.len() as u64,
-            Tapped::Resize(..) => 0,
-        };
+        let len = event.len();
         // Only this end adds, so the check and the add cannot race to
         // overshoot; the consumer's subtractions only make room.
         if self.counts.queued.load(Ordering::Acquire) + len > TAP_BYTES {
@@ -100,10 +129,8 @@ impl TapReceiver {
     }
 
     fn received(&self, event: Option<Tapped>) -> Option<Tapped> {
-        if let Some(Tapped::Output(chunk, _)) = &event {
-            self.counts
-                .queued
-                .fetch_sub(chunk.len() as u64, Ordering::AcqRel);
+        if let Some(event) = &event {
+            self.counts.queued.fetch_sub(event.len(), Ordering::AcqRel);
         }
         event
     }
@@ -114,9 +141,17 @@ impl TapReceiver {
     }
 }
 
+/// The recording a tab's tap feeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Active {
+    pub id: String,
+    /// Typed input is recorded too: viewers show "REC + keys".
+    pub input: bool,
+}
+
 /// Which recording a tab's tap feeds, if any: viewers watch it for REC.
 pub struct Recording {
-    id: watch::Sender<Option<String>>,
+    id: watch::Sender<Option<Active>>,
 }
 
 impl Default for Recording {
@@ -137,7 +172,11 @@ impl Recording {
             if current.is_some() {
                 return false;
             }
-            *current = Some(id.to_string());
+            let input = tap.as_ref().is_some_and(Tap::records_input);
+            *current = Some(Active {
+                id: id.to_string(),
+                input,
+            });
             fanout.set_tap(tap.take());
             true
         })
@@ -148,10 +187,11 @@ impl Recording {
     pub fn stop(&self, fanout: &Fanout, only: Option<&str>) -> Option<String> {
         let mut stopped = None;
         self.id.send_if_modified(|current| {
-            if current.is_none() || only.is_some_and(|id| current.as_deref() != Some(id)) {
+            let running = current.as_ref().map(|active| active.id.as_str());
+            if running.is_none() || only.is_some_and(|id| running != Some(id)) {
                 return false;
             }
-            stopped = current.take();
+            stopped = current.take().map(|active| active.id);
             fanout.set_tap(None);
             true
         });
@@ -160,11 +200,16 @@ impl Recording {
 
     /// The recording running now.
     pub fn current(&self) -> Option<String> {
-        self.id.borrow().clone()
+        self.id.borrow().as_ref().map(|active| active.id.clone())
+    }
+
+    /// Whether the recording running now records input too.
+    pub fn records_input(&self) -> bool {
+        self.id.borrow().as_ref().is_some_and(|active| active.input)
     }
 
     /// Changes of the recording, for viewers.
-    pub fn changes(&self) -> watch::Receiver<Option<String>> {
+    pub fn changes(&self) -> watch::Receiver<Option<Active>> {
         self.id.subscribe()
     }
 }
@@ -175,7 +220,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_tap_drops_and_counts_instead_of_waiting() {
-        let (tap, mut receiver) = tap();
+        let (tap, mut receiver) = tap(false);
         let now = Instant::now();
         for _ in 0..TAP_DEPTH + 3 {
             tap.offer(Tapped::Output(Bytes::from_static(b"12345"), now));
@@ -193,7 +238,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_byte_budget_bounds_big_chunks_and_frees_as_they_are_taken() {
-        let (tap, mut receiver) = tap();
+        let (tap, mut receiver) = tap(false);
         let now = Instant::now();
         let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
         let fits = (TAP_BYTES / chunk.len() as u64) as usize;

@@ -180,6 +180,7 @@ impl TerminalHandle {
             clients: self.0.output.viewers(),
             exited: *self.0.exit.borrow(),
             recording: self.0.recording.current().is_some(),
+            recording_input: self.0.recording.records_input(),
             locked: self.0.lock.is_locked(),
             screen_rebuilds: self
                 .0
@@ -275,6 +276,9 @@ impl TerminalHandle {
     /// Queues keystrokes or paste for the shell on a viewer's budget,
     /// waiting while it is spent. `Err(Closed)` once the shell is gone.
     pub async fn write(&self, bytes: Bytes, budget: &Arc<Budget>) -> Result<(), Closed> {
+        // Told to the recorder first: the push may wait, and a recorder that
+        // sees the echo before the keys would read as if the shell typed.
+        self.0.output.typed(&bytes);
         self.0.input.push(bytes, budget).await
     }
 
@@ -293,6 +297,7 @@ impl TerminalHandle {
 
     /// Applies a signal key ahead of all queued input, which is dropped.
     pub fn send_signal_key(&self, signal: Signal, byte: u8) {
+        self.0.output.typed(&[byte]);
         self.0.input.signal(signal, byte);
     }
 

@@ -1,6 +1,7 @@
 //! A strict asciicast v3 reader for the tests: exactly the header keys
-//! termgate writes with their types, then events that are each an array of
-//! [non-negative number, "o" | "r" | "x" | "m", string], "x" last.
+//! termgate writes with their types (`tags` only as `["input"]`), then
+//! events that are each an array of [non-negative number, "o" | "i" | "r" |
+//! "x" | "m", string], "x" last, and "i" only under the `input` tag.
 
 use serde_json::Value;
 
@@ -15,6 +16,10 @@ pub struct Cast {
     pub resizes: Vec<String>,
     /// "m" labels (gaps, truncation).
     pub markers: Vec<String>,
+    /// Every "i" event's data, concatenated (typed input, `--record-input`).
+    pub input: String,
+    /// The header's `tags` (absent: none).
+    pub tags: Vec<String>,
     pub exit: Option<String>,
 }
 
@@ -24,12 +29,25 @@ pub fn parse_strict(text: &str) -> Cast {
     let header: Value = serde_json::from_str(lines.next().expect("a header line")).unwrap();
     let header = header.as_object().expect("the header is an object");
     let keys: Vec<&str> = header.keys().map(String::as_str).collect();
-    let mut sorted = keys.clone();
+    let mut sorted: Vec<&str> = keys.into_iter().filter(|k| *k != "tags").collect();
     sorted.sort();
     assert_eq!(
         sorted,
         ["term", "timestamp", "title", "version"],
         "header keys"
+    );
+    let tags: Vec<String> = match header.get("tags") {
+        None => Vec::new(),
+        Some(tags) => tags
+            .as_array()
+            .expect("tags: an array")
+            .iter()
+            .map(|tag| tag.as_str().expect("a tag is a string").to_string())
+            .collect(),
+    };
+    assert!(
+        tags.is_empty() || tags == ["input"],
+        "the only tag is input: {tags:?}"
     );
     assert!(
         header["version"].is_u64() && header["version"] == 3,
@@ -59,6 +77,8 @@ pub fn parse_strict(text: &str) -> Cast {
         output: String::new(),
         resizes: Vec::new(),
         markers: Vec::new(),
+        input: String::new(),
+        tags,
         exit: None,
     };
     for line in lines {
@@ -78,6 +98,13 @@ pub fn parse_strict(text: &str) -> Cast {
             .to_string();
         match event[1].as_str() {
             Some("o") => cast.output.push_str(&data),
+            Some("i") => {
+                assert!(
+                    cast.tags.iter().any(|t| t == "input"),
+                    "input untagged: {line}"
+                );
+                cast.input.push_str(&data);
+            }
             Some("r") => {
                 let (c, r) = data.split_once('x').expect("COLSxROWS");
                 assert!(

@@ -50,7 +50,7 @@ where
     locks.mark_unchanged();
     // And for recording (REC), so no viewer misses a start or a stop.
     let mut recording = terminal.recording().changes();
-    let recorded = recording.borrow_and_update().is_some();
+    let recorded = recording.borrow_and_update().clone();
     let (cols, rows) = terminal.size();
     let info = terminal.info();
     let hello = ServerMessage::Hello {
@@ -62,7 +62,8 @@ where
         rows,
         readonly: viewer.readonly,
         size_locked: terminal.sizing().is_locked(),
-        recording: recorded,
+        recording: recorded.is_some(),
+        recording_input: recorded.is_some_and(|active| active.input),
     };
     if let Err(stop) = out.control(sink, &hello).await {
         return stop;
@@ -106,8 +107,9 @@ where
                 out.control(sink, &ServerMessage::Title { title, name }).await
             }
             () = changed(recording.clone()) => {
-                let on = recording.borrow_and_update().is_some();
-                out.control(sink, &ServerMessage::Recording { on }).await
+                let active = recording.borrow_and_update().clone();
+                let (on, input) = (active.is_some(), active.is_some_and(|a| a.input));
+                out.control(sink, &ServerMessage::Recording { on, input }).await
             }
             () = changed_opt(approval.clone()) => match approval.as_mut().and_then(told) {
                 Some(message) => out.control(sink, &message).await,
