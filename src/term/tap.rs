@@ -3,11 +3,11 @@
 //! that must never slow the shell (the recorder, `crate::record`).
 //!
 //! The fan-out offers each chunk under its publish lock, so chunks and
-//! resizes keep their order; offering never waits. When the queue holds
-//! [`TAP_BYTES`] of output (or [`TAP_DEPTH`] events) a chunk is dropped and
-//! its bytes counted, and the consumer is told how much it lost before its
-//! next event (a gap it can mark), rather than the PTY reader being held up
-//! by a slow disk.
+//! resizes keep their order; offering never waits. The queue is bounded in
+//! bytes, not events: when it holds [`TAP_BYTES`] (each event's data plus
+//! [`EVENT_COST`]) a chunk is dropped and its bytes counted, and the consumer
+//! is told how much it lost before its next event (a gap it can mark),
+//! rather than the PTY reader being held up by a slow disk.
 
 use super::fanout::Fanout;
 use bytes::Bytes;
@@ -16,12 +16,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-/// Output bytes a tap may hold before it drops output: about 0.1 s of a
-/// flood at full speed, so a consumer that is briefly descheduled on a
-/// busy machine loses nothing.
-pub const TAP_BYTES: u64 = 8 << 20;
-/// Events a tap may hold (a flood of tiny chunks is bounded too).
-pub const TAP_DEPTH: usize = 4096;
+/// What a tap may hold before it drops output: about a second of a flood
+/// on a loaded machine (tests/recording_flood.rs: 8 MiB lost 1.6–5.3% of a
+/// 2 GB flood there, in 8 to 21 gaps, each a moment the recorder was not
+/// scheduled; 32 MiB lost nothing), so a consumer descheduled for a while
+/// loses nothing. It is memory only while the recorder is behind.
+pub const TAP_BYTES: u64 = 32 << 20;
+/// What an event costs in the queue besides its data, so a flood of tiny
+/// chunks is bounded too (about what a queued event takes in memory).
+pub const EVENT_COST: u64 = 64;
 
 /// What happened in the tab, and when (taken at the offer, so a consumer
 /// that lags still writes the true times).
@@ -41,18 +44,23 @@ impl Tapped {
         }
     }
 
-    /// The bytes it holds against the queue's budget.
+    /// The bytes of data it holds (what is lost if it is dropped).
     fn len(&self) -> u64 {
         match self {
             Self::Output(bytes, _) | Self::Input(bytes, _) => bytes.len() as u64,
             Self::Resize(..) => 0,
         }
     }
+
+    /// What it costs against the queue's budget.
+    fn cost(&self) -> u64 {
+        self.len() + EVENT_COST
+    }
 }
 
 /// The fan-out's end: offers and never waits.
 pub struct Tap {
-    events: mpsc::Sender<Tapped>,
+    events: mpsc::UnboundedSender<Tapped>,
     counts: Arc<Counts>,
     /// Whether typed input is offered too.
     input: bool,
@@ -60,13 +68,13 @@ pub struct Tap {
 
 /// The consumer's end.
 pub struct TapReceiver {
-    events: mpsc::Receiver<Tapped>,
+    events: mpsc::UnboundedReceiver<Tapped>,
     counts: Arc<Counts>,
 }
 
 #[derive(Default)]
 struct Counts {
-    /// Output bytes offered and not yet received.
+    /// The cost of the events offered and not yet received.
     queued: AtomicU64,
     /// Output bytes dropped since the consumer last asked.
     lost: AtomicU64,
@@ -74,7 +82,7 @@ struct Counts {
 
 /// A tap and its receiver; `input`: typed input is offered too.
 pub fn tap(input: bool) -> (Tap, TapReceiver) {
-    let (events, receiver) = mpsc::channel(TAP_DEPTH);
+    let (events, receiver) = mpsc::unbounded_channel();
     let counts = Arc::new(Counts::default());
     let receiver = TapReceiver {
         events: receiver,
@@ -94,23 +102,20 @@ impl Tap {
         self.input
     }
 
-    /// Offers an event; output (or input) beyond [`TAP_BYTES`] or
-    /// [`TAP_DEPTH`] is counted as lost (a dropped resize is not: the next
-    /// one or the exit follows).
+    /// Offers an event; output (or input) beyond [`TAP_BYTES`] is counted
+    /// as lost (a dropped resize is not: the next one or the exit follows).
     pub fn offer(&self, event: Tapped) {
-        let len = event.len();
+        let (len, cost) = (event.len(), event.cost());
         // Only this end adds, so the check and the add cannot race to
         // overshoot; the consumer's subtractions only make room.
-        if self.counts.queued.load(Ordering::Acquire) + len > TAP_BYTES {
+        if self.counts.queued.load(Ordering::Acquire) + cost > TAP_BYTES {
             self.counts.lost.fetch_add(len, Ordering::Relaxed);
             return;
         }
-        self.counts.queued.fetch_add(len, Ordering::AcqRel);
-        if let Err(mpsc::error::TrySendError::Full(_) | mpsc::error::TrySendError::Closed(_)) =
-            self.events.try_send(event)
-        {
-            self.counts.queued.fetch_sub(len, Ordering::AcqRel);
-            self.counts.lost.fetch_add(len, Ordering::Relaxed);
+        self.counts.queued.fetch_add(cost, Ordering::AcqRel);
+        if self.events.send(event).is_err() {
+            // The consumer is gone: nobody counts this any more.
+            self.counts.queued.fetch_sub(cost, Ordering::AcqRel);
         }
     }
 }
@@ -130,7 +135,7 @@ impl TapReceiver {
 
     fn received(&self, event: Option<Tapped>) -> Option<Tapped> {
         if let Some(event) = &event {
-            self.counts.queued.fetch_sub(event.len(), Ordering::AcqRel);
+            self.counts.queued.fetch_sub(event.cost(), Ordering::AcqRel);
         }
         event
     }
@@ -222,7 +227,9 @@ mod tests {
     async fn a_full_tap_drops_and_counts_instead_of_waiting() {
         let (tap, mut receiver) = tap(false);
         let now = Instant::now();
-        for _ in 0..TAP_DEPTH + 3 {
+        // Tiny chunks are bounded by their cost, not only their bytes.
+        let fits = (TAP_BYTES / (5 + EVENT_COST)) as usize;
+        for _ in 0..fits + 3 {
             tap.offer(Tapped::Output(Bytes::from_static(b"12345"), now));
         }
         assert_eq!(receiver.take_lost(), 15);
@@ -231,7 +238,7 @@ mod tests {
         while receiver.try_recv().is_some() {
             kept += 1;
         }
-        assert_eq!(kept, TAP_DEPTH);
+        assert_eq!(kept, fits);
         drop(tap);
         assert!(receiver.recv().await.is_none());
     }
@@ -241,7 +248,7 @@ mod tests {
         let (tap, mut receiver) = tap(false);
         let now = Instant::now();
         let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
-        let fits = (TAP_BYTES / chunk.len() as u64) as usize;
+        let fits = (TAP_BYTES / (chunk.len() as u64 + EVENT_COST)) as usize;
         for _ in 0..fits + 2 {
             tap.offer(Tapped::Output(chunk.clone(), now));
         }
