@@ -3,13 +3,10 @@
 //! the disk nor a slow disk ever reaches the PTY reader (which only offers
 //! to the tap, see `term::tap`).
 //!
-//! It encodes whatever is waiting (up to [`BATCH_BYTES`]) into one write,
-//! and encodes the next batch while that write runs on the blocking pool (one
-//! write in flight at a time, so the file's order is the events'): under a
-//! flood the encoding and the disk overlap instead of taking turns. It marks
-//! the output the tap had to drop as a gap, and ends on the shell's exit
-//! (after the last output, with an `"x"` event), when the tap closes
-//! (recording turned off, tab closed), at the size cap, or on a write error.
+//! It batches whatever is waiting into one write, marks the output the tap
+//! had to drop as a gap, and ends on the shell's exit (after the last
+//! output, with an `"x"` event), when the tap closes (recording turned off,
+//! tab closed), at the size cap, or on a write error.
 
 use super::cast::Encoder;
 use crate::term::tap::{TapReceiver, Tapped};
@@ -17,12 +14,10 @@ use crate::term::terminal::ExitInfo;
 use std::fs::File;
 use std::io::{self, Write};
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-/// Encoded bytes gathered into one write at most: a flood costs few writes,
-/// and a recording holds at most about two of these besides its tap.
-const BATCH_BYTES: usize = 1 << 20;
+/// Events encoded into one write at most.
+const BATCH: usize = 64;
 
 /// Why a recording ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +50,7 @@ pub async fn run(job: Job) -> Ending {
         mut tap,
         mut exit,
     } = job;
-    let mut sink = Sink::new(file);
+    let mut sink = Sink(Some(file));
     if sink.write(header).await.is_err() {
         return Ending::Failed;
     }
@@ -66,7 +61,7 @@ pub async fn run(job: Job) -> Ending {
             event = tap.recv() => match event {
                 Some(event) => {
                     encode(&mut encoder, &tap, start, event, &mut out);
-                    while out.len() < BATCH_BYTES {
+                    for _ in 1..BATCH {
                         let Some(event) = tap.try_recv() else { break };
                         encode(&mut encoder, &tap, start, event, &mut out);
                     }
@@ -87,22 +82,14 @@ pub async fn run(job: Job) -> Ending {
                 Some(Ending::Exited)
             }
         };
-        let mut written = match out.is_empty() {
-            true => Ok(()),
-            false => sink.write(out).await,
-        };
-        // The cap wins, as it did when the write was awaited in turn.
-        let ending = match encoder.truncated() {
-            true => Some(Ending::Truncated),
-            false => ending,
-        };
-        if written.is_ok() && ending.is_some() {
-            // The file is complete when this returns.
-            written = sink.settle().await;
-        }
-        if let Err(err) = written {
+        if !out.is_empty()
+            && let Err(err) = sink.write(out).await
+        {
             tracing::warn!("recording stopped: cannot write: {err}");
             return Ending::Failed;
+        }
+        if encoder.truncated() {
+            return Ending::Truncated;
         }
         if let Some(ending) = ending {
             return ending;
@@ -153,44 +140,19 @@ async fn exited(exit: &mut watch::Receiver<Option<ExitInfo>>) -> ExitInfo {
     }
 }
 
-/// The file, moved into a blocking task for each write and back; at most
-/// one write runs, and the recorder encodes the next batch meanwhile.
-struct Sink {
-    file: Option<File>,
-    writing: Option<JoinHandle<(File, io::Result<()>)>>,
-}
+/// The file, moved into a blocking task for each write and back.
+struct Sink(Option<File>);
 
 impl Sink {
-    fn new(file: File) -> Self {
-        Self {
-            file: Some(file),
-            writing: None,
-        }
-    }
-
-    /// Starts writing `bytes` once the write in flight is done, and
-    /// returns without waiting for this one (its error comes with the next
-    /// call, or with [`Self::settle`]).
     async fn write(&mut self, bytes: Vec<u8>) -> io::Result<()> {
-        self.settle().await?;
-        let mut file = self
-            .file
-            .take()
-            .ok_or_else(|| io::Error::other("no file"))?;
-        self.writing = Some(tokio::task::spawn_blocking(move || {
+        let mut file = self.0.take().ok_or_else(|| io::Error::other("no file"))?;
+        let (file, written) = tokio::task::spawn_blocking(move || {
             let written = file.write_all(&bytes);
             (file, written)
-        }));
-        Ok(())
-    }
-
-    /// Waits for the write in flight, if any.
-    async fn settle(&mut self) -> io::Result<()> {
-        if let Some(writing) = self.writing.take() {
-            let (file, written) = writing.await.map_err(io::Error::other)?;
-            self.file = Some(file);
-            written?;
-        }
-        Ok(())
+        })
+        .await
+        .map_err(io::Error::other)?;
+        self.0 = Some(file);
+        written
     }
 }
