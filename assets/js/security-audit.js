@@ -7,8 +7,8 @@
 // shifts the next page by a row, so a row may show twice, never go missing — the safer
 // way round for an audit.
 
-import { request, serverNow } from './api.js';
-import { describeError } from './security-util.js';
+import { request } from './api.js';
+import { describeError, formatDate } from './security-util.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -85,7 +85,7 @@ const GROUPS = [
     ['backup_codes_regenerated', 'New backup codes made'],
   ]],
   ['API tokens', [
-    ['api_token_created', 'API token created', (e) => `“${e.name}” (${(e.scopes ?? []).join(', ')}), ${e.expires_at ? `expires ${formatTime(e.expires_at * 1000)}` : 'never expires'}`],
+    ['api_token_created', 'API token created', (e) => `“${e.name}” (${(e.scopes ?? []).join(', ')}), ${e.expires_at ? `expires ${formatDate(e.expires_at * 1000)}` : 'never expires'}`],
     ['api_token_revoked', 'API token revoked', (e) => `“${e.name}”`],
     ['api_token_used', 'API token used', (e) => `“${e.name}”, ${plural(e.uses, 'request')}${e.allowed === false ? ', refused: outside its scopes' : ''}`],
     ['api_token_failed', 'Unknown API token'],
@@ -124,20 +124,6 @@ const GROUPS = [
 ];
 
 const EVENTS = new Map(GROUPS.flatMap(([, events]) => events.map(([name, label, details]) => [name, { label, details }])));
-
-/** "4 Dec, 18:40:12" (the year too when it is not this one), in the browser's locale. */
-function formatTime(ms) {
-  const date = new Date(ms);
-  const sameYear = date.getFullYear() === new Date(serverNow()).getFullYear();
-  return date.toLocaleString(undefined, {
-    day: 'numeric',
-    month: 'short',
-    ...(sameYear ? {} : { year: 'numeric' }),
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-}
 
 /** An unknown event's fields as "name value, …", never as JSON. */
 function fieldsInWords(entry) {
@@ -239,7 +225,7 @@ function row(entry) {
   const ts = Number(entry.ts);
   if (Number.isFinite(ts)) {
     time.dateTime = new Date(ts).toISOString();
-    time.textContent = formatTime(ts);
+    time.textContent = formatDate(ts, { seconds: true });
   } else time.textContent = 'unknown time';
   // `share_minted` by `termgate --share` names its source "command line", not an address.
   const source = entry.source === 'command line' ? ' · on the command line' : entry.source ? ` · from ${entry.source}` : '';

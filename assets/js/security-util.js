@@ -9,8 +9,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** "3 Dec, 06:40" (the year too when it is not this one), in the browser's locale. */
-export function formatDate(ms) {
+/**
+ * "3 Dec, 06:40" (the year too when it is not this one), in the browser's
+ * locale; with `seconds`, "3 Dec, 06:40:12" (the audit log's rows).
+ */
+export function formatDate(ms, { seconds = false } = {}) {
   const date = new Date(ms);
   const sameYear = date.getFullYear() === new Date(serverNow()).getFullYear();
   return date.toLocaleString(undefined, {
@@ -19,6 +22,7 @@ export function formatDate(ms) {
     ...(sameYear ? {} : { year: 'numeric' }),
     hour: '2-digit',
     minute: '2-digit',
+    ...(seconds ? { second: '2-digit' } : {}),
   });
 }
 
