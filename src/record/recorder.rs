@@ -3,8 +3,8 @@
 //! the disk nor a slow disk ever reaches the PTY reader (which only offers
 //! to the tap, see `term::tap`).
 //!
-//! It batches whatever is waiting into one write, marks the output the tap
-//! had to drop as a gap, and ends on the shell's exit (after the last
+//! It lets events gather for a moment once it has caught up, batches what
+//! is waiting into one write, marks the output the tap had to drop as a gap, and ends on the shell's exit (after the last
 //! output, with an `"x"` event), when the tap closes (recording turned off,
 //! tab closed), at the size cap, or on a write error.
 
@@ -13,11 +13,21 @@ use crate::term::tap::{TapReceiver, Tapped};
 use crate::term::terminal::ExitInfo;
 use std::fs::File;
 use std::io::{self, Write};
+use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-/// Events encoded into one write at most.
-const BATCH: usize = 64;
+/// Encoded bytes gathered into one write at most (then the next follows
+/// at once: the tap is not drained in one go into memory).
+const WRITE_BYTES: usize = 1 << 20;
+
+/// How long a recorder that has caught up lets events gather before it
+/// drains the tap again. Without it a flood woke the recorder and wrote
+/// the file once per chunk the shell printed (thousands a second), which
+/// held up the shell's own output; a recording is not read live, so a
+/// few milliseconds of delay cost nothing, and the tap (32 MiB) holds far
+/// more than a flood prints meanwhile.
+const GATHER: Duration = Duration::from_millis(10);
 
 /// Why a recording ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,17 +64,21 @@ pub async fn run(job: Job) -> Ending {
     if sink.write(header).await.is_err() {
         return Ending::Failed;
     }
+    // Whether the last drain emptied the tap (then the next one waits).
+    let mut caught_up = true;
     loop {
         let mut out = Vec::new();
         let ending = tokio::select! {
             biased;
             event = tap.recv() => match event {
                 Some(event) => {
-                    encode(&mut encoder, &tap, start, event, &mut out);
-                    for _ in 1..BATCH {
-                        let Some(event) = tap.try_recv() else { break };
-                        encode(&mut encoder, &tap, start, event, &mut out);
+                    if caught_up {
+                        // Bounded: the shell's exit and a stop are seen
+                        // on the next turn, GATHER later at most.
+                        tokio::time::sleep(GATHER).await;
                     }
+                    encode(&mut encoder, &tap, start, event, &mut out);
+                    caught_up = drain(&mut encoder, &mut tap, start, &mut out);
                     None
                 }
                 None => {
@@ -95,6 +109,18 @@ pub async fn run(job: Job) -> Ending {
             return ending;
         }
     }
+}
+
+/// Encodes what is waiting, up to [`WRITE_BYTES`]; true if the tap is
+/// empty now.
+fn drain(encoder: &mut Encoder, tap: &mut TapReceiver, start: Instant, out: &mut Vec<u8>) -> bool {
+    while out.len() < WRITE_BYTES {
+        let Some(event) = tap.try_recv() else {
+            return true;
+        };
+        encode(encoder, tap, start, event, out);
+    }
+    false
 }
 
 /// One tapped event as lines, after a gap marker if output was dropped.
