@@ -49,6 +49,7 @@ export class CastPlayer {
     this.seeking = null; // the promise of the seek being drawn
     this.target = null; // the latest seek asked while one is drawn
     this.resume = false; // play again once the seek is drawn
+    this.goal = null; // where the seek being drawn ends up (what the timeline shows meanwhile)
   }
 
   /** Show `cast` (parsed) from its start, paused. */
@@ -62,6 +63,7 @@ export class CastPlayer {
     this.position = 0;
     this.seeking = null;
     this.target = null;
+    this.goal = null;
     this.report();
   }
 
@@ -124,7 +126,11 @@ export class CastPlayer {
   seek(target) {
     if (!this.cast) return Promise.resolve();
     this.target = Math.min(Math.max(0, Number(target) || 0), this.duration);
-    if (this.seeking) return this.seeking;
+    this.goal = this.target;
+    if (this.seeking) {
+      this.report();
+      return this.seeking;
+    }
     this.resume ||= this.playing;
     if (this.playing) this.position = this.now();
     this.stop();
@@ -139,6 +145,7 @@ export class CastPlayer {
     this.seeking = run().finally(() => {
       if (this.term !== term) return; // disposed or another recording loaded meanwhile
       this.seeking = null;
+      this.goal = null;
       const resume = this.resume;
       this.resume = false;
       if (resume && this.next < this.cast.events.length) this.play();
@@ -191,6 +198,7 @@ export class CastPlayer {
     this.cast = null;
     this.seeking = null;
     this.target = null;
+    this.goal = null;
     this.resume = false;
   }
 
@@ -237,7 +245,8 @@ export class CastPlayer {
       playing: this.wantsToPlay,
       seeking: this.seeking !== null,
       speed: this.speed,
-      position: this.now(),
+      // While a seek draws, where it goes: the timeline moves at once, not when drawn.
+      position: this.seeking ? this.goal : this.now(),
       duration: this.duration,
       ended: this.cast && !this.seeking ? this.next >= this.cast.events.length : false,
     });

@@ -157,8 +157,8 @@ export class Recordings {
     $('player-position').textContent = where;
     const seek = $('player-seek');
     seek.max = String(state.duration);
-    // Not while a seek is drawn: the thumb stays where the hand put it.
-    if (!state.seeking) seek.value = String(state.position);
+    // While a seek is drawn the position is where it goes (where the hand put the thumb).
+    seek.value = String(state.position);
     seek.setAttribute('aria-valuetext', where.replace(' / ', ' of '));
   }
 

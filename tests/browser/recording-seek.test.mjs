@@ -140,3 +140,34 @@ test('seeking shows the screen a live viewer had at that time; keys and playing 
   await page.locator('#recordings-close').click();
   await assertClean(page);
 });
+
+test('while a seek draws, the timeline already shows where it goes', async () => {
+  // The player module itself, on a recording built here: 4 MiB of output before the middle
+  // keeps xterm busy long after seek() returns, and every state the player reports is kept.
+  const states = await page.evaluate(async () => {
+    const { CastPlayer } = await import(new URL('assets/js/player.js', document.baseURI).href);
+    const screen = document.createElement('div');
+    document.body.append(screen);
+    const seen = [];
+    const player = new CastPlayer(screen, (state) => seen.push(state));
+    const line = `${'x'.repeat(78)}\r\n`;
+    const big = line.repeat((4 << 20) / line.length);
+    const events = [0, 10, 20].map((at) => ({ at, code: 'o', data: at === 10 ? big : `t${at}\r\n` }));
+    player.load({ cols: 80, rows: 24, title: 't', events });
+    const reportedBefore = seen.length;
+    const drawn = player.seek(15);
+    const during = seen.slice(reportedBefore);
+    await drawn;
+    const after = seen.at(-1);
+    player.dispose();
+    screen.remove();
+    return { during, after };
+  });
+  assert.ok(states.during.length > 0, 'seek() reports at once');
+  for (const state of states.during) {
+    assert.equal(state.seeking, true, JSON.stringify(state));
+    assert.equal(state.position, 15, `the timeline shows the seek's target while it draws: ${JSON.stringify(state)}`);
+  }
+  assert.equal(states.after.seeking, false);
+  assert.equal(states.after.position, 15, 'and stays there once drawn');
+});
