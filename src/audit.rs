@@ -19,6 +19,7 @@
 //! cookies never reach this module.
 
 pub mod api;
+pub mod events;
 pub mod reader;
 mod writer;
 
@@ -112,6 +113,10 @@ impl Audit {
     /// Queues one security event for `audit.log`. Never blocks and never
     /// fails: the daemon keeps serving the owner even on a full disk.
     pub fn record(&self, event: &str, fields: Value) {
+        debug_assert!(
+            events::is_event(event),
+            "audit event {event:?} is not listed in audit::events::EVENTS"
+        );
         let mut line = Map::new();
         line.insert("ts".into(), json!(now_ms()));
         line.insert("event".into(), json!(event));
@@ -132,6 +137,10 @@ impl Audit {
     /// `refusals.log` once per [`REFUSAL_WINDOW`]. Only a map update under
     /// a short lock: no I/O, and the same memory however many repeats.
     pub fn refused(&self, event: &'static str, source: &str, reason: &'static str) {
+        debug_assert!(
+            events::is_refusal(event),
+            "refusal {event:?} is not listed in audit::events::REFUSALS"
+        );
         let now = now_ms();
         let mut tally = crate::lock::lock(&self.tally);
         let key = (event, source.to_string(), reason);

@@ -21,7 +21,7 @@ fn lines_are_json_and_rotation_caps_size() {
 
     let filler = "x".repeat(4096);
     for _ in 0..400 {
-        audit.record("filler", json!({ "pad": filler }));
+        audit.record("file_write", json!({ "pad": filler }));
         // Paced so the bounded queue never drops: this is about rotation.
         assert!(audit.sync(WAIT));
     }
@@ -75,13 +75,13 @@ fn a_full_queue_drops_and_counts_rather_than_blocks() {
     let audit = Audit::open(dir.path());
     // Far more than the queue holds, faster than any disk: never blocks.
     for _ in 0..(QUEUE * 8) {
-        audit.record("filler", json!({}));
+        audit.record("file_write", json!({}));
     }
     assert!(audit.sync(WAIT));
     // Enough lines to rotate once: count both files.
     let rotated = std::fs::read_to_string(dir.path().join("audit.log.1")).unwrap_or_default();
     let events = rotated + &std::fs::read_to_string(audit.path()).unwrap();
-    let written = events.lines().filter(|l| l.contains("filler")).count() as u64;
+    let written = events.lines().filter(|l| l.contains("file_write")).count() as u64;
     let dropped: u64 = events
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -102,7 +102,7 @@ fn a_page_read_right_after_a_record_holds_it() {
     let dir = tempfile::tempdir().unwrap();
     let audit = Audit::open(dir.path());
     for n in 0..200 {
-        audit.record("filler", json!({ "n": n }));
+        audit.record("file_write", json!({ "n": n }));
         let page = audit.read_page(None, 0, 1);
         assert_eq!(page.entries.first().map(|e| e["n"].clone()), Some(json!(n)));
     }
