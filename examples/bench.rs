@@ -45,10 +45,15 @@ use support::daemon::Daemon;
 ///               20 viewers never read
 ///   fanout      one burst watched by 1, 10 and 50 viewers: aggregate MB/s,
 ///               resyncs, peak RSS
+///   snapshot    what a joining viewer costs: socket open to `live` and
+///               the screen bytes it is sent first, for a tab that just
+///               printed the fan-out burst and for a quiet one, next to
+///               the raw replay of the ring
 ///   input       a paste into `wc -c` (echo off; the count is checked) and
 ///               into `cat` (echo on), in 64 KiB frames (the web UI) and
-///               1 KiB frames (a terminal client such as `termgate attach`); a run that does not finish
-///               within the deadline prints `STALLED after X MiB`
+///               1 KiB frames (a terminal client such as `termgate
+///               attach`); a run that does not finish within the deadline
+///               prints `STALLED after X MiB`
 ///
 /// Sizes (full / --quick): restarts 10 / 3, throughput 256 / 32 MiB,
 /// fan-out 64 / 8 MiB, echo 2000 / 300 round trips, flood 10 / 3 s,

@@ -58,7 +58,7 @@ const guest = (e) => `guest at ${e.guest_source ?? 'an unknown address'}, ${tab(
 const size = (bytes) => (bytes >= 1024 * 1024 ? `${(bytes / 1048576).toFixed(1)} MiB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KiB` : plural(bytes, 'byte'));
 
 /**
- * Every event the server writes (`grep -rn 'record("' src`), in groups for the filter:
+ * Every event the server writes (src/audit/events.rs, EVENTS: a unit test keeps the two the same), in groups for the filter:
  * [event, what it is in words, its details in words (or none)]. An event not listed here
  * still shows, under its own name, with its fields as "name value".
  */
