@@ -101,6 +101,36 @@ async fn a_locked_tab_shows_nothing_and_takes_no_input_until_the_pin() {
 }
 
 #[tokio::test]
+async fn every_open_view_hears_the_tab_locked_and_unlocked() {
+    let server = TestServer::start().await;
+    let owner = server.login().await;
+    let id = server.create_terminal(&owner).await;
+    let mut first = server.attach(&owner, &id).await;
+    let mut second = server.attach(&owner, &id).await;
+    lock(&server, &owner, &id).await;
+    for view in [&mut first, &mut second] {
+        assert_eq!(
+            view.next_control().await,
+            json!({"type": "tab_lock", "locked": true})
+        );
+    }
+    let reply = set_lock(&server, &owner, &id, json!({"locked": false, "pin": PIN})).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        first.next_control().await,
+        json!({"type": "tab_lock", "locked": false})
+    );
+    // Locking a locked tab again changes nothing, so nothing is said: the
+    // next word after the lock is the unlock.
+    lock(&server, &owner, &id).await;
+    lock(&server, &owner, &id).await;
+    let reply = set_lock(&server, &owner, &id, json!({"locked": false, "pin": PIN})).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(first.next_control().await["locked"], true);
+    assert_eq!(first.next_control().await["locked"], false);
+}
+
+#[tokio::test]
 async fn unlocking_the_tab_lets_the_waiting_socket_in_and_asks_the_pin_too() {
     let server = TestServer::start().await;
     let owner = server.login().await;

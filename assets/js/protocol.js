@@ -13,6 +13,7 @@
 //                     {type:"title", title, name}            (the owner named the tab / cleared it)
 //                     {type:"resize", cols, rows}            (PTY size changed: every view shows this size)
 //                     {type:"size_lock", locked}             (the owner locked / unlocked the size)
+//                     {type:"tab_lock", locked}              (the owner locked / unlocked the tab: views stay)
 //                     {type:"recording", on, input}          (the tab's output is / is no longer recorded: show REC;
 //                                                             input: typed keys too, show "REC + keys")
 //                     {type:"resync"}                        (fell behind: a fresh replay follows)
@@ -123,6 +124,8 @@ export function parseServerMessage(text) {
       return { type: 'resize', cols: Number(msg.cols) || 0, rows: Number(msg.rows) || 0 };
     case 'size_lock':
       return { type: 'size_lock', locked: msg.locked === true };
+    case 'tab_lock':
+      return { type: 'tab_lock', locked: msg.locked === true };
     case 'recording':
       return { type: 'recording', on: msg.on === true, input: msg.input === true };
     case 'live':

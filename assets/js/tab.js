@@ -195,6 +195,11 @@ export class Tab {
       this.sizeLocked = msg.locked;
       this.ctx.onChange(this);
     }
+    // Locked or unlocked from another page: this view stays, its padlock follows.
+    if (msg.type === 'tab_lock') {
+      this.locked = msg.locked;
+      this.ctx.onChange(this);
+    }
     // 'resync': the screen that follows rebuilds it from scratch.
     if (msg.type === 'resync') {
       this.view.reset();

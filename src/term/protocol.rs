@@ -88,6 +88,9 @@ pub enum ServerMessage {
     Resize { cols: u16, rows: u16 },
     /// The owner locked or unlocked the tab's size (sent to every viewer).
     SizeLock { locked: bool },
+    /// The owner locked or unlocked the tab (sent to every viewer already
+    /// in: its view stays open; a new viewer meets the door, `locked`).
+    TabLock { locked: bool },
     /// Recording of the tab's output started or stopped (sent to every
     /// viewer, guests included: everyone watching knows); `input`: what is
     /// typed is recorded too.

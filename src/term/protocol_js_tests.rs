@@ -26,6 +26,7 @@ fn server_samples() -> Vec<ServerMessage> {
             recording_input: true,
         },
         ServerMessage::SizeLock { locked: true },
+        ServerMessage::TabLock { locked: true },
         ServerMessage::Locked {
             second_factor: true,
         },
@@ -71,7 +72,7 @@ fn exhaustive(server: ServerMessage, client: ClientMessage) {
     match server {
         S::Hello { .. } | S::Title { .. } | S::Live | S::Resize { .. } => {}
         S::InputAck { .. } | S::Resync | S::Exit { .. } | S::Error { .. } => {}
-        S::SizeLock { .. } | S::Recording { .. } | S::Locked { .. } => {}
+        S::SizeLock { .. } | S::TabLock { .. } | S::Recording { .. } | S::Locked { .. } => {}
         S::Approval { .. } => {}
     }
     match client {

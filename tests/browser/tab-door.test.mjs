@@ -3,6 +3,7 @@
 // terminal, the socket not live); a wrong PIN says so at the door, the right one lets the
 // socket in and the terminal works. The same on the phone layout (390×844, touch), and
 // axe finds no serious or critical violation at the door, in the light and dark themes.
+// Another open page of the owner follows a lock and an unlock at once, its view open.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -101,3 +102,28 @@ for (const [layout, options] of [['wide', {}], ['phone', PHONE]]) {
     }
   });
 }
+
+test('another open page follows the tab lock without a reload, and its view stays', async () => {
+  const locker = await newPage(browser);
+  const other = await newPage(browser);
+  try {
+    await login(locker, server);
+    await login(other, server);
+    const padlock = other.locator('#tab-lock');
+    assert.equal(await padlock.getAttribute('aria-pressed'), 'false');
+    await locker.locator('#tab-lock').click();
+    await other.locator('#tabs .tab.locked .lock-mark').first().waitFor({ state: 'visible' });
+    await other.locator('#tab-lock[aria-pressed="true"]').waitFor();
+    assert.equal(await padlock.locator('.label').textContent(), 'Unlock tab');
+    // Its view was open before the lock: it stays, and still types.
+    await run(other, 'echo still-$((40+2))');
+    await waitForScreen(other, /still-42/);
+    await locker.locator('#tab-lock').click();
+    await other.locator('#tab-lock[aria-pressed="false"]').waitFor();
+    assert.equal(await other.locator('#tabs .tab.locked').count(), 0, 'the other page still shows the tab locked');
+    await assertClean(other);
+  } finally {
+    await locker.context().close();
+    await other.context().close();
+  }
+});

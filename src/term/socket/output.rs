@@ -48,6 +48,9 @@ where
     // And for the owner's size lock.
     let mut locks = terminal.sizing().lock_changes();
     locks.mark_unchanged();
+    // And for the tab's lock, so every open page shows it without a reload.
+    let mut tab_lock = terminal.tab_lock().watch();
+    tab_lock.mark_unchanged();
     // And for recording (REC), so no viewer misses a start or a stop.
     let mut recording = terminal.recording().changes();
     let recorded = recording.borrow_and_update().clone();
@@ -118,6 +121,10 @@ where
             () = changed(locks.clone()) => {
                 let locked = *locks.borrow_and_update();
                 out.control(sink, &ServerMessage::SizeLock { locked }).await
+            }
+            () = changed(tab_lock.clone()) => {
+                let locked = *tab_lock.borrow_and_update();
+                out.control(sink, &ServerMessage::TabLock { locked }).await
             }
             size = next_size(sizes.clone()) => {
                 sizes.mark_unchanged();
