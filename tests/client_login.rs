@@ -139,6 +139,47 @@ async fn login_with_token_and_pin_on_stdin_stores_only_a_minted_token() {
 }
 
 #[tokio::test]
+async fn a_second_login_replaces_this_machines_login_token_and_no_other() {
+    let s = setup().await;
+    // A token the user minted and gave: a later owner login never revokes it.
+    let request = s
+        .daemon
+        .request("POST", "/api/tokens")
+        .header("cookie", &s.owner);
+    let given = common::cli::mint(request, &["terminals:read"]).await;
+    let done = s.login(&[], &[&given]).await;
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let mut ids = Vec::new();
+    for round in 0..2 {
+        let done = s.login(&[], &[TOKEN, PIN]).await;
+        assert!(done.status.success(), "{}", text(&done.stderr));
+        let said = text(&done.stderr);
+        assert_eq!(said.contains("replaces"), round == 1, "{said}");
+        ids.push(s.whoami().await["token"].as_str().unwrap().to_string());
+    }
+    let names: Vec<Value> = s.tokens().await.iter().map(|t| t["name"].clone()).collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "the given token and one login token: {names:?}"
+    );
+    assert!(
+        names.contains(&json!("cli")),
+        "the given token stays: {names:?}"
+    );
+    let rows = s.tokens().await;
+    let ids_left: Vec<&str> = rows.iter().filter_map(|t| t["id"].as_str()).collect();
+    assert!(
+        ids_left.contains(&ids[1].as_str()),
+        "the new login token works"
+    );
+    assert!(
+        !ids_left.contains(&ids[0].as_str()),
+        "the first login's token was revoked"
+    );
+}
+
+#[tokio::test]
 async fn an_api_token_as_the_first_line_is_stored_as_before() {
     let s = setup().await;
     let request = s

@@ -51,11 +51,17 @@ pub async fn login(
     if matches!(source, owner::Source::Asked) && first.starts_with("tg_") {
         return store_checked(&target, &first).await;
     }
-    let minted = owner::mint_for_login(&target, first, second_factor, &mut factors, mint).await?;
+    let replacing = owner::previous_login(&target).await;
+    let minted =
+        owner::mint_for_login(&target, first, second_factor, &mut factors, mint, replacing).await?;
     let path = profile::save(&target, &minted.token)?;
+    let replaced = match &minted.replaced {
+        Some(old) => format!(" It replaces this machine's earlier login token {old}, revoked."),
+        None => String::new(),
+    };
     eprintln!(
         "Logged in to {} with a new token {:?} ({}, id {}); stored in {}. \
-         `termgate tokens revoke {}` ends it.",
+         `termgate tokens revoke {}` ends it.{replaced}",
         target.url(),
         minted.name,
         minted.scopes.join(", "),

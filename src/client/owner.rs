@@ -155,9 +155,29 @@ pub struct Minted {
     pub id: String,
     pub name: String,
     pub scopes: Vec<String>,
+    /// The id of this machine's earlier login token, revoked now.
+    pub replaced: Option<String>,
 }
 
-/// Logs in as `owner`, mints an API token named `cli@<hostname>` and logs
+/// The id of the token the stored login holds for `target`, when `login`
+/// minted it on this machine (its name is [`login_name`]) and it still
+/// works: the next owner login replaces it instead of piling up tokens.
+/// A token the user gave (`login --api-token`) is never touched.
+pub async fn previous_login(target: &Target) -> Option<String> {
+    let token = super::profile::stored_token(target).ok().flatten()?;
+    let session = Api::new(target.clone(), token)
+        .get("auth/session")
+        .await
+        .ok()?;
+    let ours = session["principal"] == "token" && session["name"] == login_name().as_str();
+    session["token"]
+        .as_str()
+        .filter(|_| ours)
+        .map(str::to_string)
+}
+
+/// Logs in as `owner`, mints an API token named `cli@<hostname>`, revokes
+/// `replacing` (see [`previous_login`]) once the new one exists, and logs
 /// out again, whether the mint worked or not: the owner's session never
 /// outlives the command, and only the minted token is handed back.
 pub async fn mint_for_login(
@@ -166,6 +186,7 @@ pub async fn mint_for_login(
     second_factor: bool,
     factors: &mut Factors,
     mint: Mint,
+    replacing: Option<String>,
 ) -> Result<Minted, ClientError> {
     let owner = log_in(target, token, second_factor, factors).await?;
     let scopes = match mint.scopes.is_empty() {
@@ -176,6 +197,16 @@ pub async fn mint_for_login(
     let body = json!({"name": login_name(), "scopes": scopes,
                       "expires_in_secs": expires.map(|t| t.as_secs())});
     let minted = owner.api.post("api/tokens", &body).await;
+    let replaced = match (&minted, replacing) {
+        (Ok(_), Some(old)) => match owner.api.delete(&format!("api/tokens/{old}")).await {
+            Ok(_) => Some(old),
+            Err(err) => {
+                eprintln!("warning: the earlier login token {old} stays: {err}");
+                None
+            }
+        },
+        _ => None,
+    };
     owner.log_out().await;
     let minted = minted?;
     let text = |key: &str| minted[key].as_str().unwrap_or_default().to_string();
@@ -188,6 +219,7 @@ pub async fn mint_for_login(
         id: text("id"),
         name: text("name"),
         scopes,
+        replaced,
     })
 }
 

@@ -81,6 +81,16 @@ pub fn resolve(url: Option<&str>) -> Result<Api, ClientError> {
     Ok(Api::new(target, stored.token))
 }
 
+/// The stored token when the stored login is for `target` (never one for
+/// another server).
+pub fn stored_token(target: &Target) -> Result<Option<String>, ClientError> {
+    let Some(stored) = load()? else {
+        return Ok(None);
+    };
+    let same = Target::parse(&stored.url).is_ok_and(|url| &url == target);
+    Ok(same.then_some(stored.token))
+}
+
 /// The stored login's server, if any (`termgate tokens` goes there by default).
 pub fn stored_target() -> Result<Option<Target>, ClientError> {
     load()?.map(|s| Target::parse(&s.url)).transpose()
