@@ -39,7 +39,8 @@
 //! - [`exposure`]: what is public right now (the one place the gate asks),
 //!   and the idle auto-shutdown while public.
 //! - [`tunnel`]: public exposure through a supervised `zrok`/`cloudflared`.
-//! - [`audit`]: the security event log.
+//! - [`audit`]: the security event log; every event's name in one list
+//!   (`audit::events`) that the UI's Audit tab is tested against.
 //! - [`record`]: tab recordings (asciicast v3), their folder and limits.
 //! - [`client`]: `termgate login|logout|whoami|ls|attach|exec`, the client
 //!   for scripts and other terminals (API token, http or https); `login` as
