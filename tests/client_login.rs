@@ -76,6 +76,19 @@ impl Setup {
         reply.json()["tokens"].as_array().unwrap().clone()
     }
 
+    /// Mints a token named `cli` as the owner and logs the client in with
+    /// it, given as the first line (as `echo tg_… | termgate login` does).
+    async fn log_in_with_a_given_token(&self) -> String {
+        let request = self
+            .daemon
+            .request("POST", "/api/tokens")
+            .header("cookie", &self.owner);
+        let token = common::cli::mint(request, &["terminals:read"]).await;
+        let done = self.login(&[], &[&token]).await;
+        assert!(done.status.success(), "{}", text(&done.stderr));
+        token
+    }
+
     async fn whoami(&self) -> Value {
         let mut command = client(self.home.path(), &["whoami", "--json"]);
         command.stdin(Stdio::null());
@@ -142,13 +155,7 @@ async fn login_with_token_and_pin_on_stdin_stores_only_a_minted_token() {
 async fn a_second_login_replaces_this_machines_login_token_and_no_other() {
     let s = setup().await;
     // A token the user minted and gave: a later owner login never revokes it.
-    let request = s
-        .daemon
-        .request("POST", "/api/tokens")
-        .header("cookie", &s.owner);
-    let given = common::cli::mint(request, &["terminals:read"]).await;
-    let done = s.login(&[], &[&given]).await;
-    assert!(done.status.success(), "{}", text(&done.stderr));
+    s.log_in_with_a_given_token().await;
     let mut ids = Vec::new();
     for round in 0..2 {
         let done = s.login(&[], &[TOKEN, PIN]).await;
@@ -182,13 +189,7 @@ async fn a_second_login_replaces_this_machines_login_token_and_no_other() {
 #[tokio::test]
 async fn an_api_token_as_the_first_line_is_stored_as_before() {
     let s = setup().await;
-    let request = s
-        .daemon
-        .request("POST", "/api/tokens")
-        .header("cookie", &s.owner);
-    let token = common::cli::mint(request, &["terminals:read"]).await;
-    let done = s.login(&[], &[&token]).await;
-    assert!(done.status.success(), "{}", text(&done.stderr));
+    let token = s.log_in_with_a_given_token().await;
     assert!(read_stored(&s.stored()).contains(&token));
     assert_eq!(
         s.whoami().await["name"],
