@@ -98,9 +98,13 @@ async fn no_group_left(log: &Path) {
             "tunnel process {pid} outlived termgate"
         );
     }
+    // A member SIGKILLed just now may still show (not yet a zombie) while
+    // a loaded machine has not scheduled its exit; one nobody killed stays
+    // (the fakes' helpers sleep for minutes), so this still fails then.
     for leader in leaders(log) {
+        let gone = eventually(Duration::from_secs(5), || group_members(leader).is_empty()).await;
         let left = group_members(leader);
-        assert!(left.is_empty(), "group {leader} still has {left:?}");
+        assert!(gone, "group {leader} still has {left:?}");
     }
 }
 
