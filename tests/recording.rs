@@ -11,7 +11,6 @@ use common::{TestServer, eventually};
 use serde_json::{Value, json};
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
-use termgate::config::Program;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -77,11 +76,7 @@ async fn a_recorded_tab_is_strict_asciicast_v3_holding_what_a_viewer_received() 
                   printf 'é€😀 line %d\\n' $i; i=$((i+1)); done; printf 'bad \\377 byte\\n'; exit 3";
     let server = TestServer::start_with(|c| {
         c.config.recordings.all = true;
-        c.config.program = Program {
-            path: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-            login: false,
-        };
+        c.config.program = common::sh_c(script);
     })
     .await;
     let owner = server.login().await;
@@ -172,11 +167,7 @@ async fn guests_are_told_when_a_tab_is_recorded_and_cannot_touch_recordings() {
     assert_eq!(watching.hello["recording"], false);
 
     let path = format!("/api/terminals/{tab}/recording");
-    let on = server
-        .authed("POST", &path, &owner)
-        .json(&json!({"on": true}))
-        .send()
-        .await;
+    let on = server.set_recording(&owner, &tab, true).await;
     assert_eq!(on.status, 200, "{}", on.text());
     assert_eq!(on.json()["recording"], true);
     assert_eq!(
@@ -233,12 +224,7 @@ async fn record_past_the_cap(
     viewer: &mut common::WsClient,
     tab: &str,
 ) {
-    let path = format!("/api/terminals/{tab}/recording");
-    let on = server
-        .authed("POST", &path, owner)
-        .json(&json!({"on": true}))
-        .send()
-        .await;
+    let on = server.set_recording(owner, tab, true).await;
     assert_eq!(on.status, 200, "{}", on.text());
     assert_eq!(
         viewer.next_control().await,
@@ -313,11 +299,7 @@ async fn bad_or_unknown_recording_ids_are_404_json() {
     let owner = server.login().await;
     let tab = server.create_terminal(&owner).await;
     let path = format!("/api/terminals/{tab}/recording");
-    let on = server
-        .authed("POST", &path, &owner)
-        .json(&json!({"on": true}))
-        .send()
-        .await;
+    let on = server.set_recording(&owner, &tab, true).await;
     let id = on.json()["recording_id"].as_str().unwrap().to_string();
     // A file beside the folder that a joined path could reach.
     let dir = server.state().config.recordings.dir.clone();

@@ -18,7 +18,6 @@ mod common;
 use common::{TestServer, eventually};
 use std::io::BufRead;
 use std::time::{Duration, Instant};
-use termgate::config::Program;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement: run in release with --ignored --nocapture"]
@@ -34,11 +33,7 @@ async fn a_flood_recorded_without_viewers_loses_little() {
         c.config.recordings.all = true;
         c.config.recordings.max_size = 64 << 30;
         c.config.recordings.max_total = 64 << 30;
-        c.config.program = Program {
-            path: "/bin/sh".into(),
-            args: vec!["-c".into(), script.into()],
-            login: false,
-        };
+        c.config.program = common::sh_c(script);
     })
     .await;
     let owner = server.login().await;

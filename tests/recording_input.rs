@@ -14,22 +14,14 @@ use common::TestServer;
 use common::client::Frame;
 use serde_json::{Value, json};
 use std::time::Duration;
-use termgate::config::Program;
 
 const WAIT: Duration = Duration::from_secs(30);
 const SECRET: &str = "s3cret-typed";
 
 /// A shell that turns echo off, says so, reads a line and prints its length:
 /// the typed secret is never output.
-fn no_echo_prompt() -> Program {
-    Program {
-        path: "/bin/sh".into(),
-        args: vec![
-            "-c".into(),
-            "stty -echo; echo ready; read x; echo got-${#x}; exit 0".into(),
-        ],
-        login: false,
-    }
+fn no_echo_prompt() -> termgate::config::Program {
+    common::sh_c("stty -echo; echo ready; read x; echo got-${#x}; exit 0")
 }
 
 /// Records a tab of [`no_echo_prompt`], types the secret once it is ready,
@@ -140,11 +132,7 @@ async fn every_viewer_a_guest_included_is_told_that_keys_are_recorded() {
     assert_eq!(watching.hello["recording_input"], false);
 
     let path = format!("/api/terminals/{tab}/recording");
-    let on = server
-        .authed("POST", &path, &owner)
-        .json(&json!({"on": true}))
-        .send()
-        .await;
+    let on = server.set_recording(&owner, &tab, true).await;
     assert_eq!(on.status, 200, "{}", on.text());
     assert_eq!(on.json()["recording_input"], true, "{}", on.text());
     assert_eq!(

@@ -159,6 +159,14 @@ impl TestServer {
     }
 
     /// A request builder carrying a session cookie.
+    /// `POST /api/terminals/{tab}/recording` `{"on"}` as `cookie`.
+    pub async fn set_recording(&self, cookie: &str, tab: &str, on: bool) -> Reply {
+        self.authed("POST", &format!("/api/terminals/{tab}/recording"), cookie)
+            .json(&serde_json::json!({ "on": on }))
+            .send()
+            .await
+    }
+
     pub fn authed(&self, method: &str, path: &str, cookie: &str) -> client::RequestBuilder {
         self.request(method, path).header("cookie", cookie)
     }
@@ -334,6 +342,15 @@ pub fn tamper(token: &str, at: usize) -> String {
     let mut chars: Vec<char> = token.chars().collect();
     chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
     chars.into_iter().collect()
+}
+
+/// `/bin/sh -c SCRIPT` as what a tab runs: a tab that prints something known and ends.
+pub fn sh_c(script: impl Into<std::ffi::OsString>) -> termgate::config::Program {
+    termgate::config::Program {
+        path: "/bin/sh".into(),
+        args: vec!["-c".into(), script.into()],
+        login: false,
+    }
 }
 
 /// bash without the developer's startup files (`--norc --noprofile`): a `~/.bashrc`
